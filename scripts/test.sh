@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Install shadematch with its test dependencies (and on Linux the system libraries) and run every test
+# against the installed package. Extra arguments go to pytest.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup_environment.sh" test
+cd "$ROOT"
+export QT_QPA_PLATFORM=offscreen
+# The installed package is tested (not the source folder): pytest is run from the venv's bin.
+exec "$ROOT/.venv/bin/pytest" -q "$@"

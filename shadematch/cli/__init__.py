@@ -1,0 +1,74 @@
+"""The command-line front end: the same core as the GUI, driven headless.
+
+Each command group lives in its own module with a ``register(subparsers)`` function that adds its
+sub-commands; each sub-command sets ``func`` (args -> exit code). Every expected error exits
+non-zero with one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from shadematch import __version__
+from shadematch.errors import ShadematchError
+
+# Modules that register sub-commands, in help order. A module that is absent is skipped.
+COMMAND_MODULES = (
+    "shadematch.cli.match_command",
+    "shadematch.cli.palettes_command",
+    "shadematch.cli.report_command",
+    "shadematch.cli.records_command",
+)
+
+# The words that make `shadematch WORD ...` a CLI call rather than "open this path in the GUI".
+COMMAND_WORDS = {"match", "palettes", "palette", "report", "clients", "records", "backup",
+                 "restore", "-h", "--help", "--version"}
+
+
+def is_cli_invocation(args: list[str]) -> bool:
+    """True when the first argument names a sub-command (or asks for help/version)."""
+    return bool(args) and args[0] in COMMAND_WORDS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shadematch",
+        description="Measure hair and scalp colour in a photo and rank SMP pigment shades by "
+                    "delta-E. Run without a sub-command to start the desktop application.",
+    )
+    parser.add_argument("--version", action="version", version=f"shadematch {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+class _ArgumentParserError(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one CLI command; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ShadematchError as exc:
+        print(f"shadematch: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("shadematch: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

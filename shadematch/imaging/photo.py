@@ -1,0 +1,88 @@
+"""The Photo: decoded pixels in sRGB as the photo is meant to be seen, plus where they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A decoded photo.
+
+    Attributes
+    ----------
+    rgb : ndarray, shape (H, W, 3), dtype uint8 (0..255) or uint16 (0..65535)
+        sRGB (IEC 61966-2-1) pixels, EXIF orientation applied, embedded ICC profile converted.
+    path : the file it was read from.
+    sha256 : hex SHA-256 of the file's bytes.
+    format : decoder's name for the format ("JPEG", "PNG", "TIFF", "HEIF", "RAW").
+    source_profile : description of the embedded ICC profile, or "sRGB (assumed)".
+    profile_assumed : True when the file had no profile and sRGB was assumed.
+    orientation_applied : the EXIF orientation tag that was applied (1 = none needed).
+    notes : things the loader wants the user to know (e.g. "no colour profile: sRGB assumed").
+    """
+
+    rgb: np.ndarray
+    path: Path
+    sha256: str
+    format: str
+    source_profile: str
+    profile_assumed: bool
+    orientation_applied: int = 1
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.rgb.dtype == np.uint16 else 8
+
+    @property
+    def max_value(self) -> int:
+        """The code value of a fully saturated channel (255 or 65535)."""
+        return 65535 if self.rgb.dtype == np.uint16 else 255
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def rgb8(self) -> np.ndarray:
+        """The pixels as uint8 (for display and thumbnails)."""
+        if self.rgb.dtype == np.uint8:
+            return self.rgb
+        return (self.rgb >> 8).astype(np.uint8)
+
+    def info(self) -> dict:
+        """The ``photo`` block of the analysis record (see docs/ANALYSIS_FORMAT.md)."""
+        return {
+            "path": str(self.path),
+            "name": self.name,
+            "sha256": self.sha256,
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+            "bit_depth": self.bit_depth,
+            "source_profile": self.source_profile,
+            "profile_assumed": self.profile_assumed,
+            "orientation_applied": self.orientation_applied,
+        }
+
+    @classmethod
+    def from_array(cls, rgb: np.ndarray, name: str = "array.png") -> Photo:
+        """A Photo made in memory (tests, demos): sRGB assumed, hash of the pixel bytes."""
+        import hashlib
+
+        arr = np.ascontiguousarray(rgb)
+        if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype not in (np.uint8, np.uint16):
+            raise ValueError("rgb must be an H x W x 3 uint8 or uint16 array")
+        return cls(rgb=arr, path=Path(name), sha256=hashlib.sha256(arr.tobytes()).hexdigest(),
+                   format="array", source_profile="sRGB (assumed)", profile_assumed=True)

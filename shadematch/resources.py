@@ -1,0 +1,64 @@
+"""Where shadematch finds its shipped data (palettes, assets) and the user's folders.
+
+Shipped data: in an installed wheel it lives in ``shadematch/_data``; in a source checkout it is
+the top-level ``palettes/`` and ``assets/`` folders. User data lives in the platform's data folder
+(platformdirs), or in the folder named by ``SHADEMATCH_DATA_DIR``. Nothing is written next to the code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "shadematch"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _shipped_dir(name: str) -> Path:
+    installed = _PACKAGE_DIR / "_data" / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent / name
+
+
+def shipped_palettes_dir() -> Path:
+    """Folder of the palettes that ship with shadematch."""
+    return _shipped_dir("palettes")
+
+
+def assets_dir() -> Path:
+    """Folder of the shipped assets (demo photo, fonts, icons)."""
+    return _shipped_dir("assets")
+
+
+def user_data_dir(create: bool = True) -> Path:
+    """The user's shadematch data folder (records, logs, user palettes, autosaves).
+
+    ``SHADEMATCH_DATA_DIR`` overrides the platform default (used by tests and portable installs).
+    """
+    override = os.environ.get("SHADEMATCH_DATA_DIR")
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def user_palettes_dir(create: bool = True) -> Path:
+    """Folder where the user's own palette files live."""
+    path = user_data_dir(create) / "palettes"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_dir(create: bool = True) -> Path:
+    """Folder of shadematch's log files."""
+    path = user_data_dir(create) / "logs"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
