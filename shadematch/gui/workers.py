@@ -1,0 +1,150 @@
+"""Run core functions off the GUI thread.
+
+The one adapter between plain core functions (which take optional ``progress`` and ``cancelled``
+callables) and Qt's thread pool. Results and errors are delivered on the GUI thread through
+callbacks; no widget is ever touched from a worker. A new job for the same ``channel`` cancels the
+previous one, whose result is then dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; worker threads emit, Qt queues the call to the GUI thread."""
+
+    done = Signal(object, object)        # job, result
+    failed = Signal(object, object, str)  # job, exception, traceback text
+    progressed = Signal(object, float, str)  # job, fraction 0..1, message
+
+
+class Job:
+    """A handle to one background call: ``cancel()`` it, ask ``cancelled()``."""
+
+    def __init__(self, channel: str | None) -> None:
+        self.channel = channel
+        self._cancel = threading.Event()
+        self.finished = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job, fn: Callable[..., Any], kwargs: dict, relay: _Relay,
+                 pass_progress: bool) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job, self._fn, self._kwargs, self._relay = job, fn, kwargs, relay
+        self._pass_progress = pass_progress
+
+    def run(self) -> None:  # worker thread
+        job = self._job
+        try:
+            kwargs = dict(self._kwargs)
+            if self._pass_progress:
+                kwargs["progress"] = lambda fraction, message="": self._relay.progressed.emit(
+                    job, float(fraction), str(message))
+                kwargs["cancelled"] = job.cancelled
+            result = self._fn(**kwargs)
+            if not job.cancelled():
+                self._relay.done.emit(job, result)
+        except BaseException as exc:  # noqa: BLE001 - delivered to on_error on the GUI thread
+            if not job.cancelled():
+                self._relay.failed.emit(job, exc, traceback.format_exc())
+        finally:
+            job.finished.set()
+
+
+class TaskRunner(QObject):
+    """Submit callables to a thread pool; callbacks arrive on the GUI thread.
+
+    Usage::
+
+        runner.submit(load_photo, path=p, channel="photo",
+                      on_done=self._show, on_error=self._fail, on_progress=self._bar)
+
+    With ``pass_progress=True`` (default) the function receives ``progress(fraction, message)``
+    and ``cancelled()`` keyword arguments.
+    """
+
+    def __init__(self, parent: QObject | None = None, max_threads: int | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        if max_threads:
+            self._pool.setMaxThreadCount(max_threads)
+        self._relay = _Relay()
+        self._relay.done.connect(self._on_done)
+        self._relay.failed.connect(self._on_failed)
+        self._relay.progressed.connect(self._on_progress)
+        self._callbacks: dict[Job, tuple] = {}
+        self._latest: dict[str, Job] = {}
+
+    def submit(self, fn: Callable[..., Any], *, channel: str | None = None,
+               on_done: Callable[[Any], None] | None = None,
+               on_error: Callable[[BaseException, str], None] | None = None,
+               on_progress: Callable[[float, str], None] | None = None,
+               pass_progress: bool = True, **kwargs: Any) -> Job:
+        """Run ``fn(**kwargs)`` in the pool; cancels the previous job on the same channel."""
+        job = Job(channel)
+        if channel is not None:
+            old = self._latest.get(channel)
+            if old is not None:
+                old.cancel()
+            self._latest[channel] = job
+        self._callbacks[job] = (on_done, on_error, on_progress)
+        self._pool.start(_Runnable(job, fn, kwargs, self._relay, pass_progress))
+        return job
+
+    def cancel_all(self) -> None:
+        for job in list(self._callbacks):
+            job.cancel()
+
+    def wait(self, msecs: int = 30000) -> bool:
+        """Block until every job has finished (used at shutdown and in tests)."""
+        return self._pool.waitForDone(msecs)
+
+    def active_count(self) -> int:
+        return self._pool.activeThreadCount()
+
+    def shutdown(self) -> None:
+        self.cancel_all()
+        self._pool.clear()
+        self._pool.waitForDone(10000)
+
+    @Slot(object, object)
+    def _on_done(self, job: Job, result: Any) -> None:
+        on_done, _, _ = self._callbacks.pop(job, (None, None, None))
+        self._forget(job)
+        if on_done is not None and not job.cancelled():
+            on_done(result)
+
+    @Slot(object, object, str)
+    def _on_failed(self, job: Job, exc: BaseException, tb: str) -> None:
+        _, on_error, _ = self._callbacks.pop(job, (None, None, None))
+        self._forget(job)
+        if job.cancelled():
+            return
+        if on_error is not None:
+            on_error(exc, tb)
+        else:
+            raise exc
+
+    @Slot(object, float, str)
+    def _on_progress(self, job: Job, fraction: float, message: str) -> None:
+        callbacks = self._callbacks.get(job)
+        if callbacks and callbacks[2] is not None and not job.cancelled():
+            callbacks[2](fraction, message)
+
+    def _forget(self, job: Job) -> None:
+        if job.channel is not None and self._latest.get(job.channel) is job:
+            del self._latest[job.channel]
