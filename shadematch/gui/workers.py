@@ -56,11 +56,11 @@ class _Runnable(QRunnable):
                     job, float(fraction), str(message))
                 kwargs["cancelled"] = job.cancelled
             result = self._fn(**kwargs)
-            if not job.cancelled():
-                self._relay.done.emit(job, result)
+            # Always emitted (even when cancelled) so the GUI side forgets the job; the
+            # handlers drop results of cancelled jobs.
+            self._relay.done.emit(job, result)
         except BaseException as exc:  # noqa: BLE001 - delivered to on_error on the GUI thread
-            if not job.cancelled():
-                self._relay.failed.emit(job, exc, traceback.format_exc())
+            self._relay.failed.emit(job, exc, traceback.format_exc())
         finally:
             job.finished.set()
 
