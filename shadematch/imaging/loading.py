@@ -1,0 +1,702 @@
+"""Read a photo file into a :class:`Photo`: decode, EXIF orientation, ICC profile -> sRGB.
+
+Pipeline (see HOUSE_STYLE.md, "Colour pipeline"):
+
+1. check the path (exists, is a file, readable, not empty) and hash its bytes in chunks;
+2. decode: camera RAW through rawpy/LibRaw (by suffix), TIFF with more than 8 bits per sample
+   through tifffile (Pillow would truncate it to 8 bits), everything else through Pillow, with
+   pillow-heif registered as an opener for HEIC/HEIF. The full decode is forced inside the
+   ``try`` so that Pillow's lazy loading cannot hide a truncated file;
+3. flatten to RGB: grey is repeated, palette expanded, alpha composited over **white** (the
+   colour a transparent area shows on paper and in most viewers), CMYK converted through its
+   embedded profile (or Pillow's naive formula when it has none, with a note);
+4. embedded ICC profile -> sRGB with LittleCMS (relative colorimetric), skipped when the profile
+   is sRGB in all but name; 16-bit pixels with a matrix/TRC profile are converted at full
+   precision in numpy; no profile: sRGB assumed and said so;
+5. EXIF orientation applied (all 8 values) as one contiguous copy.
+
+Size limit: photos above :data:`MAX_PIXELS` (250 megapixels, room for 100-200 MP cameras and
+phones) are refused before decoding. Pillow's own bomb check is set to the same limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import struct
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from shadematch.errors import ImageLoadError
+from shadematch.imaging import icc_profiles
+from shadematch.imaging.photo import Photo
+
+#: Largest photo (in pixels) the loader decodes. 250 MP: above the 100-200 MP of current
+#: medium-format cameras and 200 MP phone modes, below what would exhaust a 16 GB machine
+#: (250 MP x 3 channels x 2 bytes = 1.5 GB per 16-bit copy).
+MAX_PIXELS = 250_000_000
+
+# Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; this process-wide setting
+# replaces its ~89 MP default so that large camera photos open. The loader checks MAX_PIXELS
+# itself before any decode.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+RAW_SUFFIXES = frozenset({
+    ".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".orf", ".rw2",
+    ".raf", ".pef", ".srw", ".x3f", ".3fr", ".iiq", ".erf", ".kdc", ".dcr", ".mos", ".mrw",
+    ".rwl",
+})
+HEIF_SUFFIXES = frozenset({".heic", ".heif", ".hif"})
+PILLOW_SUFFIXES = frozenset({".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".tif", ".tiff", ".webp",
+                             ".bmp"})
+
+#: Lower-case file suffixes the loader reads (for the folder browser).
+SUPPORTED_SUFFIXES = PILLOW_SUFFIXES | HEIF_SUFFIXES | RAW_SUFFIXES
+
+#: Pillow format names accepted (content decides, not the suffix). MPO is the multi-picture JPEG
+#: some cameras write; its first frame is the photo.
+_PILLOW_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "HEIF": "HEIF",
+                   "WEBP": "WEBP", "BMP": "BMP"}
+
+RAW_PROFILE = "camera RAW rendered to sRGB by LibRaw"
+ASSUMED_PROFILE = "sRGB (assumed)"
+NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for phone and web JPEGs)."
+_EXIF_ORIENTATION = 0x0112
+_CHUNK = 1 << 20
+
+Progress = Callable[[float, str], None] | None
+Cancelled = Callable[[], bool] | None
+
+
+class LoadCancelled(ImageLoadError):
+    """Raised when the caller's ``cancelled()`` returned True; nothing was produced."""
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+
+
+def load_photo(path: str | os.PathLike, *, progress: Progress = None,
+               cancelled: Cancelled = None) -> Photo:
+    """Decode a photo file to sRGB pixels as the photo is meant to be seen.
+
+    Parameters
+    ----------
+    path : JPEG, PNG, TIFF (8 or 16 bit), HEIC/HEIF, WebP, BMP or camera RAW file.
+    progress : optional ``progress(fraction 0..1, message)`` callback.
+    cancelled : optional callable; when it returns True the load stops with :class:`LoadCancelled`.
+
+    Returns
+    -------
+    Photo
+        ``rgb`` is (H, W, 3) uint8, or uint16 for 16-bit TIFF, 16-bit greyscale PNG and camera
+        RAW; read-only (the Photo is immutable), sRGB, EXIF orientation applied.
+
+    Raises
+    ------
+    ImageLoadError
+        Missing, empty, unreadable, truncated, damaged, unsupported or too large a file; the
+        message names the file, the reason, and what to do.
+    """
+    file = Path(path)
+    step = _Steps(file, progress, cancelled)
+    step(0.0, "Checking the file")
+    _check_file(file)
+    digest = _sha256(file, step)
+    suffix = file.suffix.lower()
+    if suffix in RAW_SUFFIXES:
+        step(0.3, "Developing the camera RAW file")
+        return _load_raw(file, digest, step)
+    return _load_with_pillow(file, digest, step, preview_side=None)
+
+
+def load_preview(path: str | os.PathLike, max_side: int = 1024) -> Photo:
+    """A quick, reduced decode for thumbnails and the instant preview of big photos.
+
+    JPEGs are decoded at 1/2, 1/4 or 1/8 scale by the DCT (``Image.draft``), RAW files use the
+    camera's embedded preview JPEG when there is one. Orientation and colour profile are handled
+    exactly as in :func:`load_photo`; the result is uint8 with its longest side <= ``max_side``.
+
+    Raises
+    ------
+    ImageLoadError
+        As :func:`load_photo`.
+    """
+    if max_side < 1:
+        raise ValueError("max_side must be at least 1")
+    file = Path(path)
+    step = _Steps(file, None, None)
+    _check_file(file)
+    digest = _sha256(file, step)
+    if file.suffix.lower() in RAW_SUFFIXES:
+        return _raw_preview(file, digest, max_side)
+    return _load_with_pillow(file, digest, step, preview_side=max_side)
+
+
+# --------------------------------------------------------------------------------------------
+# Messages
+
+
+def _fail(file: Path, reason: str, advice: str) -> ImageLoadError:
+    return ImageLoadError(f"{file.name} could not be read: {reason}. {advice}")
+
+
+_DAMAGED_ADVICE = "Copy or export it again from the camera or phone and reopen it."
+_KINDS = "JPEG, PNG, TIFF, HEIC or a camera RAW file"
+
+
+class _Steps:
+    """Progress and cancellation between the stages of a load."""
+
+    def __init__(self, file: Path, progress: Progress, cancelled: Cancelled) -> None:
+        self.file, self.progress, self.cancelled = file, progress, cancelled
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.cancelled is not None and self.cancelled():
+            raise LoadCancelled(f"Opening {self.file.name} was cancelled. Open it again if needed.")
+        if self.progress is not None:
+            self.progress(fraction, message)
+
+
+def _check_file(file: Path) -> None:
+    try:
+        info = file.stat()
+    except FileNotFoundError:
+        folder = file.parent if str(file.parent) not in ("", ".") else Path.cwd()
+        raise _fail(file, f"the file does not exist in {folder} (was it moved, renamed or "
+                          "deleted?)", "Check the folder and open it again.") from None
+    except PermissionError as exc:
+        raise _fail(file, "permission to open it was denied",
+                    "Check the file's permissions, or copy it somewhere you own, and open it "
+                    "again.") from exc
+    except OSError as exc:
+        raise _fail(file, f"the system reported: {exc.strerror or exc}",
+                    "Check the drive or network share and try again.") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ImageLoadError(f"{file.name} is a folder, not a photo. Open a photo file ({_KINDS}) "
+                             "inside it instead.")
+    if not stat.S_ISREG(info.st_mode):
+        raise _fail(file, "it is not a regular file", f"Open a photo file ({_KINDS}).")
+    if info.st_size == 0:
+        raise _fail(file, "the file is empty (0 bytes), so the copy or download probably failed",
+                    "Copy it again and reopen it.")
+
+
+def _sha256(file: Path, step: _Steps) -> str:
+    """Hex SHA-256 of the file's bytes, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    buffer = bytearray(_CHUNK)
+    view = memoryview(buffer)
+    try:
+        with open(file, "rb", buffering=0) as handle:
+            size = os.fstat(handle.fileno()).st_size or 1
+            done = 0
+            while n := handle.readinto(buffer):
+                digest.update(view[:n])
+                done += n
+                if done % (16 * _CHUNK) == 0:
+                    step(0.2 * done / size, "Reading the file")
+    except PermissionError as exc:
+        raise _fail(file, "permission to open it was denied",
+                    "Check the file's permissions, or copy it somewhere you own, and open it "
+                    "again.") from exc
+    except IsADirectoryError as exc:
+        raise ImageLoadError(f"{file.name} is a folder, not a photo. Open a photo file inside it "
+                             "instead.") from exc
+    except OSError as exc:
+        raise _fail(file, f"the system reported: {exc.strerror or exc}",
+                    "Check the drive or network share and try again.") from exc
+    return digest.hexdigest()
+
+
+def _check_size(file: Path, width: int, height: int) -> None:
+    pixels = width * height
+    if pixels > MAX_PIXELS:
+        raise _fail(file, f"it is {width} x {height} pixels ({pixels / 1e6:.0f} megapixels), "
+                          f"more than the {MAX_PIXELS // 1_000_000}-megapixel limit (a photo this "
+                          "large is usually a damaged or malicious file)",
+                    "Reduce it in an image editor and open the smaller copy.")
+
+
+def _looks_like_heif(file: Path) -> bool:
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return False
+    return head[4:8] == b"ftyp"
+
+
+def _register_heif(file: Path) -> None:
+    try:
+        import pillow_heif
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise _fail(file, "HEIC/HEIF support (pillow-heif) is not installed",
+                    "Reinstall shadematch, or convert the photo to JPEG and open that.") from exc
+    pillow_heif.register_heif_opener()
+
+
+# --------------------------------------------------------------------------------------------
+# Pillow path (JPEG, PNG, TIFF, HEIF, WebP, BMP)
+
+
+def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int | None) -> Photo:
+    if file.suffix.lower() in HEIF_SUFFIXES or _looks_like_heif(file):
+        _register_heif(file)
+    notes: list[str] = []
+    step(0.2, "Decoding")
+    try:
+        with warnings.catch_warnings():
+            # Above MAX_PIXELS Pillow warns; _check_size turns that into a clear error.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(file)
+    except Image.DecompressionBombError as exc:
+        raise _fail(file, f"it is larger than the {MAX_PIXELS // 1_000_000}-megapixel limit "
+                          "(a photo this large is usually a damaged or malicious file)",
+                    "Reduce it in an image editor and open the smaller copy.") from exc
+    except Image.UnidentifiedImageError as exc:
+        raise _unidentified(file) from exc
+    except OSError as exc:
+        raise _fail(file, f"the system reported: {exc.strerror or exc}",
+                    "Check the drive or network share and try again.") from exc
+    with img:
+        fmt = _PILLOW_FORMATS.get(img.format or "")
+        if fmt is None:
+            raise _fail(file, f"{img.format} images are not supported",
+                        f"Save it as JPEG, PNG or TIFF and open that ({_KINDS} can be read).")
+        _check_size(file, *img.size)
+        full_size = img.size
+        if (preview_side is None and fmt == "TIFF"
+                and max(_tiff_bits(img)) > 8):
+            img.close()
+            return _load_tiff16(file, digest, step)
+        orientation, orientation_note = _orientation(img, fmt)
+        if orientation_note:
+            notes.append(orientation_note)
+        icc = img.info.get("icc_profile") or None
+        if fmt == "HEIF" and icc is None:
+            icc, nclx_note = _heif_nclx_profile(img.info.get("nclx_profile"))
+            if nclx_note:
+                notes.append(nclx_note)
+        if icc is None and fmt in ("JPEG", "TIFF") and _exif_says_adobe_rgb(img):
+            icc = icc_profiles.named_profile("Adobe RGB (1998)")
+            notes.append("No embedded profile, but the camera's EXIF data marks the photo as "
+                         "Adobe RGB (1998): converted from Adobe RGB.")
+        if preview_side is not None and fmt == "JPEG":
+            img.draft(None, (preview_side, preview_side))  # reduced DCT decode: 1/2, 1/4, 1/8
+        try:
+            img.load()  # force the full decode here: Pillow is lazy and would hide truncation
+            if preview_side is not None:
+                img.thumbnail((preview_side, preview_side), Image.Resampling.LANCZOS)
+        except Image.DecompressionBombError as exc:
+            raise _fail(file, "it is too large to decode safely",
+                        "Reduce it in an image editor and open the smaller copy.") from exc
+        except MemoryError as exc:
+            raise _fail(file, "there is not enough memory to decode it",
+                        "Close other programs, or reduce the photo in an image editor.") from exc
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+            raise _decode_error(file, exc) from exc
+        step(0.7, "Converting colours")
+        rgb, source_profile, assumed, colour_notes = _to_srgb(file, img, icc)
+        notes.extend(colour_notes)
+    step(0.9, "Rotating")
+    rgb = _orient(rgb, orientation if fmt != "HEIF" else 1)
+    if preview_side is not None:
+        notes.append(f"Reduced preview of a {full_size[0]} x {full_size[1]} photo.")
+    rgb.flags.writeable = False
+    step(1.0, "Done")
+    return Photo(rgb=rgb, path=file, sha256=digest, format=fmt, source_profile=source_profile,
+                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+
+
+def _unidentified(file: Path) -> ImageLoadError:
+    suffix = file.suffix.lower()
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        return _fail(file, f"'{suffix}' files are not a photo format shadematch can read",
+                     f"Open a {_KINDS}, or export the photo to one of these.")
+    if suffix in HEIF_SUFFIXES:
+        return _fail(file, "it is not a HEIC/HEIF image, or it is damaged or truncated",
+                     _DAMAGED_ADVICE)
+    return _fail(file, "it is not an image file, or it is damaged (the start of the file is not "
+                       "a photo format)", f"Check that it really is a {_KINDS}; "
+                 + _DAMAGED_ADVICE[0].lower() + _DAMAGED_ADVICE[1:])
+
+
+def _decode_error(file: Path, exc: BaseException) -> ImageLoadError:
+    text = str(exc)
+    if "truncated" in text.lower() or isinstance(exc, EOFError):
+        return _fail(file, "the file is truncated (was it still copying?)",
+                     "Copy it again and reopen it.")
+    return _fail(file, f"the image data is damaged ({text or type(exc).__name__})",
+                 _DAMAGED_ADVICE)
+
+
+def _tiff_bits(img: Image.Image) -> tuple[int, ...]:
+    bits = img.tag_v2.get(258, (8,)) if hasattr(img, "tag_v2") else (8,)
+    return tuple(bits) if isinstance(bits, tuple) else (int(bits),)
+
+
+def _orientation(img: Image.Image, fmt: str) -> tuple[int, str | None]:
+    """The EXIF orientation to apply (1..8) and a note when the tag was unusable."""
+    if fmt == "HEIF":
+        # libheif already applied the rotation/mirroring; pillow-heif reset the tag to 1.
+        value = img.info.get("original_orientation") or 1
+        return (int(value) if 1 <= int(value) <= 8 else 1), None
+    try:
+        value = img.getexif().get(_EXIF_ORIENTATION, 1)
+    except Exception:  # noqa: BLE001 - damaged EXIF must not stop the photo from opening
+        return 1, "The photo's EXIF data is damaged: orientation was not applied."
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = 0
+    if not 1 <= value <= 8:
+        return 1, f"The photo has an invalid EXIF orientation ({value}): it was ignored."
+    return value, None
+
+
+def _exif_says_adobe_rgb(img: Image.Image) -> bool:
+    """DCF cameras set to Adobe RGB often embed no profile: EXIF ColorSpace is "uncalibrated"
+    (0xFFFF) and the interoperability index is "R03" (DCF 2.0, option file)."""
+    try:
+        exif = img.getexif()
+        colour_space = exif.get_ifd(0x8769).get(0xA001)
+        interop = exif.get_ifd(0xA005).get(0x0001)
+    except Exception:  # noqa: BLE001 - damaged EXIF: no conclusion
+        return False
+    if isinstance(interop, bytes):
+        interop = interop.decode("ascii", "ignore")
+    return colour_space == 0xFFFF and isinstance(interop, str) and interop.strip("\0") == "R03"
+
+
+def _orient(rgb: np.ndarray, orientation: int) -> np.ndarray:
+    """Apply an EXIF orientation (1..8) as views, then make one contiguous copy (if needed)."""
+    views = {
+        1: lambda a: a,
+        2: lambda a: a[:, ::-1],                         # mirror horizontal
+        3: lambda a: a[::-1, ::-1],                      # rotate 180
+        4: lambda a: a[::-1, :],                         # mirror vertical
+        5: lambda a: a.transpose(1, 0, 2),               # transpose
+        6: lambda a: a.transpose(1, 0, 2)[:, ::-1],      # rotate 90 clockwise
+        7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),   # transverse
+        8: lambda a: a.transpose(1, 0, 2)[::-1, :],      # rotate 90 counter-clockwise
+    }
+    if orientation == 1:
+        return rgb
+    return np.ascontiguousarray(views[orientation](rgb))
+
+
+def _heif_nclx_profile(nclx: dict | None) -> tuple[bytes | None, str | None]:
+    """An ICC profile for a HEIF's ``nclx`` colour description when it is not plain sRGB."""
+    if not isinstance(nclx, dict):
+        return None, None
+    primaries = nclx.get("color_primaries")
+    transfer = nclx.get("transfer_characteristics")
+    if primaries in (1, 2, None):  # BT.709 primaries = sRGB's (2: unspecified)
+        return None, None
+    if transfer in (16, 18):
+        return None, ("The photo is HDR (PQ/HLG); it was shown as SDR sRGB and its colours may be "
+                      "off. Export an SDR JPEG from the phone for measuring.")
+    names = {12: "Display P3", 11: "Display P3", 9: "ITU-R BT.2020"}
+    name = names.get(primaries)
+    if name is None:
+        return None, (f"The photo uses an unusual colour description (primaries {primaries}); "
+                      "sRGB was assumed.")
+    points = icc_profiles.PRIMARIES[name]
+    profile = icc_profiles.build_matrix_shaper(f"{name} (from HEIF nclx)", points[:3], points[3],
+                                               icc_profiles.SRGB_TRC)
+    return profile, None
+
+
+def _flatten_alpha(img: Image.Image) -> Image.Image:
+    """RGBA / LA / PA / transparent palette -> RGB composited over white."""
+    rgba = img.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    background.alpha_composite(rgba)
+    return background.convert("RGB")
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        img.mode == "P" and "transparency" in img.info)
+
+
+def _to_srgb(file: Path, img: Image.Image, icc: bytes | None
+             ) -> tuple[np.ndarray, str, bool, list[str]]:
+    """Pixels of a decoded Pillow image as an sRGB array: (rgb, profile name, assumed, notes)."""
+    notes: list[str] = []
+    description = None
+    if icc:
+        try:
+            from PIL import ImageCms
+
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            description = ImageCms.getProfileDescription(source).strip() or "unnamed ICC profile"
+        except Exception:  # noqa: BLE001 - a damaged profile must not stop the photo opening
+            notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
+            icc = None
+    mode = img.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        grey = np.asarray(img)
+        grey16 = np.clip(grey, 0, 65535).astype(np.uint16) if grey.dtype != np.uint16 else grey
+        # A grey profile only changes the tone curve; 16-bit grey is kept as it is decoded.
+        notes.append(NO_PROFILE_NOTE if icc is None else
+                     "The greyscale photo's tone curve (colour profile) was not applied.")
+        rgb = np.repeat(grey16[..., None], 3, axis=2)
+        return rgb, description or ASSUMED_PROFILE, icc is None, notes
+    if mode == "F":
+        grey = np.clip(np.asarray(img), 0.0, 1.0)
+        rgb = np.repeat(np.round(grey * 255).astype(np.uint8)[..., None], 3, axis=2)
+        return rgb, description or ASSUMED_PROFILE, icc is None, [NO_PROFILE_NOTE]
+    if _has_alpha(img):
+        img = _flatten_alpha(img)
+        notes.append("Transparent areas were shown over white.")
+        mode = "RGB"
+    elif mode in ("P", "1"):
+        img = img.convert("RGB")
+        mode = "RGB"
+    elif mode not in ("RGB", "L", "CMYK"):
+        img = img.convert("RGB")
+        mode = "RGB"
+
+    if icc is None:
+        if mode == "CMYK":
+            notes.append("The CMYK photo has no colour profile: colours were converted with a "
+                         "simple formula and may be off.")
+            img = img.convert("RGB")
+        elif mode == "L":
+            img = img.convert("RGB")
+        notes.append(NO_PROFILE_NOTE)
+        return np.asarray(img), ASSUMED_PROFILE, True, notes
+
+    if mode == "RGB" and icc_profiles.is_srgb_equivalent(icc):
+        return np.asarray(img), description, False, notes
+    from PIL import ImageCms
+
+    try:
+        transform = ImageCms.buildTransform(
+            source, ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), mode, "RGB",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
+        if mode == "RGB":
+            ImageCms.applyTransform(img, transform, inPlace=True)
+        else:
+            img = ImageCms.applyTransform(img, transform)
+    except Exception as exc:  # noqa: BLE001 - e.g. a CMYK profile on an RGB image
+        notes.append(f"The embedded colour profile ({description}) could not be applied: sRGB "
+                     "was assumed.")
+        if mode != "RGB":
+            img = img.convert("RGB")
+        del exc
+        return np.asarray(img), ASSUMED_PROFILE, True, notes
+    return np.asarray(img), description, False, notes
+
+
+# --------------------------------------------------------------------------------------------
+# 16-bit TIFF (tifffile)
+
+
+def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
+    import tifffile
+
+    notes: list[str] = []
+    try:
+        with tifffile.TiffFile(file) as tif:
+            page = tif.pages.first
+            tags = page.tags
+            orientation_tag = tags.get(274)
+            icc_tag = tags.get(34675)
+            icc = bytes(icc_tag.value) if icc_tag is not None else None
+            photometric = int(page.photometric)
+            extra = page.extrasamples
+            data = page.asarray()
+    except MemoryError as exc:
+        raise _fail(file, "there is not enough memory to decode it",
+                    "Close other programs, or reduce the photo in an image editor.") from exc
+    except Exception as exc:  # noqa: BLE001 - tifffile raises many kinds for damaged files
+        raise _decode_error(file, exc) from exc
+    step(0.7, "Converting colours")
+    if data.dtype != np.uint16:
+        if data.dtype.kind == "f":
+            data = np.round(np.clip(data, 0.0, 1.0) * 65535).astype(np.uint16)
+            notes.append("Floating-point TIFF values were read as 0..1.")
+        elif data.dtype == np.uint32:
+            data = (data >> 16).astype(np.uint16)
+        else:
+            data = data.astype(np.uint16) * 257
+    if data.ndim == 2:
+        data = np.repeat(data[..., None], 3, axis=2)
+    elif photometric != 2:  # 2 = RGB
+        raise _fail(file, f"16-bit TIFF files with photometric type {photometric} (not RGB or "
+                          "grey) are not supported", "Save it as a 16-bit RGB TIFF or a JPEG.")
+    elif data.shape[2] >= 4:
+        alpha = data[..., 3:4].astype(np.float32) / 65535.0
+        unassociated = len(extra) == 0 or int(extra[0]) != 1
+        colour = data[..., :3].astype(np.float32)
+        if unassociated:
+            colour *= alpha
+        data = np.round(colour + 65535.0 * (1.0 - alpha)).astype(np.uint16)
+        notes.append("Transparent areas were shown over white.")
+    rgb = np.ascontiguousarray(data[..., :3])
+    source_profile, assumed = ASSUMED_PROFILE, True
+    if icc is not None:
+        try:
+            source_profile = icc_profiles.profile_description(icc) or "unnamed ICC profile"
+            assumed = False
+            if not icc_profiles.is_srgb_equivalent(icc):
+                rgb = icc_profiles.convert_uint16_to_srgb(rgb, icc)
+        except icc_profiles.ICCParseError:
+            rgb = _lcms_via_8bit(rgb, icc, notes)
+        except Exception:  # noqa: BLE001 - a damaged profile must not stop the photo opening
+            source_profile, assumed = ASSUMED_PROFILE, True
+            notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
+    if assumed and not any("damaged" in n for n in notes):
+        notes.append(NO_PROFILE_NOTE)
+    orientation = int(orientation_tag.value) if orientation_tag is not None else 1
+    if not 1 <= orientation <= 8:
+        notes.append(f"The photo has an invalid orientation tag ({orientation}): it was ignored.")
+        orientation = 1
+    step(0.9, "Rotating")
+    rgb = _orient(rgb, orientation)
+    rgb.flags.writeable = False
+    step(1.0, "Done")
+    return Photo(rgb=rgb, path=file, sha256=digest, format="TIFF", source_profile=source_profile,
+                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+
+
+def _lcms_via_8bit(rgb16: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
+    """LUT-based profiles on 16-bit pixels: LittleCMS on 8-bit values (precision note added)."""
+    from PIL import ImageCms
+
+    img = Image.fromarray((rgb16 >> 8).astype(np.uint8), "RGB")
+    transform = ImageCms.buildTransform(
+        ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), "RGB", "RGB",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
+    ImageCms.applyTransform(img, transform, inPlace=True)
+    notes.append("The photo's colour profile is table-based: it was converted at 8-bit precision.")
+    return np.asarray(img).astype(np.uint16) * 257
+
+
+# --------------------------------------------------------------------------------------------
+# Camera RAW (rawpy / LibRaw)
+
+# LibRaw's ``flip`` (sizes.flip) -> the equivalent EXIF orientation.
+_LIBRAW_FLIP_TO_EXIF = {0: 1, 3: 3, 5: 8, 6: 6}
+
+
+def _import_rawpy(file: Path):
+    try:
+        import rawpy
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise _fail(file, "camera RAW support (rawpy) is not installed",
+                    "Reinstall shadematch, or export a TIFF or JPEG from your RAW software.") from exc
+    return rawpy
+
+
+def _open_raw(file: Path, rawpy):
+    try:
+        return rawpy.imread(str(file))
+    except rawpy.LibRawFileUnsupportedError as exc:
+        raise _fail(file, "LibRaw does not recognise it as a camera RAW file it can read",
+                    "Check that it is a RAW file straight from the camera, or export a TIFF or "
+                    "JPEG from your RAW software.") from exc
+    except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
+        raise _fail(file, "the RAW data is damaged or truncated (was it still copying?)",
+                    "Copy it again from the card and reopen it.") from exc
+    except rawpy.LibRawError as exc:
+        raise _fail(file, f"LibRaw reported: {exc}",
+                    "Export a TIFF or JPEG from your RAW software and open that.") from exc
+    except MemoryError as exc:
+        raise _fail(file, "there is not enough memory to decode it",
+                    "Close other programs and try again.") from exc
+
+
+def _load_raw(file: Path, digest: str, step: _Steps) -> Photo:
+    rawpy = _import_rawpy(file)
+    with _open_raw(file, rawpy) as raw:
+        sizes = raw.sizes
+        _check_size(file, int(sizes.width), int(sizes.height))
+        flip = int(sizes.flip)
+        try:
+            rgb = raw.postprocess(
+                use_camera_wb=True,
+                output_color=rawpy.ColorSpace.sRGB,
+                output_bps=16,
+                gamma=(2.4, 12.92),  # the sRGB curve (LibRaw's default is BT.709's)
+            )
+        except rawpy.LibRawError as exc:
+            raise _fail(file, f"the RAW data could not be developed ({exc})",
+                        "Copy it again from the card, or export a TIFF from your RAW "
+                        "software.") from exc
+        except MemoryError as exc:
+            raise _fail(file, "there is not enough memory to develop it",
+                        "Close other programs and try again.") from exc
+    step(0.95, "Finishing")
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint16)
+    rgb.flags.writeable = False
+    notes = ("Camera RAW developed by LibRaw with the camera's white balance and automatic "
+             "brightness; colours can differ from the camera's own JPEG.",)
+    step(1.0, "Done")
+    return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
+                 profile_assumed=False, orientation_applied=_LIBRAW_FLIP_TO_EXIF.get(flip, 1),
+                 notes=notes)
+
+
+def _raw_preview(file: Path, digest: str, max_side: int) -> Photo:
+    rawpy = _import_rawpy(file)
+    notes = ["Preview from the camera's embedded JPEG; the measured photo is developed from the "
+             "RAW data."]
+    with _open_raw(file, rawpy) as raw:
+        flip = int(raw.sizes.flip)
+        orientation = _LIBRAW_FLIP_TO_EXIF.get(flip, 1)
+        try:
+            thumb = raw.extract_thumb()
+        except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+            thumb = None
+        if thumb is None:
+            _check_size(file, int(raw.sizes.width), int(raw.sizes.height))
+            try:
+                rgb = raw.postprocess(use_camera_wb=True, output_color=rawpy.ColorSpace.sRGB,
+                                      half_size=True, output_bps=8, gamma=(2.4, 12.92))
+            except rawpy.LibRawError as exc:
+                raise _fail(file, f"the RAW data could not be developed ({exc})",
+                            "Copy it again from the card and reopen it.") from exc
+            notes = ["Preview developed at half size from the RAW data."]
+            img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
+            img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+            return _preview_photo(file, digest, np.asarray(img), orientation, notes)
+    if thumb.format == rawpy.ThumbFormat.BITMAP:
+        img = Image.fromarray(np.ascontiguousarray(thumb.data, dtype=np.uint8), "RGB")
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        rgb = _orient(np.asarray(img), orientation)
+        rgb.flags.writeable = False
+        return Photo(rgb=rgb, path=file, sha256=digest, format="RAW",
+                     source_profile=RAW_PROFILE, profile_assumed=False,
+                     orientation_applied=orientation, notes=tuple(notes))
+    try:
+        img = Image.open(io.BytesIO(thumb.data))
+        own = img.getexif().get(_EXIF_ORIENTATION, 1)
+        if isinstance(own, int) and 2 <= own <= 8:
+            orientation = own  # the preview JPEG carries its own tag: trust it over LibRaw's
+        img.draft(None, (max_side, max_side))
+        img.load()
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        rgb = _to_srgb(file, img, img.info.get("icc_profile"))[0]
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise _fail(file, "the camera's embedded preview is damaged",
+                    "Open the photo itself (not the preview) or export a JPEG.") from exc
+    return _preview_photo(file, digest, rgb, orientation, notes)
+
+
+def _preview_photo(file: Path, digest: str, rgb: np.ndarray, orientation: int,
+                   notes: list[str]) -> Photo:
+    rgb = _orient(rgb, orientation)
+    rgb.flags.writeable = False
+    return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
+                 profile_assumed=False, orientation_applied=orientation, notes=tuple(notes))
