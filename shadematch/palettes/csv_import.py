@@ -157,7 +157,7 @@ def import_palette_csv(path: str | Path, name: str | None = None, *,
                 parse_hex(cell("hex"))
                 colour = {"srgb_hex": cell("hex")}
         except ColourValueError as exc:
-            column = "hex" if exc.field == "srgb_hex" else "L,a,b"
+            column = "hex" if exc.field == "srgb_hex" else _Lab_column(str(exc))
             raise PaletteError(f"{where}, column '{column}': {exc}") from None
 
         water = 0.0
@@ -229,3 +229,11 @@ def _looks_numeric(cells: list[str]) -> bool:
             if re.fullmatch(r"#?[0-9a-fA-F]{6}", cell.strip()):
                 numeric += 1
     return numeric >= 1 and numeric >= len(cells) - 1
+
+
+def _Lab_column(message: str) -> str:
+    """The CSV column a Lab error message is about ("L* is 200, ..." -> "L")."""
+    for column in ("L", "a", "b"):
+        if message.startswith(f"{column}* "):
+            return column
+    return "L,a,b"
