@@ -1,0 +1,180 @@
+"""One analysis: a photo's regions measured and a palette ranked against one target.
+
+``analyse`` runs the whole headless pipeline (the CLI, the report and the GUI's model use it);
+``Analysis.to_dict`` is the JSON record described in docs/ANALYSIS_FORMAT.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from shadematch import __version__
+from shadematch.color.descriptors import hair_skin_contrast
+from shadematch.color.region_statistics import Sample, sample_region
+from shadematch.errors import RegionError, SampleError, ShadematchError
+from shadematch.imaging.regions import REGION_CLASSES, Region, combined_mask
+from shadematch.matching import formula_label, normalise_formula, rank
+
+FORMAT = "shadematch-analysis"
+FORMAT_VERSION = 1
+CONDITIONS = {"colour_space": "CIELAB", "illuminant": "D65", "observer": "2",
+              "rgb_space": "sRGB (IEC 61966-2-1)"}
+
+
+def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibration=None,
+                    quick: bool = False, progress: Callable | None = None,
+                    cancelled: Callable[[], bool] | None = None
+                    ) -> tuple[dict[str, Sample], dict[str, str]]:
+    """Measure every region class present in ``regions``.
+
+    Returns
+    -------
+    samples : {class: Sample} for each class that could be measured.
+    problems : {class: message} for each class whose regions could not be measured (a region
+        outside the photo, too few usable pixels ...); the message says what to do.
+    """
+    height, width = photo_rgb.shape[:2]
+    samples: dict[str, Sample] = {}
+    problems: dict[str, str] = {}
+    classes = [c for c in REGION_CLASSES if any(r.region_class == c for r in regions)]
+    for i, region_class in enumerate(classes):
+        if cancelled is not None and cancelled():
+            break
+        try:
+            mask = combined_mask(regions, region_class, height, width)
+            samples[region_class] = sample_region(photo_rgb, mask, region_class,
+                                                  calibration=calibration, quick=quick)
+        except (RegionError, SampleError) as exc:
+            problems[region_class] = str(exc)
+        if progress is not None:
+            progress((i + 1) / len(classes), f"measured {region_class}")
+    return samples, problems
+
+
+@dataclass
+class Analysis:
+    """A photo's measurement and ranking, as stored and reported (see docs/ANALYSIS_FORMAT.md)."""
+
+    photo: dict
+    regions: list[Region] = field(default_factory=list)
+    samples: dict[str, Sample] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    calibration: dict | None = None
+    matching: dict = field(default_factory=dict)
+    ranking: list[dict] = field(default_factory=list)
+    picks: dict = field(default_factory=lambda: {"primary": None, "first_session": None})
+    notes: str = ""
+    created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
+                         .isoformat(timespec="seconds"))
+    app_version: str = __version__
+    palette: object | None = field(default=None, repr=False, compare=False)  # not serialised
+
+    # -- picks ---------------------------------------------------------------------------------
+    def _entry_record(self, entry_id: str) -> dict:
+        for item in self.ranking:
+            if item["id"] == entry_id:
+                return {"entry_id": item["id"], "name": item["name"],
+                        "pigment_name": item.get("pigment_name"),
+                        "dilution": item.get("dilution"), "water_parts": item.get("water_parts"),
+                        "pigment_parts": item.get("pigment_parts"), "lab": item["lab"],
+                        "delta_e": item.get("delta_e")}
+        if self.palette is not None:
+            e = self.palette.entry(entry_id)
+            return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
+                    "dilution": e.dilution, "water_parts": e.water_parts,
+                    "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
+                    "delta_e": None}
+        raise ShadematchError(f"pigment {entry_id!r} is not in the ranking: choose one of the "
+                              "ranked pigments (use --top to show more)")
+
+    def set_pick(self, entry_id: str | None, which: str = "primary") -> None:
+        """Record the chosen shade (``which="primary"``) or the lighter first-session shade."""
+        if which not in ("primary", "first_session"):
+            raise ValueError("which must be 'primary' or 'first_session'")
+        self.picks[which] = None if entry_id is None else self._entry_record(entry_id)
+
+    # -- serialisation -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        samples = {c: s.to_dict() for c, s in self.samples.items()}
+        contrast = {}
+        if "hair" in self.samples and "skin" in self.samples:
+            contrast["hair_skin_dL"] = round(
+                hair_skin_contrast(self.samples["hair"].Lab, self.samples["skin"].Lab), 3)
+        return {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": self.app_version,
+            "created": self.created, "photo": dict(self.photo), "conditions": dict(CONDITIONS),
+            "calibration": self.calibration, "regions": [r.to_dict() for r in self.regions],
+            "samples": samples, "problems": dict(self.problems), "contrast": contrast,
+            "matching": dict(self.matching), "ranking": list(self.ranking),
+            "picks": dict(self.picks), "notes": self.notes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Analysis:
+        """Read an analysis record back; raises ShadematchError when it is not one."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ShadematchError("this is not a shadematch analysis record")
+        if int(data.get("format_version", 0)) > FORMAT_VERSION:
+            raise ShadematchError(
+                f"this analysis was written by a newer shadematch (format "
+                f"{data.get('format_version')}); update shadematch to open it")
+        try:
+            return cls(
+                photo=dict(data.get("photo", {})),
+                regions=[Region.from_dict(r) for r in data.get("regions", [])],
+                samples={c: Sample.from_dict(s) for c, s in data.get("samples", {}).items()},
+                problems=dict(data.get("problems", {})),
+                calibration=data.get("calibration"), matching=dict(data.get("matching", {})),
+                ranking=list(data.get("ranking", [])),
+                picks=dict(data.get("picks") or {"primary": None, "first_session": None}),
+                notes=str(data.get("notes", "")), created=str(data.get("created", "")),
+                app_version=str(data.get("app_version", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ShadematchError(f"the analysis record is damaged ({exc})") from exc
+
+
+def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000",
+            target: str = "hair", top: int | None = 10, calibration=None,
+            params: dict | None = None, quick: bool = False,
+            progress: Callable | None = None,
+            cancelled: Callable[[], bool] | None = None) -> Analysis:
+    """Measure ``regions`` of ``photo`` and rank ``palette`` against the ``target`` class.
+
+    Parameters
+    ----------
+    photo : shadematch.imaging.Photo
+    regions : the marked regions (pixel coordinates of the photo as displayed).
+    palette : shadematch.palettes.Palette
+    formula : delta-E formula ("ciede2000", "cie94", "cie76", "cmc"); ``params`` go to it.
+    target : the class whose sample the palette is ranked against ("hair", "skin", "scar").
+    top : how many ranked entries to keep (None: all).
+    calibration : optional shadematch.calibration.Calibration (or any object with
+        ``linear_RGB_to_XYZ`` and ``to_dict``).
+
+    Returns
+    -------
+    Analysis ; ``problems`` explains any class that could not be measured, and an empty ranking
+    when the target class has no sample.
+    """
+    formula = normalise_formula(formula)
+    if target not in REGION_CLASSES:
+        raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")
+    samples, problems = measure_regions(photo.rgb, regions, calibration=calibration, quick=quick,
+                                        progress=progress, cancelled=cancelled)
+    ranking: list[dict] = []
+    if target in samples:
+        ranking = [m.to_dict() for m in rank(samples[target].Lab, palette, formula, top,
+                                             **(params or {}))]
+    elif target not in problems:
+        problems[target] = (f"no {target} region is marked: mark one to rank the palette "
+                            f"against the {target} colour")
+    return Analysis(
+        photo=photo.info(), regions=list(regions), samples=samples, problems=problems,
+        calibration=calibration.to_dict() if calibration is not None else None,
+        matching={"target": target, "formula": formula, "formula_label": formula_label(formula),
+                  "params": dict(params or {}), "palette": palette.info(), "top": top},
+        ranking=ranking, palette=palette)
