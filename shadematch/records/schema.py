@@ -1,0 +1,250 @@
+"""The records schema and its ordered migrations.
+
+The schema version lives in SQLite's ``PRAGMA user_version``. A fresh database runs every
+migration from version 0, so the upgrade path from each earlier version is the same code that
+builds a new store. Each migration runs in one transaction together with the ``user_version``
+bump: a process killed half-way leaves the database at the previous version, untouched.
+
+History
+-------
+1. clients (name, dob, contact, notes) and visits (date, kind, analysis JSON, photo path, notes).
+2. hair-loss pattern, screening answers, consents; visit columns for the chosen pigment,
+   dilution and batch (filled from the stored analyses).
+3. photo copies in the store (content-addressed by SHA-256, with thumbnails), several photos per
+   visit, session numbers, the exported report's path, a stable client ``uid`` for export/import.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+
+from shadematch.errors import RecordsError
+
+_V1 = """
+CREATE TABLE clients (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    dob TEXT,
+    contact TEXT,
+    notes TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE visits (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    visit_date TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    analysis_json TEXT NOT NULL,
+    photo_path TEXT,
+    notes TEXT
+);
+CREATE INDEX visits_client ON visits(client_id);
+"""
+
+_V2 = """
+ALTER TABLE clients ADD COLUMN hair_loss_pattern TEXT;
+CREATE TABLE screenings (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    recorded_at TEXT NOT NULL,
+    answers_json TEXT NOT NULL
+);
+CREATE INDEX screenings_client ON screenings(client_id);
+CREATE TABLE consents (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    given_at TEXT NOT NULL,
+    note TEXT
+);
+CREATE INDEX consents_client ON consents(client_id);
+ALTER TABLE visits ADD COLUMN chosen_entry_id TEXT;
+ALTER TABLE visits ADD COLUMN chosen_name TEXT;
+ALTER TABLE visits ADD COLUMN dilution TEXT;
+ALTER TABLE visits ADD COLUMN batch TEXT;
+"""
+
+_V3 = """
+ALTER TABLE clients ADD COLUMN uid TEXT;
+ALTER TABLE clients ADD COLUMN updated TEXT;
+CREATE UNIQUE INDEX clients_uid ON clients(uid);
+CREATE INDEX clients_name ON clients(name COLLATE NOCASE);
+CREATE TABLE visits_new (
+    id INTEGER PRIMARY KEY,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    visit_date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('consultation', 'session', 'touch-up')),
+    session_number INTEGER,
+    analysis_json TEXT NOT NULL,
+    chosen_entry_id TEXT,
+    chosen_name TEXT,
+    dilution TEXT,
+    batch TEXT,
+    notes TEXT,
+    report_path TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY,
+    stored_name TEXT NOT NULL,
+    thumb_name TEXT,
+    size INTEGER NOT NULL
+);
+CREATE TABLE visit_photos (
+    visit_id INTEGER NOT NULL REFERENCES visits(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    sha256 TEXT REFERENCES photos(sha256),
+    original_path TEXT,
+    PRIMARY KEY (visit_id, position)
+);
+CREATE INDEX visit_photos_sha ON visit_photos(sha256);
+"""
+
+_KIND_V1_TO_V3 = {"consultation": "consultation", "session": "session", "touch-up": "touch-up",
+                  "touchup": "touch-up", "touch up": "touch-up"}
+
+
+def _migrate_1(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _migrate_2(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V2):
+        conn.execute(statement)
+    rows = conn.execute("SELECT id, analysis_json FROM visits").fetchall()
+    for visit_id, text in rows:
+        entry_id, name, dilution = picks_from_analysis(_loads(text))
+        conn.execute("UPDATE visits SET chosen_entry_id = ?, chosen_name = ?, dilution = ? "
+                     "WHERE id = ?", (entry_id, name, dilution, visit_id))
+
+
+def _migrate_3(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V3):
+        conn.execute(statement)
+    for (client_id,) in conn.execute("SELECT id FROM clients").fetchall():
+        conn.execute("UPDATE clients SET uid = ?, updated = created WHERE id = ?",
+                     (uuid.uuid4().hex, client_id))
+    old = conn.execute("SELECT id, client_id, visit_date, kind, analysis_json, photo_path, notes, "
+                       "chosen_entry_id, chosen_name, dilution, batch FROM visits "
+                       "ORDER BY client_id, visit_date, id").fetchall()
+    sessions: dict[int, int] = {}
+    for (vid, cid, date, kind, analysis, photo_path, notes, entry_id, name, dilution,
+         batch) in old:
+        word = str(kind or "").strip().lower()
+        number = None
+        if word.startswith("session"):
+            rest = word[len("session"):].strip()
+            sessions[cid] = int(rest) if rest.isdigit() else sessions.get(cid, 0) + 1
+            number = sessions[cid]
+            word = "session"
+        word = _KIND_V1_TO_V3.get(word, "consultation")
+        conn.execute(
+            "INSERT INTO visits_new (id, client_id, visit_date, kind, session_number, "
+            "analysis_json, chosen_entry_id, chosen_name, dilution, batch, notes, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (vid, cid, date, word, number, analysis, entry_id, name, dilution, batch, notes, date))
+        if photo_path:
+            # Earlier versions only remembered where the photo was; no copy exists to point at.
+            conn.execute("INSERT INTO visit_photos (visit_id, position, sha256, original_path) "
+                         "VALUES (?, 0, NULL, ?)", (vid, photo_path))
+    conn.execute("DROP TABLE visits")
+    conn.execute("ALTER TABLE visits_new RENAME TO visits")
+    conn.execute("CREATE INDEX visits_client ON visits(client_id, visit_date)")
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
+"""``MIGRATIONS[i]`` upgrades a database from version ``i`` to ``i + 1``."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _split(script: str) -> list[str]:
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def _loads(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def picks_from_analysis(analysis: dict) -> tuple[str | None, str | None, str | None]:
+    """The practitioner's primary pick in an analysis record: ``(entry_id, name, dilution)``.
+
+    Falls back to the best-ranked entry's name lookup when the pick names only an id.
+    """
+    picks = analysis.get("picks") or {}
+    primary = picks.get("primary") if isinstance(picks, dict) else None
+    if not isinstance(primary, dict):
+        return None, None, None
+    entry_id = primary.get("entry_id")
+    name = primary.get("name")
+    dilution = primary.get("dilution")
+    if entry_id and not name:
+        for item in analysis.get("ranking") or []:
+            if isinstance(item, dict) and item.get("id") == entry_id:
+                name = item.get("name")
+                dilution = dilution or item.get("dilution")
+                break
+    return (str(entry_id) if entry_id else None, str(name) if name else None,
+            str(dilution) if dilution else None)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, on_before: Callable[[int], None] | None = None) -> int:
+    """Bring the database up to :data:`SCHEMA_VERSION`; returns the version it started from.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). ``on_before(version)`` is
+    called once before the first migration runs (the store uses it to take a backup).
+
+    Raises
+    ------
+    RecordsError
+        The database was written by a newer shadematch, or a migration failed (rolled back).
+    """
+    start = schema_version(conn)
+    if start > SCHEMA_VERSION:
+        raise RecordsError(
+            f"The records database is schema version {start}, newer than this shadematch "
+            f"understands ({SCHEMA_VERSION}). Update shadematch; nothing was changed.")
+    if start == SCHEMA_VERSION:
+        return start
+    if on_before is not None:
+        on_before(start)
+    # Table rebuilds need foreign keys off; the setting cannot change inside a transaction.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        while True:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # Re-read under the write lock: another process may have migrated meanwhile.
+                version = schema_version(conn)
+                if version >= SCHEMA_VERSION:
+                    conn.execute("COMMIT")
+                    break
+                MIGRATIONS[version](conn)
+                problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise RecordsError(
+                        f"Upgrading the records from schema version {version} found "
+                        f"{len(problems)} broken references; nothing was changed. Restore a "
+                        f"backup (shadematch restore) or contact support.")
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    except sqlite3.Error as exc:
+        raise RecordsError(f"Upgrading the records database failed ({exc}); it was left at "
+                           f"its previous version. Restore a backup if it keeps failing.") from exc
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    return start
