@@ -32,8 +32,15 @@ def is_cli_invocation(args: list[str]) -> bool:
     return bool(args) and args[0] in COMMAND_WORDS
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one clear line on stderr (exit 2), never a traceback."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="shadematch",
         description="Measure hair and scalp colour in a photo and rank SMP pigment shades by "
                     "delta-E. Run without a sub-command to start the desktop application.",
@@ -49,10 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(subparsers)
     return parser
-
-
-class _ArgumentParserError(Exception):
-    pass
 
 
 def main(argv: list[str] | None = None) -> int:

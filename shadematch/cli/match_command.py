@@ -1,0 +1,120 @@
+"""``shadematch match``: measure regions of a photo and rank a palette against one of them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from shadematch.cli.common import add_analysis_arguments, analysis_from_args, print_json
+from shadematch.errors import ShadematchError
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "match", help="measure regions of a photo and rank a pigment palette",
+        description="Measure hair, scalp-skin and scar regions of PHOTO in CIELAB and rank the "
+                    "palette's pigments and dilutions by delta-E against the target sample.",
+        epilog="example: shadematch match photo.jpg --hair 120,40,200,80 --skin 150,220,90,60")
+    parser.add_argument("photo", metavar="PHOTO", help="JPEG, PNG, TIFF, HEIC or camera RAW file")
+    add_analysis_arguments(parser)
+    parser.add_argument("--pick", metavar="ENTRY_ID",
+                        help="record the chosen shade (an id from the ranking, e.g. "
+                             "carbon-black@4:1)")
+    parser.add_argument("--first-session-pick", metavar="ENTRY_ID",
+                        help="record a lighter shade for the first session")
+    parser.add_argument("--notes", default="", help="notes to keep with the analysis")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--client", type=int, metavar="ID",
+                        help="the client record (see `shadematch clients`) to save this visit to")
+    parser.add_argument("--save", action="store_true",
+                        help="with --client: store this analysis as a visit in the client's record")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.save and args.client is None:
+        raise ShadematchError("--save needs --client ID (see `shadematch clients list`)")
+    analysis, photo = analysis_from_args(args)
+    if args.pick:
+        analysis.set_pick(args.pick, "primary")
+    if args.first_session_pick:
+        analysis.set_pick(args.first_session_pick, "first_session")
+    analysis.notes = args.notes
+    record = analysis.to_dict()
+    visit_id = None
+    if args.save:
+        from shadematch.records import save_analysis_to_client
+
+        visit_id = save_analysis_to_client(args.client, record, photo.path)
+    if args.json:
+        if visit_id is not None:
+            record["visit_id"] = visit_id
+        print_json(record)
+    else:
+        print(format_analysis(record))
+        if visit_id is not None:
+            print(f"\nSaved as visit {visit_id} of client {args.client}.")
+    if analysis.matching.get("target") not in analysis.samples:
+        problem = analysis.problems.get(analysis.matching.get("target"), "")
+        print(f"shadematch: no ranking: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _fmt_lab(lab) -> str:
+    return f"L* {lab[0]:5.1f}  a* {lab[1]:5.1f}  b* {lab[2]:5.1f}"
+
+
+def format_analysis(record: dict) -> str:
+    """The readable plain-text form of an analysis record."""
+    photo = record["photo"]
+    lines = []
+    profile = photo["source_profile"] + (" (no profile in the file)" if photo["profile_assumed"]
+                                         else "")
+    lines.append(f"Photo: {photo['name']}  {photo['width']} x {photo['height']}  colour: {profile}")
+    cal = record.get("calibration")
+    if cal:
+        lines.append(f"Calibration: {cal.get('chart')} ({cal.get('model')}), fit mean dE00 "
+                     f"{cal.get('mean_delta_e', float('nan')):.2f}, max "
+                     f"{cal.get('max_delta_e', float('nan')):.2f}")
+    else:
+        lines.append("Calibration: not calibrated: colours are as the camera recorded them")
+    lines.append("")
+    lines.append("Samples (CIELAB, D65, 2 degree observer):")
+    for region_class, s in record["samples"].items():
+        px = s["pixels"]
+        extra = ""
+        if region_class == "skin":
+            extra = f"  ITA {s['ita']:.1f} deg ({s['ita_class']})"
+        lines.append(f"  {region_class:<5} {_fmt_lab(s['lab'])}  C* {s['lch'][1]:5.1f}  "
+                     f"h {s['lch'][2]:5.1f}  {s['srgb_hex']}  pixels used {px['used']} of "
+                     f"{px['total']}  spread dE00 {s['spread']['median_delta_e']:.1f}{extra}")
+        for w in s["warnings"]:
+            lines.append(f"        ! {w['message']}")
+    for region_class, problem in record.get("problems", {}).items():
+        lines.append(f"  {region_class:<5} not measured: {problem}")
+    if record.get("contrast", {}).get("hair_skin_dL") is not None:
+        lines.append(f"  hair-to-skin contrast dL* {record['contrast']['hair_skin_dL']:.1f}")
+    m = record["matching"]
+    pal = m["palette"]
+    lines.append("")
+    lines.append(f"Ranking against {m['target']} with {m['formula_label']}, palette {pal['name']} "
+                 f"v{pal['version']} ({pal['hash']}):")
+    if record["ranking"]:
+        de = "dE00" if m["formula"] == "ciede2000" else "dE"
+        lines.append(f"  {'#':>2}  {'pigment':<32} {'dilution':<8} {de:>6} {'dL*':>6} {'dC*':>6} "
+                     f"{'dH*':>6}  {'band':<13} direction")
+        for r in record["ranking"]:
+            lines.append(
+                f"  {r['rank']:>2}  {r['name'][:32]:<32} {r['dilution'] or '-':<8} "
+                f"{r['delta_e']:6.2f} {r['dL']:6.2f} {r['dC']:6.2f} {r['dH']:6.2f}  "
+                f"{r['band'] or '-':<13} {', '.join(r['direction']) or 'close'}")
+        lines.append("  (dL*, dC*, dH*: pigment minus target; direction words describe the pigment)")
+    picks = record.get("picks", {})
+    for key, label in (("primary", "Chosen shade"), ("first_session", "First session (lighter)")):
+        pick = picks.get(key)
+        if pick:
+            lines.append(f"{label}: {pick['name']}")
+    if record.get("notes"):
+        lines.append(f"Notes: {record['notes']}")
+    return "\n".join(lines)
