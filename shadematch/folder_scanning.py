@@ -321,7 +321,7 @@ class FolderWatchState:
                 since = now
                 if (self._first and stamp.size > 0
                         and wall_now - stamp.mtime_ns / 1e9 >= self.settle_seconds):
-                    since = now - self.settle_seconds  # old file at first sight: trust it
+                    since = float("-inf")  # an old file at first sight: trust it now
                 self._seen[path] = (stamp, since)
             stamp, since = self._seen[path]
             if self._reported.get(path) == stamp:

@@ -147,15 +147,18 @@ def test_each_format_gets_a_thumbnail_with_the_core_loader(tmp_path):
     if not hasattr(imaging, "load_preview"):
         pytest.skip("shadematch.imaging.load_preview has not landed yet")
     cache = ThumbnailCache(tmp_path / "cache", size=64)
+    tested = []
     for suffix, path in _formats(tmp_path).items():
         if suffix not in {s.lower() for s in imaging.SUPPORTED_SUFFIXES}:
             continue
+        tested.append(suffix)
         thumb = cache.get(path)
         assert thumb.ok, (suffix, thumb.error)
         assert thumb.rgb.shape == (64, 64, 3), suffix
         # the astronaut's orange suit dominates the lower-left quarter
         quarter = thumb.rgb[40:, 10:30].reshape(-1, 3).mean(0)
         assert quarter[0] > quarter[2] + 40, suffix
+    assert {".jpg", ".png", ".tif"} <= set(tested)
     bad = tmp_path / "truncated.jpg"
     bad.write_bytes((tmp_path / "astronaut.jpg").read_bytes()[:200])
     thumb = cache.get(bad)

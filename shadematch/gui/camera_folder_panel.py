@@ -1,0 +1,526 @@
+"""The camera folder side panel: the photos of one folder, newest first, kept up to date.
+
+All file work (listing, reading EXIF dates, decoding thumbnails) runs on the panel's
+:class:`~shadematch.gui.workers.TaskRunner`; the GUI thread only turns results into list items.
+The folder is watched with ``QFileSystemWatcher`` plus a light poll (network drives and some
+tethering tools do not send change notifications); a new photo appears once it has stopped growing
+(:class:`shadematch.folder_scanning.FolderWatchState`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shadematch.errors import ShadematchError
+from shadematch.folder_scanning import (
+    FileStamp,
+    FolderWatchState,
+    PhotoEntry,
+    describe_photo,
+    snapshot_folder,
+)
+from shadematch.gui.settings import Settings
+from shadematch.gui.theme import ERROR_COLOUR, GREYS, grey
+from shadematch.gui.workers import TaskRunner
+from shadematch.imaging.thumbnail_cache import Thumbnail, ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+ERROR_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2   # "loading", "ok", "error"
+
+
+# --- worker-side functions (no Qt widgets; run on the pool) -----------------------------------
+def _timed_snapshot(folder: Path, **_ignored) -> tuple[dict[Path, FileStamp], float]:
+    snap = snapshot_folder(folder)
+    return snap, time.monotonic()
+
+
+def _timed_listing(folder: Path, cancelled=None, **_ignored):
+    """Snapshot plus the EXIF/mtime date of every photo in it (the first view of a folder)."""
+    snap = snapshot_folder(folder, cancelled=cancelled)
+    now = time.monotonic()
+    entries = {}
+    for path, stamp in snap.items():
+        if cancelled is not None and cancelled():
+            break
+        entries[path] = describe_photo(path, stamp)
+    return snap, now, entries
+
+
+def _load_item(path: Path, stamp: FileStamp, cache: ThumbnailCache, entry: PhotoEntry | None,
+               cancelled=None, **_ignored) -> tuple[PhotoEntry, Thumbnail]:
+    if entry is None:
+        entry = describe_photo(path, stamp)
+    return entry, cache.get(path, cancelled=cancelled)
+
+
+# --- pixmaps ------------------------------------------------------------------------------------
+def _placeholder(size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(grey(GREYS["alternate_base"]))
+    return pixmap
+
+
+def _error_pixmap(size: int) -> QPixmap:
+    """A grey tile with a red round '!' badge: the file is there but cannot be read."""
+    pixmap = _placeholder(size)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    diameter = size * 0.42
+    x = (size - diameter) / 2
+    painter.setBrush(ERROR_COLOUR)
+    painter.setPen(QPen(QColor(255, 255, 255), max(1.0, size / 48)))
+    painter.drawEllipse(int(x), int(x), int(diameter), int(diameter))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(int(diameter * 0.7))
+    painter.setFont(font)
+    painter.drawText(int(x), int(x), int(diameter), int(diameter),
+                     Qt.AlignmentFlag.AlignCenter, "!")
+    painter.end()
+    return pixmap
+
+
+def _thumbnail_pixmap(thumb: Thumbnail, size: int) -> QPixmap:
+    """The thumbnail centred on a square neutral tile (so every row lines up)."""
+    rgb = thumb.rgb
+    h, w = rgb.shape[:2]
+    image = QImage(rgb.data, w, h, rgb.strides[0], QImage.Format.Format_RGB888).copy()
+    tile = _placeholder(size)
+    scaled = image.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
+                          Qt.TransformationMode.SmoothTransformation)
+    painter = QPainter(tile)
+    painter.drawImage((size - scaled.width()) // 2, (size - scaled.height()) // 2, scaled)
+    painter.end()
+    return tile
+
+
+class CameraFolderPanel(QWidget):
+    """Side panel listing one folder's photos, newest first, with thumbnails.
+
+    Parameters
+    ----------
+    settings : typed settings (last folder, recent folders, auto-open option).
+    runner : task runner for the file work; by default the panel makes its own with two
+        threads, so thumbnails never hold up the main window's photo decoding.
+    cache : thumbnail cache (default: in the user data folder).
+    poll_interval_ms : the light poll for network drives that send no change notifications.
+    settle_seconds : how long a new file must stop growing before it is read.
+
+    Signals
+    -------
+    photo_activated(str) : the user opened a photo (double-click / Enter), or a new photo arrived
+        while "open new photos automatically" is on.
+    folder_changed(str) : a folder is now shown.
+    """
+
+    photo_activated = Signal(str)
+    folder_changed = Signal(str)
+
+    def __init__(self, settings: Settings, runner: TaskRunner | None = None,
+                 cache: ThumbnailCache | None = None, poll_interval_ms: int = 1000,
+                 settle_seconds: float = 0.6, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cameraFolderPanel")
+        self.settings = settings
+        self._own_runner = runner is None
+        self.runner = runner if runner is not None else TaskRunner(self, max_threads=2)
+        self.cache = cache if cache is not None else ThumbnailCache()
+        self.settle_seconds = settle_seconds
+        self._folder: Path | None = None
+        self._generation = 0
+        self._state = FolderWatchState(settle_seconds)
+        self._entries: dict[Path, PhotoEntry] = {}
+        self._items: dict[Path, QListWidgetItem] = {}
+        self._jobs: list = []
+        self._scan_busy = False
+        self._listing_done = False
+        self._icon_size = settings.thumbnail_size
+        self._placeholder_icon = QIcon(_placeholder(self._icon_size * 2))
+        self._error_icon = QIcon(_error_pixmap(self._icon_size * 2))
+
+        self._build()
+
+        self._watcher = QFileSystemWatcher(self)
+        self._watcher.directoryChanged.connect(self._on_directory_changed)
+        self._poll = QTimer(self)
+        self._poll.setInterval(poll_interval_ms)
+        self._poll.timeout.connect(self.rescan)
+        self._soon = QTimer(self)  # debounced / quick re-scan while a file is settling
+        self._soon.setSingleShot(True)
+        self._soon.timeout.connect(self.rescan)
+
+    # --- construction ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.open_button = QToolButton(self)
+        self.open_button.setText("Open folder…")
+        self.open_button.setToolTip("Choose the folder your camera or tethering software saves "
+                                    "photos to (Ctrl+Shift+O)")
+        self.open_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.open_button.clicked.connect(self.choose_folder)
+
+        self.recent_button = QToolButton(self)
+        self.recent_button.setText("Recent")
+        self.recent_button.setToolTip("Folders opened recently")
+        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.recent_button.setMenu(self.recent_folders_menu(self.recent_button))
+
+        self.folder_label = QLabel("No folder chosen", self)
+        self.folder_label.setProperty("role", "hint")
+        self.folder_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.auto_open_box = QCheckBox("Open new photos automatically", self)
+        self.auto_open_box.setToolTip("Tethered shooting: each new photo that arrives in the "
+                                      "folder opens as soon as it is completely written.")
+        self.auto_open_box.setChecked(self.settings.auto_open_newest)
+        self.auto_open_box.toggled.connect(self._on_auto_open_toggled)
+
+        self.message_label = QLabel(self)
+        self.message_label.setObjectName("cameraFolderMessage")
+        self.message_label.setProperty("role", "inline-error")
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+
+        self.list = QListWidget(self)
+        self.list.setObjectName("cameraFolderList")
+        self.list.setViewMode(QListWidget.ViewMode.ListMode)
+        self.list.setIconSize(QSize(self._icon_size, self._icon_size))
+        self.list.setUniformItemSizes(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setSpacing(2)
+        self.list.setToolTip("")
+        self.list.itemActivated.connect(self._on_item_activated)
+
+        self.count_label = QLabel("", self)
+        self.count_label.setProperty("role", "hint")
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.open_button)
+        top.addWidget(self.recent_button)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.folder_label)
+        layout.addWidget(self.auto_open_box)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.count_label)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(self._icon_size + 190, 480)
+
+    def recent_folders_menu(self, parent: QWidget | None = None) -> QMenu:
+        """A menu of the recent folders, rebuilt each time it opens (also used by File menu)."""
+        menu = QMenu("Recent folders", parent)
+        menu.setObjectName("recentFoldersMenu")
+        menu.aboutToShow.connect(lambda: self._fill_recent_menu(menu))
+        self._fill_recent_menu(menu)
+        return menu
+
+    def _fill_recent_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        folders = self.settings.recent_folders
+        if not folders:
+            action = menu.addAction("No recent folders")
+            action.setEnabled(False)
+            return
+        for folder in folders:
+            action = menu.addAction(folder)
+            action.triggered.connect(lambda _checked=False, f=folder: self.set_folder(f))
+        menu.addSeparator()
+        menu.addAction("Clear list", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self.settings.recent_folders = []
+
+    # --- public API --------------------------------------------------------------------------
+    def folder(self) -> Path | None:
+        """The folder shown, or None."""
+        return self._folder
+
+    def paths(self) -> list[Path]:
+        """Photos shown, in display order (newest first)."""
+        return [Path(self.list.item(i).data(PATH_ROLE)) for i in range(self.list.count())]
+
+    def item_state(self, path: str | os.PathLike) -> tuple[str, str | None] | None:
+        """("loading" | "ok" | "error", error message or None) for a listed photo, else None."""
+        item = self._items.get(Path(path).absolute())
+        if item is None:
+            return None
+        return item.data(STATE_ROLE), item.data(ERROR_ROLE)
+
+    def item(self, path: str | os.PathLike) -> QListWidgetItem | None:
+        return self._items.get(Path(path).absolute())
+
+    def is_busy(self) -> bool:
+        """True while listing or thumbnail jobs are still running."""
+        return bool(self._pending_jobs()) or self._scan_busy or not self._listing_done
+
+    def choose_folder(self) -> None:
+        """Ask for a folder and show it."""
+        start = str(self._folder or self.settings.camera_folder or Path.home())
+        folder = QFileDialog.getExistingDirectory(self, "Open camera folder", start)
+        if folder:
+            self.set_folder(folder)
+
+    def set_folder(self, folder: str | os.PathLike) -> None:
+        """Show ``folder``: list it off-thread, watch it, remember it in the recent folders."""
+        path = Path(folder).expanduser().absolute()
+        self._cancel_jobs()
+        self._generation += 1
+        self._folder = path
+        self._state = FolderWatchState(self.settle_seconds)
+        self._entries.clear()
+        self._items.clear()
+        self.list.clear()
+        self._listing_done = False
+        self._scan_busy = False
+        self._show_message(None)
+        self.folder_label.setText(str(path))
+        self.folder_label.setToolTip(str(path))
+        self.count_label.setText("Reading folder…")
+        if self._watcher.directories():
+            self._watcher.removePaths(self._watcher.directories())
+        if path.is_dir():
+            self._watcher.addPath(str(path))
+        self.settings.last_folder = str(path)
+        self.settings.add_recent_folder(path)
+        generation = self._generation
+        self._track(self.runner.submit(
+            _timed_listing, folder=path, channel=f"camera-list-{id(self)}",
+            on_done=lambda result: self._on_listing(generation, result),
+            on_error=lambda exc, tb: self._on_scan_error(generation, exc, tb)))
+        self._poll.start()
+        self.folder_changed.emit(str(path))
+
+    def rescan(self) -> None:
+        """Look at the folder again now (off-thread); new, changed and removed photos follow."""
+        if self._folder is None or self._scan_busy or not self._listing_done:
+            return
+        self._scan_busy = True
+        generation = self._generation
+        self._track(self.runner.submit(
+            _timed_snapshot, folder=self._folder, channel=f"camera-scan-{id(self)}",
+            pass_progress=False,
+            on_done=lambda result: self._on_snapshot(generation, result),
+            on_error=lambda exc, tb: self._on_scan_error(generation, exc, tb)))
+
+    def shutdown(self, msecs: int = 10000) -> None:
+        """Stop watching and wait for the panel's jobs (call before the window closes)."""
+        self._poll.stop()
+        self._soon.stop()
+        self._cancel_jobs()
+        if self._own_runner:
+            self.runner.shutdown()
+        else:
+            for job in self._jobs:
+                job.finished.wait(msecs / 1000)
+
+    # --- results (GUI thread) ----------------------------------------------------------------
+    def _on_listing(self, generation: int, result) -> None:
+        if generation != self._generation:
+            return
+        snap, now, entries = result
+        self._listing_done = True
+        self._entries.update(entries)
+        delta = self._state.update(snap, now)
+        for path in delta.ready:
+            self._add_item(path, snap[path], entries.get(path), initial=True)
+        self._after_scan()
+
+    def _on_snapshot(self, generation: int, result) -> None:
+        if generation != self._generation:
+            return
+        self._scan_busy = False
+        self._show_message(None)
+        snap, now = result
+        if self._folder is not None and not self._watcher.directories():
+            self._watcher.addPath(str(self._folder))  # the folder came back
+        delta = self._state.update(snap, now)
+        for path in delta.removed:
+            self._remove_item(path)
+        for path in delta.ready:
+            self._entries.pop(path, None)
+            self._add_item(path, snap[path], None, initial=False)
+        self._after_scan()
+
+    def _on_scan_error(self, generation: int, exc: BaseException, tb: str) -> None:
+        if generation != self._generation:
+            return
+        self._scan_busy = False
+        self._listing_done = True
+        if not isinstance(exc, ShadematchError):
+            log.error("scanning %s failed:\n%s", self._folder, tb)
+        self._show_message(str(exc) if isinstance(exc, ShadematchError)
+                           else f"The folder could not be read ({exc}); see the log file.")
+        for path in list(self._items):
+            self._remove_item(path)
+        self._state = FolderWatchState(self.settle_seconds)
+        self._update_count()
+
+    def _after_scan(self) -> None:
+        self._update_count()
+        if self._state.has_pending():
+            self._soon.start(250)
+
+    def _add_item(self, path: Path, stamp: FileStamp, entry: PhotoEntry | None,
+                  initial: bool) -> None:
+        item = self._items.get(path)
+        if item is None:
+            item = QListWidgetItem(self._placeholder_icon, path.name)
+            item.setData(PATH_ROLE, str(path))
+            item.setData(STATE_ROLE, "loading")
+            item.setData(ERROR_ROLE, None)
+            item.setSizeHint(QSize(self._icon_size + 8, self._icon_size + 8))
+            if entry is not None:
+                self._place(item, entry)
+            else:
+                item.setHidden(True)  # shown once its date is known (it may sort anywhere)
+                self.list.addItem(item)
+            self._items[path] = item
+        else:
+            item.setData(STATE_ROLE, "loading")
+        generation = self._generation
+        self._track(self.runner.submit(
+            _load_item, path=path, stamp=stamp, cache=self.cache, entry=entry,
+            channel=f"thumb-{id(self)}-{path}",
+            on_done=lambda result: self._on_item_loaded(generation, path, result, initial),
+            on_error=lambda exc, tb: self._on_item_failed(generation, path, exc, tb)))
+
+    def _place(self, item: QListWidgetItem, entry: PhotoEntry) -> None:
+        """Insert (or move) ``item`` where ``entry`` belongs, newest first."""
+        path = entry.path
+        self._entries[path] = entry
+        row = self.list.row(item)
+        if row >= 0:
+            self.list.takeItem(row)
+        key = entry.sort_key()
+        position = self.list.count()
+        for i in range(self.list.count()):
+            other = self._entries.get(Path(self.list.item(i).data(PATH_ROLE)))
+            if other is not None and other.sort_key() < key:
+                position = i
+                break
+        self.list.insertItem(position, item)
+        item.setText(f"{entry.name}\n{entry.taken_label()}")
+        source = "taken (EXIF)" if entry.taken_source == "exif" else "file modified"
+        item.setData(Qt.ItemDataRole.ToolTipRole, f"{path}\n{entry.taken_label()} ({source})")
+        item.setHidden(False)
+
+    def _on_item_loaded(self, generation: int, path: Path, result, initial: bool) -> None:
+        if generation != self._generation:
+            return
+        item = self._items.get(path)
+        if item is None:
+            return
+        entry, thumb = result
+        if self._entries.get(path) is not entry:
+            self._place(item, entry)
+        if thumb.ok:
+            item.setIcon(QIcon(_thumbnail_pixmap(thumb, self._icon_size * 2)))
+            item.setData(STATE_ROLE, "ok")
+            item.setData(ERROR_ROLE, None)
+        else:
+            item.setIcon(self._error_icon)
+            item.setData(STATE_ROLE, "error")
+            item.setData(ERROR_ROLE, thumb.error)
+            item.setData(Qt.ItemDataRole.ToolTipRole,
+                         f"{path.name} cannot be opened:\n{thumb.error}")
+        self._update_count()
+        if not initial and thumb.ok and self.auto_open_box.isChecked():
+            self.photo_activated.emit(str(path))  # the photo that just arrived
+
+    def _on_item_failed(self, generation: int, path: Path, exc: BaseException, tb: str) -> None:
+        if generation != self._generation:
+            return
+        item = self._items.get(path)
+        if item is None:
+            return
+        if not isinstance(exc, ShadematchError):
+            log.error("describing %s failed:\n%s", path, tb)
+        if isinstance(exc, ShadematchError) and "moved or deleted" in str(exc):
+            self._remove_item(path)  # vanished between the scan and now
+            return
+        item.setIcon(self._error_icon)
+        item.setData(STATE_ROLE, "error")
+        item.setData(ERROR_ROLE, str(exc))
+        item.setData(Qt.ItemDataRole.ToolTipRole, f"{path.name} cannot be opened:\n{exc}")
+        item.setHidden(False)
+
+    def _remove_item(self, path: Path) -> None:
+        item = self._items.pop(path, None)
+        self._entries.pop(path, None)
+        if item is not None:
+            self.list.takeItem(self.list.row(item))
+        self._update_count()
+
+    # --- slots -------------------------------------------------------------------------------
+    @Slot(str)
+    def _on_directory_changed(self, _path: str) -> None:
+        self._soon.start(150)  # coalesce bursts of notifications into one scan
+
+    @Slot(QListWidgetItem)
+    def _on_item_activated(self, item: QListWidgetItem) -> None:
+        self.photo_activated.emit(item.data(PATH_ROLE))
+
+    @Slot(bool)
+    def _on_auto_open_toggled(self, checked: bool) -> None:
+        self.settings.auto_open_newest = checked
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _show_message(self, text: str | None) -> None:
+        self.message_label.setText(text or "")
+        self.message_label.setVisible(bool(text))
+
+    def _update_count(self) -> None:
+        if self._folder is None:
+            self.count_label.setText("")
+            return
+        shown = len(self._items)
+        bad = sum(1 for item in self._items.values() if item.data(STATE_ROLE) == "error")
+        text = f"{shown} photo{'s' if shown != 1 else ''}"
+        if bad:
+            text += f", {bad} unreadable"
+        if shown == 0 and self._listing_done and not self.message_label.isVisible():
+            text = "No photos in this folder yet"
+        self.count_label.setText(text)
+
+    def _track(self, job) -> None:
+        self._jobs = [j for j in self._jobs if not j.finished.is_set()]
+        self._jobs.append(job)
+
+    def _pending_jobs(self) -> list:
+        return [j for j in self._jobs if not j.finished.is_set()]
+
+    def _cancel_jobs(self) -> None:
+        for job in self._jobs:
+            job.cancel()
+        self._jobs = [j for j in self._jobs if not j.finished.is_set()]
