@@ -100,6 +100,9 @@ def import_palette_csv(path: str | Path, name: str | None = None, *,
     rows = [(no, row) for no, row in enumerate(reader, start=1)
             if any(cell.strip() for cell in row)]
     header = rows[0][1]
+    if _looks_numeric(header):
+        raise PaletteError(f"{label}: the first row looks like data, not a header; add a header "
+                           f"row: name,L,a,b or name,hex")
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         key = _ALIASES.get(cell.strip().lower())
@@ -117,10 +120,8 @@ def import_palette_csv(path: str | Path, name: str | None = None, *,
     has_lab = all(k in columns for k in ("L", "a", "b"))
     has_hex = "hex" in columns
     if "name" not in columns or not (has_lab or has_hex):
-        looks_like_data = header and _looks_numeric(header)
-        hint = (" (the first row looks like data: add a header row)" if looks_like_data else "")
-        raise PaletteError(f"{label}: header row: needs the columns name,L,a,b or name,hex"
-                           f"{hint}; found {', '.join(c.strip() for c in header) or 'nothing'}")
+        raise PaletteError(f"{label}: header row: needs the columns name,L,a,b or name,hex; "
+                           f"found {', '.join(c.strip() for c in header) or 'nothing'}")
     if has_lab and has_hex:
         raise PaletteError(f"{label}: header row: has both L,a,b and hex columns; keep one kind "
                            f"of colour per file")
