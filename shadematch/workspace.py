@@ -1,0 +1,843 @@
+"""The consultation workspace: the model behind the desktop application (Qt-free).
+
+One :class:`Workspace` holds everything one consultation is about: the photo, the marked regions,
+the samples measured in them, the calibration, the palette and how it is ranked, the
+practitioner's picks and notes. Widgets take it in their constructor, listen to its events, and
+write user input back through its methods; it is the source of truth. The same object runs
+headless (tests, scripts): with ``auto_measure=True`` (the default) every region edit is measured
+synchronously; the GUI switches that off and runs :meth:`Workspace.measurement_task` off the GUI
+thread instead.
+
+Region edits (add, move, resize, delete, show/hide, class change) go through an undo stack.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from shadematch.errors import RegionError, ShadematchError
+
+log = logging.getLogger(__name__)
+
+CLASS_LABELS = {"hair": "Hair", "skin": "Skin", "scar": "Scar"}
+DEFAULT_FORMULA = "ciede2000"
+DEFAULT_TOP = 10
+UNDO_LIMIT = 200
+
+
+class Event:
+    """A list of callbacks called in order with the emitted arguments (the one event mechanism)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._callbacks: list[Callable[..., Any]] = []
+
+    def connect(self, callback: Callable[..., Any]) -> Callable[..., Any]:
+        """Call ``callback(*args)`` on every :meth:`emit`; returns it (usable as a decorator)."""
+        if callback not in self._callbacks:
+            self._callbacks.append(callback)
+        return callback
+
+    def disconnect(self, callback: Callable[..., Any]) -> None:
+        """Stop calling ``callback``; no error when it was not connected."""
+        try:
+            self._callbacks.remove(callback)
+        except ValueError:
+            pass
+
+    def emit(self, *args: Any) -> None:
+        for callback in list(self._callbacks):
+            callback(*args)
+
+
+class WorkspaceEvents:
+    """The events a :class:`Workspace` emits (each an :class:`Event`).
+
+    photo_changed()            a new photo (or none) is loaded
+    regions_changed(transient) the regions changed; ``transient`` while a drag is in progress
+    selection_changed()        the selected region ids changed (not saved, not undoable)
+    samples_changed()          new samples / problems
+    ranking_changed()          new ranking (also after palette/formula/target/top changes)
+    settings_changed()         palette, formula, target, top or calibration changed
+    picks_changed()            the chosen shade(s) changed
+    notes_changed()            the notes changed
+    history_changed()          undo/redo availability changed
+    modified_changed(bool)     unsaved changes appeared / were saved
+    """
+
+    NAMES = ("photo_changed", "regions_changed", "selection_changed", "samples_changed",
+             "ranking_changed", "settings_changed", "picks_changed", "notes_changed",
+             "history_changed", "modified_changed")
+
+    def __init__(self) -> None:
+        for name in self.NAMES:
+            setattr(self, name, Event(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Region geometry on plain parameter dicts (the shapes of docs/ANALYSIS_FORMAT.md).
+
+def _points_bounds(points: Iterable[Iterable[float]]) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+    for x, y in points:
+        xs.append(float(x))
+        ys.append(float(y))
+    if not xs:
+        raise RegionError("The region has no points: draw it again.")
+    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
+
+
+def shape_bounds(shape: str, params: dict) -> tuple[float, float, float, float]:
+    """Bounding box ``(x, y, w, h)`` of a region's shape in photo pixels (brush: with its radius)."""
+    if shape == "rect":
+        return float(params["x"]), float(params["y"]), float(params["w"]), float(params["h"])
+    if shape == "ellipse":
+        cx, cy, rx, ry = (float(params[k]) for k in ("cx", "cy", "rx", "ry"))
+        return cx - rx, cy - ry, 2 * rx, 2 * ry
+    if shape == "polygon":
+        return _points_bounds(params["points"])
+    if shape == "brush":
+        r = float(params["radius"])
+        x, y, w, h = _points_bounds(p for stroke in params["strokes"] for p in stroke)
+        return x - r, y - r, w + 2 * r, h + 2 * r
+    raise RegionError(f"Unknown region shape {shape!r}: use rect, ellipse, polygon or brush.")
+
+
+def _r(value: float) -> float:
+    """Round stored coordinates to 0.01 px: exact enough, and the JSON stays readable."""
+    return round(float(value), 2)
+
+
+def translate_params(shape: str, params: dict, dx: float, dy: float) -> dict:
+    """The parameters of the same shape moved by ``(dx, dy)`` photo pixels."""
+    p = copy.deepcopy(params)
+    if shape == "rect":
+        p["x"], p["y"] = _r(p["x"] + dx), _r(p["y"] + dy)
+    elif shape == "ellipse":
+        p["cx"], p["cy"] = _r(p["cx"] + dx), _r(p["cy"] + dy)
+    elif shape == "polygon":
+        p["points"] = [[_r(x + dx), _r(y + dy)] for x, y in p["points"]]
+    elif shape == "brush":
+        p["strokes"] = [[[_r(x + dx), _r(y + dy)] for x, y in s] for s in p["strokes"]]
+    else:
+        raise RegionError(f"Unknown region shape {shape!r}: use rect, ellipse, polygon or brush.")
+    return p
+
+
+def fit_params(shape: str, params: dict, bounds: tuple[float, float, float, float]) -> dict:
+    """The parameters of the same shape scaled so that its bounding box becomes ``bounds``.
+
+    Used to resize a region by its handles. A brush keeps its radius (only its strokes scale).
+    """
+    nx, ny, nw, nh = (float(v) for v in bounds)
+    nw, nh = max(nw, 1.0), max(nh, 1.0)
+    p = copy.deepcopy(params)
+    if shape == "rect":
+        p.update(x=_r(nx), y=_r(ny), w=_r(nw), h=_r(nh))
+        return p
+    if shape == "ellipse":
+        p.update(cx=_r(nx + nw / 2), cy=_r(ny + nh / 2), rx=_r(nw / 2), ry=_r(nh / 2))
+        return p
+    ox, oy, ow, oh = shape_bounds(shape, params)
+    pad = float(params["radius"]) if shape == "brush" else 0.0
+    # Map the inner box (without the brush radius) onto the new inner box.
+    ox, oy, ow, oh = ox + pad, oy + pad, ow - 2 * pad, oh - 2 * pad
+    nx, ny, nw, nh = nx + pad, ny + pad, max(nw - 2 * pad, 0.0), max(nh - 2 * pad, 0.0)
+    sx = nw / ow if ow > 0 else 1.0
+    sy = nh / oh if oh > 0 else 1.0
+
+    def tf(pt):
+        return [_r(nx + (pt[0] - ox) * sx), _r(ny + (pt[1] - oy) * sy)]
+
+    if shape == "polygon":
+        p["points"] = [tf(pt) for pt in params["points"]]
+    else:
+        p["strokes"] = [[tf(pt) for pt in stroke] for stroke in params["strokes"]]
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _RegionState:
+    """An immutable snapshot of the regions (for undo): their dicts, in order."""
+
+    regions: tuple[dict, ...]
+
+
+@dataclass(frozen=True)
+class _Command:
+    label: str
+    before: _RegionState
+    after: _RegionState
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _region_type():
+    from shadematch.imaging.regions import Region
+
+    return Region
+
+
+class Workspace:
+    """The model of one consultation.
+
+    Parameters
+    ----------
+    auto_measure : when True, every region edit is measured synchronously (a quick estimate while
+        a drag is in progress, full precision otherwise). The GUI passes False and measures off
+        the GUI thread with :meth:`measurement_task` / :meth:`apply_measurement`.
+    """
+
+    def __init__(self, auto_measure: bool = True) -> None:
+        self.events = WorkspaceEvents()
+        self.auto_measure = auto_measure
+        self.photo = None
+        self.regions: list = []
+        self.selected: tuple[str, ...] = ()
+        self.samples: dict = {}
+        self.problems: dict[str, str] = {}
+        self.regions_version = 0
+        self.measured_version = -1
+        self.measured_quick = False
+        self.calibration = None
+        self.palette = None
+        self.formula = DEFAULT_FORMULA
+        self.params: dict = {}
+        self.target = "hair"
+        self.top = DEFAULT_TOP
+        self.ranking: list = []
+        self.ranking_problem = ""
+        self.picks: dict[str, dict | None] = {"primary": None, "first_session": None}
+        self.notes = ""
+        self.session_path = None
+        self.created = _now_iso()
+        self._photo_info: dict | None = None
+        self._stored_matching: dict | None = None
+        self._stored_ranking: list[dict] = []
+        self._undo: list[_Command] = []
+        self._redo: list[_Command] = []
+        self._edit_before: _RegionState | None = None
+        self._edit_label = ""
+        self._next_id = 1
+        self._modified = False
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        """True when something changed since the last :meth:`mark_saved`."""
+        return self._modified
+
+    def _set_modified(self, value: bool) -> None:
+        if value != self._modified:
+            self._modified = value
+            self.events.modified_changed.emit(value)
+
+    def mark_saved(self, path=None) -> None:
+        """Record that the current state has been saved (to ``path`` when given)."""
+        if path is not None:
+            self.session_path = path
+        self._set_modified(False)
+
+    def _changed(self) -> None:
+        self._set_modified(True)
+
+    # -- photo ---------------------------------------------------------------------------------
+    def set_photo(self, photo, regions: Iterable | None = None) -> None:
+        """Start a new analysis on ``photo`` (a :class:`shadematch.imaging.photo.Photo` or None).
+
+        Regions, samples, picks, notes and the undo history are reset (``regions`` may give the
+        new ones); palette, formula, target, top and calibration are kept.
+        """
+        self.photo = photo
+        self.regions = [self._as_region(r) for r in (regions or [])]
+        self.selected = ()
+        self.picks = {"primary": None, "first_session": None}
+        self.notes = ""
+        self.session_path = None
+        self.created = _now_iso()
+        self._photo_info = None
+        self._stored_matching = None
+        self._stored_ranking = []
+        self._undo.clear()
+        self._redo.clear()
+        self._edit_before = None
+        self._next_id = self._first_free_id()
+        self.samples, self.problems = {}, {}
+        self.events.photo_changed.emit()
+        self.events.history_changed.emit()
+        self.events.selection_changed.emit()
+        self.events.picks_changed.emit()
+        self.events.notes_changed.emit()
+        self._set_modified(bool(self.regions))
+        self._regions_changed(transient=False)
+
+    def replace_photo(self, photo) -> None:
+        """Swap the pixels of the current photo (e.g. a relocated file) keeping everything else."""
+        self.photo = photo
+        self.events.photo_changed.emit()
+        self._changed()
+        self._regions_changed(transient=False)
+
+    # -- regions -------------------------------------------------------------------------------
+    def _first_free_id(self) -> int:
+        n = 0
+        for r in self.regions:
+            if r.id.startswith("r") and r.id[1:].isdigit():
+                n = max(n, int(r.id[1:]))
+        return n + 1
+
+    def new_region_id(self) -> str:
+        """A region id not used yet ("r1", "r2", ...)."""
+        used = {r.id for r in self.regions}
+        while f"r{self._next_id}" in used:
+            self._next_id += 1
+        rid = f"r{self._next_id}"
+        self._next_id += 1
+        return rid
+
+    @staticmethod
+    def _as_region(region):
+        Region = _region_type()
+        if isinstance(region, Region):
+            return region
+        return Region.from_dict(region)
+
+    def region(self, region_id: str):
+        """The region with this id; ``KeyError`` when there is none."""
+        for r in self.regions:
+            if r.id == region_id:
+                return r
+        raise KeyError(region_id)
+
+    def visible(self, region_id: str) -> bool:
+        """Whether the region's outline is shown (hidden regions are still measured)."""
+        return bool(self.region(region_id).visible)
+
+    def _state(self) -> _RegionState:
+        return _RegionState(tuple(r.to_dict() for r in self.regions))
+
+    def _restore(self, state: _RegionState) -> None:
+        Region = _region_type()
+        self.regions = [Region.from_dict(copy.deepcopy(d)) for d in state.regions]
+        ids = {r.id for r in self.regions}
+        self.selected = tuple(i for i in self.selected if i in ids)
+
+    def _apply(self, label: str, mutate: Callable[[], None]) -> None:
+        if self._edit_before is not None:
+            self.end_edit()
+        before = self._state()
+        mutate()
+        after = self._state()
+        if after == before:
+            return
+        self._push(_Command(label, before, after))
+        self._regions_changed(transient=False)
+
+    def _push(self, command: _Command) -> None:
+        self._undo.append(command)
+        del self._undo[:-UNDO_LIMIT]
+        self._redo.clear()
+        self._changed()
+        self.events.history_changed.emit()
+
+    def add_region(self, shape: str, params: dict, region_class: str | None = None,
+                   region_id: str | None = None):
+        """Add a region (undoable) and select it; returns the new ``Region``.
+
+        Raises
+        ------
+        RegionError
+            The shape is unknown, degenerate, or lies wholly outside the photo.
+        """
+        Region = _region_type()
+        region_class = region_class or self.target
+        region = Region(region_class=region_class, shape=shape, params=copy.deepcopy(params),
+                        id=region_id or self.new_region_id())
+        if self.photo is not None:
+            region.mask(self.photo.height, self.photo.width)  # raises RegionError when unusable
+        self._apply(f"Add {CLASS_LABELS.get(region_class, region_class)} region",
+                    lambda: self.regions.append(region))
+        self.select([region.id])
+        return region
+
+    def delete_regions(self, region_ids: Iterable[str]) -> None:
+        """Delete regions (undoable)."""
+        ids = set(region_ids)
+        if ids:
+            self._apply("Delete region" if len(ids) == 1 else "Delete regions", lambda: setattr(
+                self, "regions", [r for r in self.regions if r.id not in ids]))
+            self.select([i for i in self.selected if i not in ids])
+
+    def _replace(self, region_id: str, params: dict | None = None,
+                 region_class: str | None = None, visible: bool | None = None) -> None:
+        for i, r in enumerate(self.regions):
+            if r.id == region_id:
+                self.regions[i] = dataclasses.replace(
+                    r, region_class=region_class or r.region_class,
+                    params=copy.deepcopy(params if params is not None else r.params),
+                    visible=r.visible if visible is None else bool(visible))
+                return
+        raise KeyError(region_id)
+
+    def set_region_class(self, region_ids: Iterable[str], region_class: str) -> None:
+        """Give regions another class (undoable)."""
+        if region_class not in CLASS_LABELS:
+            raise RegionError(f"Unknown region class {region_class!r}: use hair, skin or scar.")
+        ids = list(region_ids)
+        self._apply(f"Make {CLASS_LABELS[region_class]}", lambda: [
+            self._replace(i, region_class=region_class) for i in ids])
+
+    def set_visible(self, region_id: str, visible: bool) -> None:
+        """Show or hide a region's outline (undoable). Hidden regions are still measured."""
+        self._apply("Show region" if visible else "Hide region",
+                    lambda: self._replace(region_id, visible=visible))
+
+    def set_region_params(self, region_id: str, params: dict, label: str = "Edit region") -> None:
+        """Replace a region's geometry in one undoable step."""
+        self._apply(label, lambda: self._replace(region_id, params=params))
+
+    def move_regions(self, region_ids: Iterable[str], dx: float, dy: float) -> None:
+        """Move regions by ``(dx, dy)`` photo pixels in one undoable step."""
+        ids = list(region_ids)
+        self._apply("Move region", lambda: [
+            self._replace(i, params=translate_params(self.region(i).shape, self.region(i).params,
+                                                     dx, dy)) for i in ids])
+
+    # Interactive edits: begin_edit(), any number of preview_region(), then end_edit() (one undo
+    # step, measured at full precision) or cancel_edit().
+    def begin_edit(self, label: str = "Edit region") -> None:
+        """Start an interactive edit (a drag): previews follow, one undo step at the end."""
+        if self._edit_before is None:
+            self._edit_before = self._state()
+        self._edit_label = label
+
+    def preview_region(self, region_id: str, params: dict, shape: str | None = None,
+                       region_class: str | None = None) -> None:
+        """Show a region's geometry during a drag (no undo step yet; a quick measurement).
+
+        A region id that does not exist yet is created (a region being drawn) with ``shape`` and
+        ``region_class`` (default: the target class).
+        """
+        self.preview_regions({region_id: params}, shape=shape, region_class=region_class)
+
+    def preview_regions(self, changes: dict[str, dict], shape: str | None = None,
+                        region_class: str | None = None) -> None:
+        """:meth:`preview_region` for several regions at once (one event)."""
+        if self._edit_before is None:
+            self.begin_edit()
+        Region = _region_type()
+        ids = {r.id for r in self.regions}
+        for region_id, params in changes.items():
+            if region_id in ids:
+                self._replace(region_id, params=params)
+            else:
+                if shape is None:
+                    raise RegionError("A new region needs a shape: rect, ellipse, polygon or brush.")
+                self.regions.append(Region(region_class=region_class or self.target, shape=shape,
+                                           params=copy.deepcopy(params), id=region_id))
+        self._regions_changed(transient=True)
+
+    def region_problem(self, region_id: str) -> str | None:
+        """Why this region cannot be measured (empty, outside the photo), or None when it can."""
+        if self.photo is None:
+            return None
+        try:
+            self.region(region_id).mask(self.photo.height, self.photo.width)
+        except (RegionError, KeyError) as exc:
+            return str(exc)
+        return None
+
+    @property
+    def editing(self) -> bool:
+        """True between :meth:`begin_edit` and :meth:`end_edit` / :meth:`cancel_edit`."""
+        return self._edit_before is not None
+
+    def end_edit(self) -> None:
+        """Finish the interactive edit: one undo step, full-precision measurement."""
+        before, self._edit_before = self._edit_before, None
+        if before is None:
+            return
+        after = self._state()
+        if after != before:
+            self._push(_Command(self._edit_label, before, after))
+        self._regions_changed(transient=False)
+
+    def cancel_edit(self) -> None:
+        """Abandon the interactive edit and restore the geometry from before it."""
+        before, self._edit_before = self._edit_before, None
+        if before is not None:
+            self._restore(before)
+            self._regions_changed(transient=False)
+
+    # -- undo ----------------------------------------------------------------------------------
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_label(self) -> str:
+        return self._undo[-1].label if self._undo else ""
+
+    def redo_label(self) -> str:
+        return self._redo[-1].label if self._redo else ""
+
+    def undo(self) -> bool:
+        """Undo the last region edit; returns False when there is nothing to undo."""
+        if self._edit_before is not None:
+            self.end_edit()
+        if not self._undo:
+            return False
+        command = self._undo.pop()
+        self._redo.append(command)
+        self._restore(command.before)
+        self._changed()
+        self.events.history_changed.emit()
+        self.events.selection_changed.emit()
+        self._regions_changed(transient=False)
+        return True
+
+    def redo(self) -> bool:
+        """Redo the last undone region edit; returns False when there is nothing to redo."""
+        if not self._redo:
+            return False
+        command = self._redo.pop()
+        self._undo.append(command)
+        self._restore(command.after)
+        self._changed()
+        self.events.history_changed.emit()
+        self.events.selection_changed.emit()
+        self._regions_changed(transient=False)
+        return True
+
+    # -- selection (view state shared by the widgets; not saved) ---------------------------------
+    def select(self, region_ids: Iterable[str]) -> None:
+        ids = {r.id for r in self.regions}
+        selected = tuple(i for i in region_ids if i in ids)
+        if selected != self.selected:
+            self.selected = selected
+            self.events.selection_changed.emit()
+
+    # -- measurement ---------------------------------------------------------------------------
+    def _regions_changed(self, transient: bool, keep_saved_ranking: bool = False) -> None:
+        if not keep_saved_ranking:
+            self._stored_ranking = []  # the saved ranking no longer matches the regions
+        self.regions_version += 1
+        self.events.regions_changed.emit(transient)
+        if self.auto_measure:
+            self.measure_now(quick=transient)
+
+    def measurement_task(self, quick: bool = False) -> tuple[Callable[..., Any], dict, int]:
+        """What to run (anywhere, e.g. a worker thread) to measure the current regions.
+
+        Returns
+        -------
+        (fn, kwargs, version) : call ``fn(**kwargs)`` (it also accepts ``progress`` and
+            ``cancelled``), then give the result and ``version`` to :meth:`apply_measurement`.
+            The kwargs are a snapshot: later edits do not change them.
+        """
+        from shadematch.analysis import measure_regions
+
+        Region = _region_type()
+        kwargs = {
+            "photo_rgb": self.photo.rgb if self.photo is not None else None,
+            "regions": [Region.from_dict(r.to_dict()) for r in self.regions],
+            "calibration": self.calibration,
+            "quick": quick,
+        }
+        return _measure_or_nothing(measure_regions), kwargs, self.regions_version
+
+    def apply_measurement(self, result: tuple[dict, dict], version: int, quick: bool = False) -> bool:
+        """Take the result of a measurement task; stale results (older regions) are dropped.
+
+        Returns True when the result was taken.
+        """
+        if quick:
+            # A quick estimate of a slightly older drag position is fine for live feedback, but
+            # never replaces a newer result or the full-precision result of the same geometry.
+            if version < self.measured_version or (version == self.measured_version
+                                                   and not self.measured_quick):
+                return False
+        elif version != self.regions_version:
+            return False
+        if self.photo is None:
+            return False  # the saved measurements of a photo-less session stay
+        self.samples, self.problems = result
+        self.measured_version, self.measured_quick = version, quick
+        self.events.samples_changed.emit()
+        self.rerank()
+        return True
+
+    def measure_now(self, quick: bool = False) -> None:
+        """Measure the current regions on this thread and rank (headless use and tests)."""
+        fn, kwargs, version = self.measurement_task(quick)
+        self.apply_measurement(fn(**kwargs), version, quick)
+
+    @property
+    def measurement_current(self) -> bool:
+        """True when the samples are the full-precision result of the current regions."""
+        return self.measured_version == self.regions_version and not self.measured_quick
+
+    # -- matching ------------------------------------------------------------------------------
+    def set_palette(self, palette) -> None:
+        """Use ``palette`` (a ``shadematch.palettes.Palette`` or None) for the ranking."""
+        self.palette = palette
+        self._settings_changed()
+
+    def set_formula(self, formula: str, params: dict | None = None) -> None:
+        from shadematch.color import FORMULAS
+
+        if formula not in FORMULAS:
+            raise ShadematchError(f"Unknown delta-E formula {formula!r}: use one of "
+                                  f"{', '.join(FORMULAS)}.")
+        self.formula, self.params = formula, dict(params or {})
+        self._settings_changed()
+
+    def set_target(self, target: str) -> None:
+        if target not in CLASS_LABELS:
+            raise ShadematchError(f"Unknown target {target!r}: use hair, skin or scar.")
+        self.target = target
+        self._settings_changed()
+
+    def set_top(self, top: int) -> None:
+        self.top = max(1, int(top))
+        self._settings_changed()
+
+    def set_calibration(self, calibration) -> None:
+        """Use a colour calibration (an object with ``linear_RGB_to_XYZ`` and ``to_dict``)."""
+        self.calibration = calibration
+        self.events.settings_changed.emit()
+        self._changed()
+        self._regions_changed(transient=False)
+
+    def _settings_changed(self) -> None:
+        self._stored_ranking = []
+        self.events.settings_changed.emit()
+        self._changed()
+        self.rerank()
+
+    def rerank(self) -> None:
+        """Rank the palette against the target's sample (cheap; vectorised in the core)."""
+        self.ranking, self.ranking_problem = [], ""
+        sample = self.samples.get(self.target)
+        label = CLASS_LABELS.get(self.target, self.target)
+        if self.palette is None:
+            self.ranking_problem = "Choose a palette to rank pigments."
+        elif sample is None:
+            self.ranking_problem = self.problems.get(self.target) or (
+                f"Mark a {label.lower()} region to rank pigments against the {label.lower()}.")
+        else:
+            from shadematch.matching import rank
+
+            try:
+                self.ranking = rank(sample.Lab, self.palette, formula=self.formula, top=self.top,
+                                    **self.params)
+            except ShadematchError as exc:
+                self.ranking_problem = str(exc)
+        self.events.ranking_changed.emit()
+
+    def ranking_records(self) -> list[dict]:
+        """The ranking as items of the analysis record (the saved one when it cannot be redone)."""
+        if self.ranking:
+            return [m.to_dict() for m in self.ranking]
+        return list(self._stored_ranking)
+
+    # -- picks and notes -----------------------------------------------------------------------
+    def _entry(self, entry_id: str):
+        if self.palette is None:
+            raise ShadematchError("No palette is loaded: choose a palette, then a shade.")
+        return self.palette.entry(entry_id)
+
+    def _pick(self, entry_id: str) -> dict:
+        """The pick record of docs/ANALYSIS_FORMAT.md (as ``Analysis.set_pick`` writes it)."""
+        delta_e = None
+        for match in self.ranking:
+            if match.entry.id == entry_id:
+                delta_e = round(float(match.delta_E), 4)
+        e = self._entry(entry_id)
+        return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
+                "dilution": e.dilution, "water_parts": e.water_parts,
+                "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
+                "delta_e": delta_e}
+
+    def choose(self, entry_id: str | None) -> None:
+        """Record the chosen shade (the primary pick); None clears it."""
+        self.picks["primary"] = None if entry_id is None else self._pick(entry_id)
+        self.events.picks_changed.emit()
+        self._changed()
+
+    def choose_first_session(self, entry_id: str | None) -> None:
+        """Record the optional lighter shade for the first session; None clears it."""
+        self.picks["first_session"] = None if entry_id is None else self._pick(entry_id)
+        self.events.picks_changed.emit()
+        self._changed()
+
+    def first_session_suggestion(self, entry_id: str | None = None):
+        """The palette entry one step lighter than ``entry_id`` (default: the primary pick)."""
+        if entry_id is None:
+            primary = self.picks.get("primary")
+            entry_id = primary["entry_id"] if primary else None
+        if entry_id is None or self.palette is None:
+            return None
+        from shadematch.matching import first_session_suggestion
+
+        return first_session_suggestion(self.palette, entry_id)
+
+    def set_notes(self, notes: str) -> None:
+        if notes != self.notes:
+            self.notes = notes
+            self.events.notes_changed.emit()
+            self._changed()
+
+
+    # -- the analysis record -------------------------------------------------------------------
+    def settings(self) -> dict:
+        """The choices the analysis is made with (stored in a session's ``settings``)."""
+        return {"formula": self.formula, "params": dict(self.params), "target": self.target,
+                "top": self.top,
+                "palette": self.palette.info() if self.palette is not None else None}
+
+    def to_analysis(self):
+        """The current state as a :class:`shadematch.analysis.Analysis` (``.to_dict()`` for JSON)."""
+        from shadematch.analysis import Analysis
+        from shadematch.matching import formula_label
+
+        if self.photo is not None:
+            photo = self.photo.info()
+        else:
+            photo = dict(self._photo_info or {})
+        if self.palette is not None:
+            palette_info = self.palette.info()
+        else:
+            palette_info = (self._stored_matching or {}).get("palette")
+        ranking = [m.to_dict() for m in self.ranking] if self.ranking else list(
+            self._stored_ranking)
+        calibration = None
+        if self.calibration is not None:
+            calibration = (self.calibration.to_dict() if hasattr(self.calibration, "to_dict")
+                           else dict(self.calibration))
+        return Analysis(
+            photo=photo, regions=list(self.regions), samples=dict(self.samples),
+            problems=dict(self.problems), calibration=calibration,
+            matching={"target": self.target, "formula": self.formula,
+                      "formula_label": formula_label(self.formula), "params": dict(self.params),
+                      "palette": palette_info, "top": self.top},
+            ranking=ranking, picks=copy.deepcopy(self.picks), notes=self.notes,
+            created=self.created, palette=self.palette)
+
+    def to_dict(self) -> dict:
+        """The analysis record (docs/ANALYSIS_FORMAT.md) of the current state."""
+        return self.to_analysis().to_dict()
+
+    def from_analysis(self, analysis, photo=None, palette=None) -> list[str]:
+        """Restore an analysis (an ``Analysis`` or its dict), e.g. from a session file.
+
+        Parameters
+        ----------
+        analysis : the record to restore.
+        photo : the decoded photo it was made on, or None to show the saved measurements
+            without pixels (the photo is missing).
+        palette : the palette to rank with; by default the record's palette is loaded by name
+            (and the current one kept when it cannot be found).
+
+        Returns
+        -------
+        list of str
+            Things the user should know (palette not found or changed, calibration not restored).
+        """
+        from shadematch.analysis import Analysis
+
+        notes: list[str] = []
+        if isinstance(analysis, dict):
+            analysis = Analysis.from_dict(analysis)
+        matching = dict(analysis.matching or {})
+        if palette is None:
+            palette, message = _find_palette(matching.get("palette"), self.palette)
+            if message:
+                notes.append(message)
+        calibration = None
+        if analysis.calibration:
+            try:
+                from shadematch.calibration.model import Calibration
+
+                calibration = Calibration.from_dict(analysis.calibration)
+            except Exception as exc:  # noqa: BLE001 - any damage in the stored block
+                notes.append(f"The saved colour calibration could not be restored ({exc}): "
+                             "the regions are measured without it; recalibrate with the chart.")
+        auto, self.auto_measure = self.auto_measure, False
+        try:
+            self.set_photo(photo, regions=analysis.regions)
+        finally:
+            self.auto_measure = auto
+        self._photo_info = dict(analysis.photo)
+        self._stored_matching = matching
+        self._stored_ranking = list(analysis.ranking)
+        self.created = analysis.created or self.created
+        self.calibration = calibration
+        self.palette = palette
+        formula = matching.get("formula") or self.formula
+        self.formula, self.params = formula, dict(matching.get("params") or {})
+        self.target = matching.get("target") or self.target
+        if matching.get("top"):
+            self.top = int(matching["top"])
+        self.picks = {"primary": None, "first_session": None, **copy.deepcopy(analysis.picks)}
+        self.notes = analysis.notes
+        # The saved measurements are shown at once; with a photo they are measured again.
+        self.samples, self.problems = dict(analysis.samples), dict(analysis.problems)
+        self.measured_version, self.measured_quick = -1, False
+        self.events.settings_changed.emit()
+        self.events.picks_changed.emit()
+        self.events.notes_changed.emit()
+        self.events.samples_changed.emit()
+        self.rerank()
+        self._set_modified(False)
+        if photo is not None:
+            self._regions_changed(transient=False, keep_saved_ranking=True)
+        return notes
+
+
+def _find_palette(info: dict | None, current):
+    """The palette an analysis names (by name, checking its hash), and a note when it differs."""
+    if not info or not info.get("name"):
+        return current, ""
+    if current is not None and current.name == info.get("name") and (
+            not info.get("hash") or current.short_hash == info.get("hash")):
+        return current, ""
+    from shadematch.errors import PaletteError
+    from shadematch.palettes import load_palette
+
+    name = info["name"]
+    try:
+        palette = load_palette(name)
+    except PaletteError:
+        if current is None:
+            return None, (f"The palette {name!r} of this analysis is not installed: the saved "
+                          "ranking is shown; import the palette to rank again.")
+        return current, (f"The palette {name!r} of this analysis is not installed: ranking with "
+                         f"{current.name!r} instead; import it to rank as before.")
+    if info.get("hash") and palette.short_hash != info["hash"]:
+        return palette, (f"The palette {name!r} has changed since this analysis was saved "
+                         f"(version {info.get('version', '?')} then, {palette.version} now): "
+                         "the ranking may differ.")
+    return palette, ""
+
+
+def _measure_or_nothing(measure_regions):
+    def measure(photo_rgb, regions, calibration=None, quick=False, progress=None, cancelled=None):
+        if photo_rgb is None or not regions:
+            return {}, {}
+        return measure_regions(photo_rgb, regions, calibration=calibration, quick=quick,
+                               progress=progress, cancelled=cancelled)
+
+    measure.__name__ = "measure_regions"
+    return measure

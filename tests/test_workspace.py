@@ -1,0 +1,259 @@
+"""The consultation workspace (Qt-free model): regions, undo/redo, measurement, ranking, record."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from shadematch.errors import RegionError, ShadematchError
+from shadematch.imaging.photo import Photo
+from shadematch.palettes import load_palette
+from shadematch.workspace import Workspace, fit_params, shape_bounds, translate_params
+
+HAIR_RGB = (52, 38, 30)
+SKIN_RGB = (205, 160, 135)
+
+
+def two_tone_photo(height: int = 120, width: int = 160, seed: int = 0) -> Photo:
+    """Left half dark brown (hair), right half light skin, a little noise."""
+    rng = np.random.default_rng(seed)
+    rgb = np.empty((height, width, 3), dtype=np.float64)
+    rgb[:, : width // 2] = HAIR_RGB
+    rgb[:, width // 2:] = SKIN_RGB
+    rgb += rng.normal(0, 2.0, rgb.shape)
+    return Photo.from_array(np.clip(rgb, 0, 255).astype(np.uint8), name="two_tone.png")
+
+
+@pytest.fixture
+def ws() -> Workspace:
+    w = Workspace()
+    w.set_palette(load_palette())
+    w.set_photo(two_tone_photo())
+    return w
+
+
+def test_core_workspace_does_not_import_qt():
+    import subprocess
+
+    code = ("import sys, shadematch.workspace, shadematch.sessions; "
+            "print('PySide6' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_events_fire_and_can_be_disconnected():
+    w = Workspace()
+    seen = []
+    cb = w.events.notes_changed.connect(lambda: seen.append(w.notes))
+    w.set_notes("client prefers a softer line")
+    w.events.notes_changed.disconnect(cb)
+    w.set_notes("second")
+    assert seen == ["client prefers a softer line"]
+    assert w.modified
+
+
+def test_hair_region_is_measured_and_ranked(ws):
+    ranked = []
+    ws.events.ranking_changed.connect(lambda: ranked.append(len(ws.ranking)))
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    hair = ws.samples["hair"]
+    from shadematch.color import sRGB_to_Lab
+
+    expected = sRGB_to_Lab(np.array([HAIR_RGB], dtype=np.uint8)).reshape(3)
+    assert np.allclose(hair.Lab, expected, atol=1.5)
+    assert ranked and ranked[-1] == ws.top == len(ws.ranking)
+    deltas = [m.delta_E for m in ws.ranking]
+    assert deltas == sorted(deltas)
+    assert ws.measurement_current
+
+
+def test_target_and_top_rerank(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("ellipse", {"cx": 120, "cy": 60, "rx": 20, "ry": 30}, "skin")
+    hair_best = ws.ranking[0].entry.id
+    ws.set_target("skin")
+    assert ws.ranking[0].entry.Lab[0] > 40  # a light dilution for light skin
+    assert ws.ranking[0].entry.id != hair_best
+    ws.set_top(3)
+    assert len(ws.ranking) == 3
+    ws.set_target("scar")
+    assert ws.ranking == [] and "scar" in ws.ranking_problem.lower()
+
+
+def test_formula_change_reranks_and_bad_formula_is_refused(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    de00 = [m.delta_E for m in ws.ranking]
+    ws.set_formula("cie76")
+    assert ws.formula == "cie76"
+    assert [m.delta_E for m in ws.ranking] != de00
+    with pytest.raises(ShadematchError, match="formula"):
+        ws.set_formula("cie2042")
+
+
+def test_undo_redo_every_region_edit(ws):
+    r = ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
+    ws.move_regions([r.id], 5, -3)
+    ws.set_region_class([r.id], "skin")
+    ws.set_visible(r.id, False)
+    ws.begin_edit("Resize region")
+    ws.preview_region(r.id, fit_params("rect", ws.region(r.id).params, (0, 0, 30, 30)))
+    ws.end_edit()
+    assert ws.region(r.id).params == {"x": 0.0, "y": 0.0, "w": 30.0, "h": 30.0}
+    assert "skin" in ws.samples and "hair" not in ws.samples
+    states = []
+    while ws.can_undo():
+        ws.undo()
+        states.append([reg.to_dict() for reg in ws.regions])
+    assert states[-1] == []
+    assert states[0][0]["visible"] is False and states[1][0]["visible"] is True
+    assert states[2][0]["class"] == "hair"
+    assert states[3][0]["params"] == {"x": 10, "y": 10, "w": 40, "h": 40}
+    assert ws.samples == {} and ws.ranking == []
+    for _ in range(5):
+        assert ws.redo()
+    assert ws.region(r.id).params == {"x": 0.0, "y": 0.0, "w": 30.0, "h": 30.0}
+    assert not ws.region(r.id).visible
+    assert not ws.redo()
+
+
+def test_new_edit_clears_redo(ws):
+    r = ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
+    ws.undo()
+    assert ws.can_redo()
+    ws.add_region("ellipse", {"cx": 50, "cy": 50, "rx": 10, "ry": 10}, "hair")
+    assert not ws.can_redo()
+    assert [x.id for x in ws.regions] != [r.id]
+
+
+def test_drag_previews_are_one_undo_step_and_quick(ws):
+    r = ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
+    transient = []
+    ws.events.regions_changed.connect(transient.append)
+    ws.begin_edit("Move region")
+    for dx in (2, 4, 6):
+        ws.preview_region(r.id, translate_params("rect", r.params, dx, 0))
+        assert ws.samples["hair"].quick
+    ws.end_edit()
+    assert transient == [True, True, True, False]
+    assert not ws.samples["hair"].quick
+    ws.undo()
+    assert ws.region(r.id).params["x"] == 10
+
+
+def test_cancel_edit_restores(ws):
+    ws.begin_edit("Add rectangle")
+    ws.preview_region("r7", {"x": 1, "y": 1, "w": 20, "h": 20}, shape="rect", region_class="hair")
+    assert len(ws.regions) == 1
+    ws.cancel_edit()
+    assert ws.regions == [] and not ws.can_undo()
+
+
+def test_region_outside_photo_is_refused(ws):
+    with pytest.raises(RegionError, match="outside"):
+        ws.add_region("rect", {"x": 500, "y": 500, "w": 10, "h": 10}, "hair")
+    assert ws.regions == [] and not ws.can_undo()
+    ws.begin_edit()
+    ws.preview_region("r9", {"x": 900, "y": 900, "w": 4, "h": 4}, shape="rect")
+    assert "outside" in ws.region_problem("r9")
+
+
+def test_stale_measurements_are_dropped(ws):
+    ws.auto_measure = False
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
+    fn, kwargs, version = ws.measurement_task()
+    old = fn(**kwargs)
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")
+    assert not ws.apply_measurement(old, version)
+    fn, kwargs, version = ws.measurement_task()
+    assert ws.apply_measurement(fn(**kwargs), version)
+    assert set(ws.samples) == {"hair", "skin"}
+    # a quick estimate never replaces the full-precision result of the same geometry
+    qfn, qkwargs, qversion = ws.measurement_task(quick=True)
+    assert not ws.apply_measurement(qfn(**qkwargs), qversion, quick=True)
+
+
+def test_picks_and_first_session_suggestion():
+    w = Workspace()
+    w.set_palette(load_palette("carbon-black-dilution-modelled"))
+    w.set_photo(two_tone_photo())
+    w.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
+    best = w.ranking[0]
+    w.choose(best.entry.id)
+    assert w.picks["primary"]["entry_id"] == best.entry.id
+    assert w.picks["primary"]["delta_e"] == pytest.approx(best.delta_E, abs=1e-3)
+    lighter = w.first_session_suggestion()
+    if lighter is not None:
+        assert lighter.Lab[0] > best.entry.Lab[0]
+        w.choose_first_session(lighter.id)
+        assert w.picks["first_session"]["entry_id"] == lighter.id
+    with pytest.raises(ShadematchError):
+        w.choose("no-such-pigment")
+
+
+def test_analysis_record_round_trip(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("polygon", {"points": [[100, 20], [150, 30], [130, 100]]}, "skin")
+    ws.add_region("brush", {"radius": 4, "strokes": [[[90, 90], [110, 95], [140, 100]]]}, "scar")
+    ws.set_visible("r3", False)
+    ws.choose(ws.ranking[0].entry.id)
+    ws.set_notes("Try a cooler shade next time")
+    record = ws.to_dict()
+    assert record["format"] == "shadematch-analysis"
+    assert [r["shape"] for r in record["regions"]] == ["rect", "polygon", "brush"]
+    assert set(record["samples"]) == {"hair", "skin", "scar"}
+    assert record["contrast"]["hair_skin_dL"] < -30
+    assert record["ranking"][0]["rank"] == 1
+    text = json.dumps(record)  # JSON-serialisable
+    other = Workspace()
+    other.from_analysis(json.loads(text), photo=ws.photo)
+    again = other.to_dict()
+    for key in ("regions", "samples", "ranking", "picks", "notes", "matching", "photo", "created"):
+        assert again[key] == record[key], key
+    assert not other.visible("r3")
+    assert not other.modified and not other.can_undo()
+
+
+def test_from_analysis_without_photo_keeps_saved_measurements(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    record = ws.to_dict()
+    other = Workspace()
+    other.from_analysis(record, photo=None)
+    assert other.photo is None
+    assert np.allclose(other.samples["hair"].Lab, ws.samples["hair"].Lab, atol=1e-3)
+    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["photo"] == record["photo"]
+
+
+def test_missing_palette_is_reported(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    record = ws.to_dict()
+    record["matching"]["palette"] = {"name": "gone-palette", "hash": "abc", "version": "1"}
+    other = Workspace()
+    notes = other.from_analysis(record, photo=ws.photo)
+    assert notes and "gone-palette" in notes[0] and "not installed" in notes[0]
+    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+
+
+def test_new_photo_resets_analysis_but_keeps_settings(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.set_formula("cie94")
+    ws.set_notes("x")
+    ws.set_photo(two_tone_photo(seed=1))
+    assert ws.regions == [] and ws.samples == {} and ws.notes == "" and not ws.can_undo()
+    assert ws.formula == "cie94" and ws.palette is not None
+
+
+def test_geometry_helpers():
+    assert shape_bounds("ellipse", {"cx": 10, "cy": 20, "rx": 5, "ry": 2}) == (5, 18, 10, 4)
+    brush = {"radius": 2, "strokes": [[[10, 10], [20, 30]]]}
+    assert shape_bounds("brush", brush) == (8, 8, 14, 24)
+    scaled = fit_params("polygon", {"points": [[0, 0], [10, 0], [10, 10]]}, (5, 5, 20, 40))
+    assert scaled["points"] == [[5, 5], [25, 5], [25, 45]]
+    fitted = fit_params("brush", brush, (8, 8, 24, 44))
+    assert shape_bounds("brush", fitted) == pytest.approx((8, 8, 24, 44))
+    assert translate_params("rect", {"x": 1, "y": 2, "w": 3, "h": 4}, 1, 1)["x"] == 2
+    with pytest.raises(RegionError):
+        shape_bounds("star", {})
