@@ -1,0 +1,231 @@
+"""Preferences: default formula, palette, number of matches, folders, clinic details, tethering.
+
+The dialog reads :class:`~shadematch.gui.settings.Settings` when it opens and writes them back
+only on OK. Problems (a folder that does not exist) are shown inline under the field and keep OK
+disabled until fixed; nothing is written half-way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shadematch.gui.settings import Settings
+
+
+def default_formulas() -> dict[str, str]:
+    """Formula name -> display label, from the core."""
+    from shadematch.color.delta_e import FORMULA_LABELS, FORMULAS
+
+    return {name: FORMULA_LABELS.get(name, name) for name in FORMULAS}
+
+
+class _FolderField(QWidget):
+    """A path line edit, a Browse button and an inline message under them."""
+
+    changed = Signal()
+
+    def __init__(self, placeholder: str, dialog_title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setClearButtonEnabled(True)
+        self.browse = QPushButton("Browse…", self)
+        self.message = QLabel(self)
+        self.message.setProperty("role", "inline-error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self._title = dialog_title
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.browse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.browse.clicked.connect(self._choose)
+        self.edit.textChanged.connect(self.changed)
+
+    def _choose(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self._title, self.edit.text() or
+                                                  str(Path.home()))
+        if folder:
+            self.edit.setText(folder)
+
+    def text(self) -> str:
+        return self.edit.text().strip()
+
+    def set_problem(self, message: str | None) -> None:
+        self.message.setText(message or "")
+        self.message.setVisible(bool(message))
+
+
+class PreferencesDialog(QDialog):
+    """Edit the practitioner's preferences.
+
+    Parameters
+    ----------
+    settings : where the values are read from and written to on OK.
+    palette_names : palettes to choose from (shipped and user), in display order.
+    formulas : formula name -> label; default the core's formulas.
+    """
+
+    def __init__(self, settings: Settings, palette_names: list[str] | None = None,
+                 formulas: dict[str, str] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("preferencesDialog")
+        self.setWindowTitle("Preferences — shadematch")
+        self.settings = settings
+        formulas = formulas if formulas is not None else default_formulas()
+
+        # --- matching ---
+        self.formula_combo = QComboBox(self)
+        for name, label in formulas.items():
+            self.formula_combo.addItem(label, name)
+        self.formula_combo.setToolTip("Delta-E formula used to rank pigments in new analyses")
+        self.palette_combo = QComboBox(self)
+        self.palette_combo.addItem("(the default palette)", "")
+        for name in palette_names or []:
+            self.palette_combo.addItem(name, name)
+        self.matches_spin = QSpinBox(self)
+        self.matches_spin.setRange(1, 100)
+        self.matches_spin.setToolTip("How many ranked pigments the matching table shows")
+        self.palette_folder = _FolderField("default: the palettes folder in shadematch's data "
+                                           "folder", "Folder of your palette files", self)
+        matching = QGroupBox("Matching", self)
+        form = QFormLayout(matching)
+        form.addRow("Default &formula:", self.formula_combo)
+        form.addRow("&Palette:", self.palette_combo)
+        form.addRow("&Number of matches:", self.matches_spin)
+        form.addRow("&User palette folder:", self.palette_folder)
+
+        # --- camera ---
+        self.camera_folder = _FolderField("the folder your camera or tethering software saves "
+                                          "to", "Camera folder", self)
+        self.auto_open_box = QCheckBox("Open new photos automatically (tethered shooting)", self)
+        camera = QGroupBox("Camera", self)
+        form = QFormLayout(camera)
+        form.addRow("&Camera folder:", self.camera_folder)
+        form.addRow("", self.auto_open_box)
+
+        # --- clinic ---
+        self.clinic_name = QLineEdit(self)
+        self.clinic_name.setPlaceholderText("printed at the top of reports")
+        self.clinic_address = QPlainTextEdit(self)
+        self.clinic_address.setPlaceholderText("street, town, phone…")
+        self.clinic_address.setTabChangesFocus(True)
+        self.clinic_address.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        clinic = QGroupBox("Clinic (for reports)", self)
+        form = QFormLayout(clinic)
+        form.addRow("Clinic &name:", self.clinic_name)
+        form.addRow("&Address:", self.clinic_address)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults, self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(
+            self.restore_defaults)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(matching)
+        layout.addWidget(camera)
+        layout.addWidget(clinic)
+        layout.addWidget(self.buttons)
+
+        self.palette_folder.changed.connect(self._validate)
+        self.camera_folder.changed.connect(self._validate)
+        self.load()
+        self.setMinimumWidth(520)
+
+    # --- values ------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Show the stored settings."""
+        s = self.settings
+        self._select(self.formula_combo, s.default_formula)
+        if s.palette and self.palette_combo.findData(s.palette) < 0:
+            self.palette_combo.addItem(f"{s.palette} (not found)", s.palette)
+        self._select(self.palette_combo, s.palette)
+        self.matches_spin.setValue(s.number_of_matches)
+        self.palette_folder.edit.setText(s.user_palette_folder)
+        self.camera_folder.edit.setText(s.camera_folder)
+        self.auto_open_box.setChecked(s.auto_open_newest)
+        self.clinic_name.setText(s.clinic_name)
+        self.clinic_address.setPlainText(s.clinic_address)
+        self._validate()
+
+    def restore_defaults(self) -> None:
+        """Put every field back to its declared default (written only on OK)."""
+        opts = Settings.options()
+        self._select(self.formula_combo, opts["default_formula"].default)
+        self._select(self.palette_combo, opts["palette"].default)
+        self.matches_spin.setValue(opts["number_of_matches"].default)
+        self.palette_folder.edit.setText(opts["user_palette_folder"].default)
+        self.camera_folder.edit.setText(opts["camera_folder"].default)
+        self.auto_open_box.setChecked(opts["auto_open_newest"].default)
+        # clinic details are the user's own data, never "defaults": left as typed
+
+    def values(self) -> dict[str, object]:
+        """The values shown, by settings attribute name."""
+        return {
+            "default_formula": self.formula_combo.currentData(),
+            "palette": self.palette_combo.currentData() or "",
+            "number_of_matches": self.matches_spin.value(),
+            "user_palette_folder": self.palette_folder.text(),
+            "camera_folder": self.camera_folder.text(),
+            "auto_open_newest": self.auto_open_box.isChecked(),
+            "clinic_name": self.clinic_name.text().strip(),
+            "clinic_address": self.clinic_address.toPlainText().strip(),
+        }
+
+    def problems(self) -> dict[str, str]:
+        """Field name -> what is wrong and what to do (empty when everything can be saved)."""
+        found = {}
+        for name, field in (("user_palette_folder", self.palette_folder),
+                            ("camera_folder", self.camera_folder)):
+            text = field.text()
+            if text and not Path(text).expanduser().is_dir():
+                found[name] = (f"{text} is not an existing folder: choose one with Browse…, or "
+                               "clear the field.")
+        return found
+
+    def _validate(self) -> None:
+        problems = self.problems()
+        self.palette_folder.set_problem(problems.get("user_palette_folder"))
+        self.camera_folder.set_problem(problems.get("camera_folder"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problems)
+
+    def accept(self) -> None:
+        if self.problems():
+            self._validate()
+            return
+        for name, value in self.values().items():
+            setattr(self.settings, name, value)
+        self.settings.sync()
+        super().accept()
+
+    @staticmethod
+    def _select(combo: QComboBox, data: str) -> None:
+        index = combo.findData(data, Qt.ItemDataRole.UserRole)
+        combo.setCurrentIndex(max(index, 0))

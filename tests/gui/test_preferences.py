@@ -1,0 +1,138 @@
+"""Typed settings and the preferences dialog: values persist in a (temporary) INI file."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QByteArray, Qt  # noqa: E402
+from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
+
+from shadematch.gui.preferences_dialog import PreferencesDialog  # noqa: E402
+from shadematch.gui.settings import MAX_RECENT_FOLDERS, Settings  # noqa: E402
+
+
+def test_every_option_declared_once_with_a_default_of_its_type():
+    options = Settings.options()
+    keys = [o.key for o in options.values()]
+    assert len(keys) == len(set(keys))
+    for name in ("geometry", "window_state", "last_folder", "recent_folders", "default_formula",
+                 "palette", "number_of_matches", "user_palette_folder", "camera_folder",
+                 "clinic_name", "clinic_address", "auto_open_newest", "last_session"):
+        assert name in options
+    for option in options.values():
+        assert isinstance(option.default, option.type), option.key
+
+
+def test_defaults_then_values_round_trip_through_the_ini_file(tmp_path):
+    path = tmp_path / "s.ini"
+    s = Settings.from_file(path)
+    assert s.default_formula == "ciede2000" and s.number_of_matches == 10
+    assert s.auto_open_newest is False and s.recent_folders == []
+    s.number_of_matches = 7
+    s.auto_open_newest = True
+    s.clinic_address = "1 High St\nTown"
+    s.geometry = QByteArray(b"\x01\x02geometry")
+    s.set_splitter_state("main", QByteArray(b"split"))
+    s.sync()
+    again = Settings.from_file(path)
+    assert again.number_of_matches == 7
+    assert again.auto_open_newest is True
+    assert again.clinic_address == "1 High St\nTown"
+    assert bytes(again.geometry) == b"\x01\x02geometry"
+    assert bytes(again.splitter_state("main")) == b"split"
+    assert bytes(again.splitter_state("other")) == b""
+
+
+def test_bad_stored_values_fall_back_to_defaults_and_bad_writes_are_refused(tmp_path):
+    path = tmp_path / "s.ini"
+    path.write_text("[matching]\nnumber_of_matches=lots\n[camera]\nauto_open_newest=maybe\n")
+    s = Settings.from_file(path)
+    assert s.number_of_matches == 10
+    assert s.auto_open_newest is False
+    with pytest.raises(ValueError):
+        s.number_of_matches = 0
+    with pytest.raises(ValueError):
+        s.number_of_matches = "x"
+
+
+def test_recent_folders_most_recent_first_without_duplicates(tmp_path):
+    s = Settings.from_file(tmp_path / "s.ini")
+    for i in range(12):
+        s.add_recent_folder(tmp_path / f"f{i}")
+    s.add_recent_folder(tmp_path / "f5")
+    s.sync()
+    folders = Settings.from_file(tmp_path / "s.ini").recent_folders
+    assert len(folders) == MAX_RECENT_FOLDERS
+    assert folders[0] == str(tmp_path / "f5") and folders.count(str(tmp_path / "f5")) == 1
+    assert folders[1] == str(tmp_path / "f11")
+    # a single folder survives the INI round trip as a list
+    one = Settings.from_file(tmp_path / "one.ini")
+    one.add_recent_folder(tmp_path)
+    one.sync()
+    assert Settings.from_file(tmp_path / "one.ini").recent_folders == [str(tmp_path)]
+
+
+def test_preferences_dialog_writes_on_ok_and_persists(qtbot, tmp_path):
+    path = tmp_path / "s.ini"
+    s = Settings.from_file(path)
+    camera = tmp_path / "camera"
+    camera.mkdir()
+    dialog = PreferencesDialog(s, palette_names=["smp-undertones-modelled", "mine"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.formula_combo.currentData() == "ciede2000"
+    dialog.formula_combo.setCurrentIndex(dialog.formula_combo.findData("cie94"))
+    dialog.palette_combo.setCurrentIndex(dialog.palette_combo.findData("mine"))
+    dialog.matches_spin.clear()
+    qtbot.keyClicks(dialog.matches_spin, "15")
+    qtbot.keyClicks(dialog.camera_folder.edit, str(camera))
+    qtbot.keyClicks(dialog.clinic_name, "Scalp Studio")
+    qtbot.keyClicks(dialog.clinic_address, "2 Mill Lane")
+    qtbot.mouseClick(dialog.auto_open_box, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert dialog.result() == PreferencesDialog.DialogCode.Accepted
+    again = Settings.from_file(path)
+    assert again.default_formula == "cie94"
+    assert again.palette == "mine"
+    assert again.number_of_matches == 15
+    assert again.camera_folder == str(camera)
+    assert again.clinic_name == "Scalp Studio"
+    assert again.clinic_address == "2 Mill Lane"
+    assert again.auto_open_newest is True
+    # reopening shows the stored values
+    reopened = PreferencesDialog(again, palette_names=["smp-undertones-modelled", "mine"])
+    qtbot.addWidget(reopened)
+    assert reopened.values()["number_of_matches"] == 15
+    assert reopened.values()["palette"] == "mine"
+
+
+def test_missing_folder_is_shown_inline_and_blocks_ok(qtbot, tmp_path):
+    s = Settings.from_file(tmp_path / "s.ini")
+    dialog = PreferencesDialog(s, palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.keyClicks(dialog.palette_folder.edit, str(tmp_path / "nowhere"))
+    assert not ok.isEnabled()
+    assert dialog.palette_folder.message.isVisible()
+    assert "not an existing folder" in dialog.palette_folder.message.text()
+    dialog.accept()  # even if forced, nothing is written
+    assert Settings.from_file(tmp_path / "s.ini").user_palette_folder == ""
+    dialog.palette_folder.edit.clear()
+    assert ok.isEnabled() and not dialog.palette_folder.message.isVisible()
+
+
+def test_cancel_writes_nothing_and_restore_defaults(qtbot, tmp_path):
+    s = Settings.from_file(tmp_path / "s.ini")
+    s.number_of_matches = 30
+    dialog = PreferencesDialog(s, palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.matches_spin.setValue(3)
+    dialog.reject()
+    assert s.number_of_matches == 30
+    dialog.restore_defaults()
+    assert dialog.values()["number_of_matches"] == 10
