@@ -288,12 +288,14 @@ class RecordStore:
 
     @_sql_errors
     def search_clients(self, text: str = "") -> list[Client]:
-        """Clients whose name or contact contains ``text`` (any case), or whose id is ``text``;
-        all clients when ``text`` is blank. Sorted by name."""
+        """Clients whose name or contact contains ``text`` (any case), or whose id is ``text``
+        ("#12" matches the id only); all clients when ``text`` is blank. Sorted by name."""
         text = (text or "").strip()
         with self._read() as conn:
             if not text:
                 return self._clients(conn, "", ())
+            if text.startswith("#") and text[1:].isdigit():
+                return self._clients(conn, "WHERE c.id = ?", (int(text[1:]),))
             pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             where = ("WHERE c.name LIKE ? ESCAPE '\\' OR c.contact LIKE ? ESCAPE '\\' "
                      "OR c.id = ?")
