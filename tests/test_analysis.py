@@ -1,0 +1,61 @@
+"""The headless analysis pipeline and its JSON record."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from shadematch.analysis import Analysis, analyse
+from shadematch.errors import ShadematchError
+from shadematch.imaging.photo import Photo
+from shadematch.imaging.regions import Region
+from shadematch.palettes import DEFAULT_PALETTE_NAME, load_palette
+
+
+@pytest.fixture(scope="module")
+def photo():
+    img = np.zeros((100, 200, 3), np.uint8)
+    img[:, :100] = (40, 32, 28)     # hair
+    img[:, 100:] = (200, 160, 140)  # skin
+    rng = np.random.default_rng(0)
+    return Photo.from_array(np.clip(img + rng.normal(0, 2, img.shape), 1, 254).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def palette():
+    return load_palette(DEFAULT_PALETTE_NAME)
+
+
+def test_analyse_and_round_trip(photo, palette):
+    regions = [Region("hair", "rect", {"x": 10, "y": 10, "w": 50, "h": 50}),
+               Region("skin", "ellipse", {"cx": 150, "cy": 50, "rx": 30, "ry": 30})]
+    a = analyse(photo, regions, palette, top=4)
+    assert set(a.samples) == {"hair", "skin"}
+    assert len(a.ranking) == 4
+    a.set_pick(a.ranking[1]["id"])
+    a.notes = "first consultation"
+    record = json.loads(json.dumps(a.to_dict()))
+    assert record["contrast"]["hair_skin_dL"] < -30
+    assert record["conditions"]["illuminant"] == "D65"
+    back = Analysis.from_dict(record)
+    assert back.to_dict() == record
+
+
+def test_missing_target_is_explained(photo, palette):
+    a = analyse(photo, [Region("skin", "rect", {"x": 120, "y": 10, "w": 30, "h": 30})], palette,
+                target="hair")
+    assert a.ranking == [] and "no hair region" in a.problems["hair"]
+
+
+def test_region_outside_is_a_problem_not_a_crash(photo, palette):
+    a = analyse(photo, [Region("hair", "rect", {"x": 500, "y": 10, "w": 30, "h": 30})], palette)
+    assert "outside" in a.problems["hair"]
+
+
+def test_not_an_analysis_record():
+    with pytest.raises(ShadematchError):
+        Analysis.from_dict({"format": "something else"})
+    with pytest.raises(ShadematchError, match="newer"):
+        Analysis.from_dict({"format": "shadematch-analysis", "format_version": 99})
