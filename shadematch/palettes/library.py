@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def _folder_files(folder: Path) -> list[Path]:
         return []
 
 
-def _scan() -> tuple[list[Palette], list[PaletteProblem]]:
+def _scan(extra_folders: Sequence[str | Path] = ()) -> tuple[list[Palette], list[PaletteProblem]]:
     from shadematch.resources import shipped_palettes_dir, user_palettes_dir
 
     palettes: list[Palette] = []
@@ -68,7 +69,24 @@ def _scan() -> tuple[list[Palette], list[PaletteProblem]]:
     except OSError as exc:
         problems.append(PaletteProblem(Path(exc.filename or "."), "user",
                                        f"the user palette folder cannot be read: {exc.strerror}"))
+    for extra in extra_folders:
+        extra = Path(extra).expanduser()
+        if not str(extra) or str(extra) == ".":
+            continue
+        if not extra.is_dir():
+            problems.append(PaletteProblem(extra, "user", f"{extra}: the palette folder does not "
+                                                          f"exist; choose another folder"))
+            continue
+        folders.append((extra, "user"))
+    scanned: set[Path] = set()
     for folder, source in folders:
+        try:
+            resolved = folder.resolve()
+        except OSError:
+            resolved = folder
+        if resolved in scanned:
+            continue
+        scanned.add(resolved)
         for path in _folder_files(folder):
             try:
                 palette = _read_any(path, source)
@@ -92,17 +110,22 @@ def _scan() -> tuple[list[Palette], list[PaletteProblem]]:
     return palettes, problems
 
 
-def list_palettes() -> list[Palette]:
-    """The shipped palettes, then the user's (from their palette folder), by file name.
+def list_palettes(extra_folders: Sequence[str | Path] = ()) -> list[Palette]:
+    """The shipped palettes, then the user's, each folder by file name.
+
+    Parameters
+    ----------
+    extra_folders : more folders of the user's palette files (e.g. one chosen in the
+        preferences), scanned after the user's palette folder; their source is "user".
 
     A broken user file is left out and reported by :func:`list_palette_problems`.
     """
-    return _scan()[0]
+    return _scan(extra_folders)[0]
 
 
-def list_palette_problems() -> list[PaletteProblem]:
+def list_palette_problems(extra_folders: Sequence[str | Path] = ()) -> list[PaletteProblem]:
     """User palette files that could not be loaded (or whose name clashes), with the reason."""
-    return _scan()[1]
+    return _scan(extra_folders)[1]
 
 
 def _looks_like_path(text: str) -> bool:
@@ -110,13 +133,15 @@ def _looks_like_path(text: str) -> bool:
             or Path(text).exists())
 
 
-def load_palette(name_or_path: str | Path | None = None) -> Palette:
+def load_palette(name_or_path: str | Path | None = None,
+                 extra_folders: Sequence[str | Path] = ()) -> Palette:
     """Load a palette by name (shipped or user) or from a file.
 
     Parameters
     ----------
     name_or_path : a palette's ``name`` or file stem (e.g. ``"carbon-black-dilution-modelled"``),
         or the path of a ``.json`` / ``.csv`` file. None loads :data:`DEFAULT_PALETTE_NAME`.
+    extra_folders : more folders of user palettes to search (see :func:`list_palettes`).
 
     Returns
     -------
@@ -137,7 +162,7 @@ def load_palette(name_or_path: str | Path | None = None) -> Palette:
                                f"of a palette (see `shadematch palettes`)")
         return check_palette_file(path)
     wanted = str(name_or_path).strip().casefold()
-    palettes, problems = _scan()
+    palettes, problems = _scan(extra_folders)
     for palette in palettes:
         if palette.name.casefold() == wanted:
             return palette

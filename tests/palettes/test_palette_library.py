@@ -139,3 +139,19 @@ def test_core_import_pulls_in_no_qt_and_no_colormath():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+def test_extra_folder(tmp_path, data_dir):
+    extra = tmp_path / "shared-inks"
+    extra.mkdir()
+    write_json(extra, valid_document(), "clinic.json")
+    assert "test-palette" not in {p.name for p in list_palettes()}
+    palettes = list_palettes(extra_folders=[extra, ""])
+    assert {p.name: p.source for p in palettes}["test-palette"] == "user"
+    assert load_palette("clinic", extra_folders=[str(extra)]).name == "test-palette"
+    (problem,) = list_palette_problems(extra_folders=[tmp_path / "gone"])
+    assert "does not exist" in problem.message
+    # The user folder given again as an extra folder is not listed twice.
+    write_json(_user_folder(data_dir), valid_document(), "twice.json")
+    names = [p.name for p in list_palettes(extra_folders=[data_dir / "palettes"])]
+    assert names.count("test-palette") == 1
