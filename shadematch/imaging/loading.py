@@ -302,11 +302,16 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
                         "Close other programs, or reduce the photo in an image editor.") from exc
         except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
             raise _decode_error(file, exc) from exc
+        # Some decoders rotate while decoding (libheif; Pillow's TIFF plugin, which then drops
+        # the tag): only what is still pending is applied here.
+        pending = 1 if fmt == "HEIF" else orientation
+        if fmt == "TIFF" and orientation != 1 and img.getexif().get(_EXIF_ORIENTATION) is None:
+            pending = 1
         step(0.7, "Converting colours")
         rgb, source_profile, assumed, colour_notes = _to_srgb(file, img, icc)
         notes.extend(colour_notes)
     step(0.9, "Rotating")
-    rgb = _orient(rgb, orientation if fmt != "HEIF" else 1)
+    rgb = _orient(rgb, pending)
     if preview_side is not None:
         notes.append(f"Reduced preview of a {full_size[0]} x {full_size[1]} photo.")
     rgb.flags.writeable = False
