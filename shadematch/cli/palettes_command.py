@@ -60,10 +60,9 @@ def _row(palette) -> dict:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from shadematch.palettes import DEFAULT_PALETTE_NAME, list_palette_problems, list_palettes
+    from shadematch.palettes import DEFAULT_PALETTE_NAME, scan_palettes
 
-    palettes = list_palettes()
-    problems = list_palette_problems()
+    palettes, problems = scan_palettes()
     if args.json:
         print(json.dumps({
             "default": DEFAULT_PALETTE_NAME,

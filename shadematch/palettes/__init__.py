@@ -16,6 +16,7 @@ from shadematch.palettes.library import (
     list_palette_problems,
     list_palettes,
     load_palette,
+    scan_palettes,
 )
 from shadematch.palettes.model import Palette, PaletteEntry
 from shadematch.palettes.writer import import_into_user_folder, palette_to_dict, save_palette
@@ -36,4 +37,5 @@ __all__ = [
     "palette_to_dict",
     "read_palette_json",
     "save_palette",
+    "scan_palettes",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from shadematch.errors import PaletteError
 from shadematch.palettes.csv_import import import_palette_csv
-from shadematch.palettes.file_format import read_palette_json
+from shadematch.palettes.file_format import MAX_FILE_BYTES, read_palette_json
 from shadematch.palettes.model import Palette
 
 DEFAULT_PALETTE_NAME = "smp-undertones-modelled"
@@ -25,10 +26,29 @@ class PaletteProblem:
     message: str
 
 
+# Parsed palettes by (file, source, sha256 of its bytes): a rescan (the GUI rescans whenever a
+# palette file changes) re-reads and re-hashes every file but parses only the changed ones.
+_CACHE: dict[tuple[Path, str, str], Palette] = {}
+_CACHE_MAX = 256
+
+
 def _read_any(path: Path, source: str) -> Palette:
+    try:
+        data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
+    except OSError:
+        data = None  # the reader below reports the problem in its own words
+    key = (path.resolve(), source, hashlib.sha256(data).hexdigest()) if data is not None else None
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
     if path.suffix.lower() == ".csv":
-        return import_palette_csv(path, source="csv" if source == "file" else source)
-    return read_palette_json(path, source=source)
+        palette = import_palette_csv(path, source="csv" if source == "file" else source)
+    else:
+        palette = read_palette_json(path, source=source)
+    if key is not None and palette.sha256 == key[2]:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        _CACHE[key] = palette
+    return palette
 
 
 def check_palette_file(path: str | Path) -> Palette:
@@ -108,6 +128,12 @@ def _scan(extra_folders: Sequence[str | Path] = ()) -> tuple[list[Palette], list
             seen_names[key] = palette
             palettes.append(palette)
     return palettes, problems
+
+
+def scan_palettes(extra_folders: Sequence[str | Path] = ()
+                  ) -> tuple[list[Palette], list[PaletteProblem]]:
+    """:func:`list_palettes` and :func:`list_palette_problems` from one scan of the folders."""
+    return _scan(extra_folders)
 
 
 def list_palettes(extra_folders: Sequence[str | Path] = ()) -> list[Palette]:

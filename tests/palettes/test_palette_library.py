@@ -155,3 +155,19 @@ def test_extra_folder(tmp_path, data_dir):
     write_json(_user_folder(data_dir), valid_document(), "twice.json")
     names = [p.name for p in list_palettes(extra_folders=[data_dir / "palettes"])]
     assert names.count("test-palette") == 1
+
+
+def test_rescan_sees_a_changed_file(data_dir):
+    from shadematch.palettes import scan_palettes
+
+    folder = _user_folder(data_dir)
+    doc = valid_document()
+    write_json(folder, doc, "clinic.json")
+    first = load_palette("clinic")
+    assert load_palette("clinic") is first  # unchanged bytes: parsed once
+    doc["pigments"][1]["colour"] = {"srgb_hex": "#101010"}
+    write_json(folder, doc, "clinic.json")
+    palettes, problems = scan_palettes()
+    changed = next(p for p in palettes if p.name == "test-palette")
+    assert changed.sha256 != first.sha256 and problems == []
+    assert changed.entry("brown").Lab[0] < first.entry("brown").Lab[0]
