@@ -152,6 +152,12 @@ class RecordStore:
                 result = conn.execute("PRAGMA quick_check").fetchall()
                 if result != [("ok",)]:
                     raise self._damaged("; ".join(str(row[0]) for row in result[:3]))
+                version = _schema.schema_version(conn)
+                if version > _schema.SCHEMA_VERSION:
+                    raise RecordsError(
+                        f"The records database {self.db_path} is schema version {version}, "
+                        f"newer than this shadematch understands ({_schema.SCHEMA_VERSION}). "
+                        f"Update shadematch; nothing was changed.")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise RecordsError(f"The records database {self.db_path} could not be switched "
