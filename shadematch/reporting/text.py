@@ -1,0 +1,230 @@
+"""Unicode text for the PDF report: embedded fonts, per-script font fallback, Arabic shaping, wrapping.
+
+reportlab draws one font per string and neither shapes Arabic nor reorders right-to-left text on
+its own (that needs optional extras). So text goes through three steps here:
+
+1. wrap in logical order (line breaks at spaces, or between any two CJK characters);
+2. each line: Arabic letters reshaped to their joined presentation forms (``arabic_reshaper``) and
+   the line put in visual order with the Unicode bidi algorithm (``python-bidi``);
+3. the visual line cut into runs by the first font that has every glyph of the run
+   (DejaVu Sans, then Droid Sans Fallback for CJK), each run drawn as real, selectable text.
+
+The fonts ship in ``assets/fonts`` (see its README for provenance and licences).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shadematch.errors import ReportError
+from shadematch.resources import assets_dir
+
+log = logging.getLogger(__name__)
+
+REGULAR = "SM-Sans"
+BOLD = "SM-Sans-Bold"
+CJK = "SM-CJK"
+
+_FONT_FILES = {
+    REGULAR: "DejaVuSans.ttf",
+    BOLD: "DejaVuSans-Bold.ttf",
+    CJK: "DroidSansFallback-CJK.ttf",
+}
+# Bold text falls back to the regular CJK face: there is no bold CJK font shipped.
+_CHAINS = {REGULAR: (REGULAR, CJK), BOLD: (BOLD, CJK)}
+
+_RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> dict[str, object]:
+    """Register the shipped fonts with reportlab once; returns {font name: TTFont}.
+
+    Raises
+    ------
+    ReportError
+        A font file is missing or unreadable (the installation is incomplete).
+    """
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    fonts = {}
+    folder = assets_dir() / "fonts"
+    for name, filename in _FONT_FILES.items():
+        path = folder / filename
+        try:
+            font = TTFont(name, str(path))
+        except Exception as exc:  # reportlab raises plain Exception/TTFError subclasses
+            raise ReportError(
+                f"the report font {path} could not be loaded ({exc}): reinstall shadematch"
+            ) from exc
+        pdfmetrics.registerFont(font)
+        fonts[name] = font
+    return fonts
+
+
+def _has_glyph(font_name: str, char: str) -> bool:
+    font = register_fonts()[font_name]
+    return ord(char) in font.face.charToGlyph
+
+
+def _font_for(char: str, chain: tuple[str, ...]) -> str | None:
+    if char in " \t" or unicodedata.category(char).startswith("Z"):
+        return None  # spaces join whatever run they sit in
+    for name in chain:
+        if _has_glyph(name, char):
+            return name
+    return ""
+
+
+def clean(text: str) -> str:
+    """Text safe to draw: NFC-normalised, control characters removed, tabs as spaces."""
+    text = unicodedata.normalize("NFC", str(text)).replace("\t", " ")
+    return "".join(c for c in text if c == "\n" or unicodedata.category(c) not in ("Cc", "Cf")
+                   or c in "\u200c\u200d")
+
+
+def to_visual(line: str) -> str:
+    """One line in logical order -> shaped glyph characters in visual (left-to-right) order."""
+    if not _RTL_RE.search(line):
+        return line
+    if _ARABIC_RE.search(line):
+        import arabic_reshaper
+
+        line = arabic_reshaper.reshape(line)
+    from bidi import get_display
+
+    return get_display(line)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of a visual line drawn in one font."""
+
+    text: str
+    font: str
+
+
+def runs(visual: str, font: str = REGULAR) -> list[Run]:
+    """Cut a visual-order line into runs by font coverage; uncovered characters become "?"."""
+    chain = _CHAINS.get(font, (font,))
+    out: list[Run] = []
+    current_font = chain[0]
+    buf: list[str] = []
+    for char in visual:
+        name = _font_for(char, chain)
+        if name == "":
+            log.warning("no shipped font has U+%04X (%s); drawn as '?'", ord(char),
+                        unicodedata.name(char, "unnamed"))
+            char, name = "?", chain[0]
+        if name is None:
+            name = current_font
+        if name != current_font and buf:
+            out.append(Run("".join(buf), current_font))
+            buf = []
+        current_font = name
+        buf.append(char)
+    if buf:
+        out.append(Run("".join(buf), current_font))
+    return out
+
+
+def width(text: str, size: float, font: str = REGULAR) -> float:
+    """Width in points of one logical line drawn at ``size``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    register_fonts()
+    return sum(stringWidth(r.text, r.font, size) for r in runs(to_visual(clean(text)), font))
+
+
+def draw(canvas, x: float, y: float, text: str, size: float, font: str = REGULAR,
+         align: str = "left", color: tuple[float, float, float] | None = None) -> float:
+    """Draw one line of text with its baseline at ``y``; returns its width in points.
+
+    ``align`` is "left" (x is the left edge), "right" (x is the right edge) or "centre".
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    register_fonts()
+    pieces = runs(to_visual(clean(text).replace("\n", " ")), font)
+    total = sum(stringWidth(r.text, r.font, size) for r in pieces)
+    if align == "right":
+        x -= total
+    elif align == "centre":
+        x -= total / 2
+    if color is not None:
+        canvas.setFillColorRGB(*color)
+    for piece in pieces:
+        canvas.setFont(piece.font, size)
+        canvas.drawString(x, y, piece.text)
+        x += stringWidth(piece.text, piece.font, size)
+    return total
+
+
+def _is_cjk(char: str) -> bool:
+    code = ord(char)
+    return 0x3000 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0xFF00 <= code <= 0xFFEF
+
+
+def _tokens(paragraph: str) -> list[str]:
+    """Break opportunities: words with their trailing space, and every CJK character alone."""
+    tokens: list[str] = []
+    for word in re.findall(r"\S+\s*|\s+", paragraph):
+        if any(_is_cjk(c) for c in word):
+            buf = ""
+            for char in word:
+                if _is_cjk(char):
+                    if buf:
+                        tokens.append(buf)
+                        buf = ""
+                    tokens.append(char)
+                else:
+                    buf += char
+            if buf:
+                tokens.append(buf)
+        else:
+            tokens.append(word)
+    return tokens
+
+
+def wrap(text: str, size: float, max_width: float, font: str = REGULAR) -> list[str]:
+    """Logical lines of ``text`` that each fit ``max_width`` points (explicit newlines kept)."""
+    lines: list[str] = []
+    for paragraph in clean(text).split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            candidate = line + token
+            if line and width(candidate.rstrip(), size, font) > max_width:
+                lines.append(line.rstrip())
+                line = token.lstrip()
+            else:
+                line = candidate
+            # A single token longer than the line: cut it by characters.
+            while width(line.rstrip(), size, font) > max_width and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and width(line[:cut], size, font) > max_width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line.rstrip())
+    return lines
+
+
+def draw_wrapped(canvas, x: float, y: float, text: str, size: float, max_width: float,
+                 font: str = REGULAR, leading: float | None = None,
+                 color: tuple[float, float, float] | None = None) -> float:
+    """Draw wrapped text, first baseline at ``y``; returns the y below the last line."""
+    leading = leading or size * 1.35
+    for line in wrap(text, size, max_width, font):
+        rtl = bool(_RTL_RE.search(line)) and not re.search(r"[A-Za-z]", line)
+        if rtl:
+            draw(canvas, x + max_width, y, line, size, font, align="right", color=color)
+        else:
+            draw(canvas, x, y, line, size, font, color=color)
+        y -= leading
+    return y
