@@ -1,0 +1,425 @@
+"""Start the desktop application: ``shadematch [PHOTO|FOLDER|SESSION]``.
+
+:func:`run_gui` makes the QApplication (neutral grey theme, high-DPI), routes logging to a file
+in the user's log folder, installs the one exception hook, builds the window with
+:func:`create_main_window` and runs the event loop. :func:`create_main_window` does everything but
+the event loop, so tests drive it directly.
+
+Start-up choices:
+
+* a folder argument shows it in the camera folder panel; a photo or ``.shadematch`` session opens
+  in the window;
+* no argument, first run: the bundled demo (the astronaut portrait with hair and skin already
+  marked, so the samples and the ranking show at once);
+* no argument, later runs: the last camera folder (or the camera folder from Preferences) and the
+  session that was open when the app closed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+
+from shadematch import __version__
+from shadematch.errors import ShadematchError
+from shadematch.gui.camera_folder_panel import CameraFolderPanel
+from shadematch.gui.error_reporting import (
+    ExceptionHook,
+    current_log_file,
+    open_folder,
+    route_qt_messages,
+    setup_logging,
+    show_action_error,
+)
+from shadematch.gui.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SESSION_SUFFIX = ".shadematch"
+DEMO_PHOTO = "demo/astronaut.jpg"
+DEMO_REGIONS = "demo/astronaut.regions.json"
+_T0 = time.perf_counter()  # when this module was imported (close to process start)
+
+
+# --- arguments ---------------------------------------------------------------------------------
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """``[PATH]`` plus ``--startup-check`` (show the window, print the start-up time, quit)."""
+    parser = argparse.ArgumentParser(prog="shadematch", add_help=False)
+    parser.add_argument("path", nargs="?", default=None)
+    parser.add_argument("--startup-check", action="store_true")
+    args, _qt_args = parser.parse_known_args(argv)  # Qt's own options (-style...) pass through
+    return args
+
+
+def classify_path(path: str | os.PathLike) -> str:
+    """``"folder"``, ``"session"`` or ``"photo"`` (anything else is handed to the photo loader,
+    which says clearly what is wrong with it)."""
+    p = Path(path).expanduser()
+    if p.is_dir():
+        return "folder"
+    if p.suffix.lower() == SESSION_SUFFIX:
+        return "session"
+    return "photo"
+
+
+# --- the demo ----------------------------------------------------------------------------------
+def prepare_demo_session(folder: str | os.PathLike | None = None) -> Path:
+    """Write the first-run demo session (the bundled astronaut portrait with hair and skin
+    regions) into ``folder`` (default ``<user data>/demo``) and return its path.
+
+    The session names the photo by absolute path and SHA-256, so it is made on the user's
+    machine from the shipped photo and region list rather than shipped ready-made.
+
+    Raises
+    ------
+    ShadematchError
+        The demo files are missing from the installation or the session cannot be written.
+    """
+    from shadematch.imaging import load_photo
+    from shadematch.resources import assets_dir, user_data_dir
+    from shadematch.sessions import save_session
+    from shadematch.workspace import Workspace
+
+    photo_path = assets_dir() / DEMO_PHOTO
+    regions_path = assets_dir() / DEMO_REGIONS
+    try:
+        regions = json.loads(regions_path.read_text("utf-8"))["regions"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ShadematchError(f"The demo is missing from this installation ({regions_path}): "
+                              "reinstall shadematch, or open your own photo.") from exc
+    photo = load_photo(photo_path)
+    workspace = Workspace(auto_measure=False)
+    workspace.set_photo(photo, regions=regions)
+    target = Path(folder) if folder is not None else user_data_dir() / "demo"
+    target.mkdir(parents=True, exist_ok=True)
+    return save_session(target / f"astronaut{SESSION_SUFFIX}", workspace.to_dict(),
+                        workspace.settings())
+
+
+# --- drag and drop -----------------------------------------------------------------------------
+class DropHandler(QObject):
+    """Event filter on the main window: drop photos and sessions to open them, folders to show
+    them in the camera folder panel."""
+
+    def __init__(self, shell: Shell) -> None:
+        super().__init__(shell.window)
+        self._shell = shell
+
+    @staticmethod
+    def _paths(event) -> list[Path]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+
+    def _acceptable(self, paths: list[Path]) -> bool:
+        from shadematch.folder_scanning import supported_suffixes
+
+        allowed = supported_suffixes() | {SESSION_SUFFIX}
+        return any(p.is_dir() or p.suffix.lower() in allowed for p in paths)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+            if self._acceptable(self._paths(event)):
+                event.acceptProposedAction()
+                return True
+            return False
+        if kind == QEvent.Type.Drop:
+            paths = self._paths(event)
+            if not self._acceptable(paths):
+                return False
+            event.acceptProposedAction()
+            self._shell.open_dropped(paths)
+            return True
+        return False
+
+
+# --- the shell around the main window ----------------------------------------------------------
+class Shell(QObject):
+    """What app.py adds to the main window: the camera folder dock, menus, drops, start-up and
+    shutdown. Kept on ``window.shell``."""
+
+    def __init__(self, window, settings: Settings, hook: ExceptionHook | None = None,
+                 panel: CameraFolderPanel | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.hook = hook
+        self.panel = panel if panel is not None else CameraFolderPanel(settings)
+        self.dock = window.add_dock(self.panel, "Camera folder",
+                                    object_name="cameraFolderDock")
+        self.panel.photo_activated.connect(self._open_from_panel)
+        self._closed = False
+        self._add_menus()
+        self.drop_handler = DropHandler(self)
+        window.setAcceptDrops(True)
+        window.installEventFilter(self.drop_handler)
+        window.installEventFilter(self)
+
+    # menus
+    def _add_menus(self) -> None:
+        menus = getattr(self.window, "menus", {})
+        file_menu: QMenu | None = menus.get("file")
+        if file_menu is not None:
+            self.open_folder_action = QAction("Open &folder…", self.window)
+            self.open_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+            self.open_folder_action.setStatusTip("Show a camera folder's photos in the side panel")
+            self.open_folder_action.triggered.connect(self.panel.choose_folder)
+            self.recent_menu = self.panel.recent_folders_menu(file_menu)
+            self.recent_menu.setTitle("Recent &folders")
+            self.preferences_action = QAction("&Preferences…", self.window)
+            self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
+            self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+            self.preferences_action.triggered.connect(self.show_preferences)
+            actions = file_menu.actions()
+            before = actions[1] if len(actions) > 1 else None
+            file_menu.insertAction(before, self.open_folder_action)
+            file_menu.insertMenu(before, self.recent_menu)
+            quit_actions = [a for a in actions if a.menuRole() == QAction.MenuRole.QuitRole
+                            or a.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)]
+            if quit_actions:
+                file_menu.insertAction(quit_actions[0], self.preferences_action)
+                file_menu.insertSeparator(quit_actions[0])
+            else:
+                file_menu.addSeparator()
+                file_menu.addAction(self.preferences_action)
+        help_menu: QMenu | None = menus.get("help")
+        if help_menu is not None:
+            self.log_folder_action = help_menu.addAction("Open &log folder")
+            self.log_folder_action.setStatusTip("Show the folder of shadematch's log files")
+            self.log_folder_action.triggered.connect(self.open_log_folder)
+            self.demo_action = help_menu.addAction("Open the &demo")
+            self.demo_action.setStatusTip("Open the astronaut portrait with regions marked")
+            self.demo_action.triggered.connect(self.open_demo)
+        view_menu: QMenu | None = menus.get("view")
+        if view_menu is not None:
+            view_menu.addAction(self.dock.toggleViewAction())
+
+    # actions
+    def show_preferences(self) -> None:
+        from shadematch.gui.preferences_dialog import PreferencesDialog
+        from shadematch.palettes import list_palettes
+
+        try:
+            names = [p.name for p in list_palettes(self._extra_palette_folders())]
+        except ShadematchError as exc:
+            show_action_error(self.window, "Reading the palettes", exc, self.hook)
+            names = []
+        dialog = PreferencesDialog(self.settings, palette_names=names, parent=self.window)
+        dialog.accepted.connect(self._preferences_changed)
+        dialog.open()
+        self.preferences_dialog = dialog
+
+    def _extra_palette_folders(self) -> list[str]:
+        folder = self.settings.user_palette_folder
+        return [folder] if folder else []
+
+    def _preferences_changed(self) -> None:
+        self.panel.auto_open_box.setChecked(self.settings.auto_open_newest)
+        if self.settings.camera_folder and self.panel.folder() is None:
+            self.panel.set_folder(self.settings.camera_folder)
+        self._show_status("Preferences saved")
+
+    def open_log_folder(self) -> None:
+        log_file = current_log_file()
+        if log_file is None:
+            from shadematch.resources import log_dir
+
+            folder = log_dir()
+        else:
+            folder = log_file.parent
+        if not open_folder(folder):
+            QMessageBox.information(self.window, "Log folder",
+                                    f"shadematch's log files are in:\n{folder}")
+
+    def open_demo(self) -> None:
+        try:
+            session = prepare_demo_session()
+        except ShadematchError as exc:
+            show_action_error(self.window, "Opening the demo", exc, self.hook)
+            return
+        self.window.open_path(session)
+        self.settings.demo_shown = True
+
+    def open_path(self, path: str | os.PathLike) -> None:
+        """Open a photo, a session or a folder (as given on the command line or dropped)."""
+        p = Path(path).expanduser().absolute()
+        if classify_path(p) == "folder":
+            self.panel.set_folder(p)
+            dock = self.dock
+            dock.show()
+            dock.raise_()
+        else:
+            self.window.open_path(p)
+
+    def open_dropped(self, paths: list[Path]) -> None:
+        folders = [p for p in paths if p.is_dir()]
+        files = [p for p in paths if not p.is_dir()]
+        if folders:
+            self.open_path(folders[0])
+        if files:
+            self.open_path(files[0])
+            if len(files) > 1:
+                self._show_status(f"Opened {files[0].name}; drop one photo at a time")
+
+    def _open_from_panel(self, path: str) -> None:
+        self.window.open_path(path)
+
+    def _show_status(self, text: str) -> None:
+        show = getattr(self.window, "show_status", None)
+        if callable(show):
+            show(text)
+
+    # start-up and shutdown
+    def restore(self, path: str | None) -> None:
+        """Open what the command line names, or the demo / the last folder and session."""
+        if path:
+            self.open_path(path)
+            return
+        if not self.settings.demo_shown:
+            self.open_demo()
+            return
+        folder = self.settings.last_folder or self.settings.camera_folder
+        if folder and Path(folder).is_dir():
+            self.panel.set_folder(folder)
+        session = self.settings.last_session
+        if session and Path(session).is_file():
+            self.window.open_path(session)
+        elif session:
+            log.info("last session %s is gone; starting empty", session)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # Runs before the window's own closeEvent; it may still refuse (unsaved work), so
+            # only remember things here; threads stop in shutdown() once it really closes.
+            QTimer.singleShot(0, self._after_close_attempt)
+        return False
+
+    def _after_close_attempt(self) -> None:
+        if not self.window.isVisible():
+            self.shutdown()
+
+    def remember(self) -> None:
+        """Store what the next start reopens."""
+        workspace = getattr(self.window, "workspace", None)
+        session = getattr(workspace, "session_path", None)
+        self.settings.last_session = str(session) if session else ""
+        if self.panel.folder() is not None:
+            self.settings.last_folder = str(self.panel.folder())
+        self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Remember the state and stop the panel's threads (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.remember()
+        self.panel.shutdown()
+
+
+def _main_window_class():
+    from shadematch.gui.main_window import MainWindow
+
+    return MainWindow
+
+
+def create_main_window(argv: list[str], settings: Settings | None = None,
+                       hook: ExceptionHook | None = None):
+    """Build the main window for ``argv`` (``[PATH]``) without entering the event loop.
+
+    A QApplication must exist. The window is returned shown-ready (not shown); its ``shell``
+    attribute holds the camera folder panel, menus and start-up logic.
+
+    Parameters
+    ----------
+    argv : command-line arguments after the program name.
+    settings : the settings store (default :class:`Settings` on the platform store, or the INI
+        file in ``SHADEMATCH_DATA_DIR``).
+    hook : the exception hook, for dialogs parented to the window.
+    """
+    from shadematch.gui.workers import TaskRunner
+    from shadematch.workspace import Workspace
+
+    args = parse_arguments(argv)
+    settings = settings if settings is not None else Settings()
+    MainWindow = _main_window_class()
+    window = MainWindow(Workspace(auto_measure=False), settings=settings,
+                        runner=TaskRunner(max_threads=max(2, (os.cpu_count() or 2) - 1)))
+    shell = Shell(window, settings, hook=hook)
+    window.shell = shell
+    if hook is not None:
+        hook._parent_widget = lambda: window
+    shell.restore(args.path)
+    return window
+
+
+def _make_application(argv: list[str]) -> QApplication:
+    from shadematch.gui.theme import apply_theme, configure_high_dpi
+
+    app = QApplication.instance()
+    if app is None:
+        configure_high_dpi()
+        app = QApplication([sys.argv[0] if sys.argv else "shadematch", *argv])
+    app.setOrganizationName("shadematch")
+    app.setApplicationName("shadematch")
+    app.setApplicationDisplayName("shadematch")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("shadematch")
+    apply_theme(app)
+    return app
+
+
+def run_gui(argv: list[str]) -> int:
+    """Run the desktop application until its window closes; returns the exit code."""
+    args = parse_arguments(argv)
+    try:
+        log_file = setup_logging()
+    except OSError as exc:  # a read-only home must not stop the app; log to stderr instead
+        logging.basicConfig(level=logging.INFO)
+        log_file = None
+        log.warning("cannot write the log file (%s); logging to the terminal", exc)
+    log.info("shadematch %s starting (Python %s)", __version__, sys.version.split()[0])
+    app = _make_application(argv)
+    route_qt_messages()
+    hook = ExceptionHook().install()
+    try:
+        window = create_main_window(argv, settings=Settings(), hook=hook)
+    except Exception as exc:  # noqa: BLE001 - the window itself failed: say so, do not vanish
+        log.exception("the main window could not be created")
+        QMessageBox.critical(None, "shadematch could not start",
+                             f"shadematch could not start: {exc}\n\nThe details are in the log "
+                             f"file{f': {log_file}' if log_file else ''}.")
+        return 1
+    window.show()
+    app.aboutToQuit.connect(window.shell.shutdown)
+    if args.startup_check:
+        def report() -> None:
+            elapsed = time.perf_counter() - _T0
+            print(f"shadematch: window shown {elapsed * 1000:.0f} ms after the GUI module was "
+                  "imported", flush=True)
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    code = app.exec()
+    window.shell.shutdown()
+    runner = getattr(window, "runner", None)
+    if runner is not None and hasattr(runner, "shutdown"):
+        runner.shutdown()
+    hook.uninstall()
+    log.info("shadematch closed (exit code %s)", code)
+    return int(code)
+
+
+__all__ = ["run_gui", "create_main_window", "prepare_demo_session", "Shell", "DropHandler",
+           "classify_path", "parse_arguments"]
