@@ -69,18 +69,28 @@ UNDERTONE_SET: tuple[ModelledPigment, ...] = (
 )
 
 
+def _colour():
+    """colour-science, imported on use, without its "Matplotlib is not installed" warning."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import colour
+    return colour
+
+
 def Lab_to_linear_sRGB(Lab: tuple[float, float, float]):
     """CIELAB (D65, 2 degree, L* 0..100) to linear-light sRGB (0..1, not clipped)."""
-    import colour
     import numpy as np
 
+    colour = _colour()
     XYZ = colour.Lab_to_XYZ(np.asarray(Lab, dtype=np.float64))
     return colour.XYZ_to_RGB(XYZ, colour.RGB_COLOURSPACES["sRGB"], apply_cctf_encoding=False)
 
 
 def linear_sRGB_to_Lab(RGB):
     """Linear-light sRGB (0..1) to CIELAB (D65, 2 degree, L* 0..100)."""
-    import colour
+    colour = _colour()
 
     XYZ = colour.RGB_to_XYZ(RGB, colour.RGB_COLOURSPACES["sRGB"], apply_cctf_decoding=False)
     return colour.XYZ_to_Lab(XYZ)

@@ -81,12 +81,27 @@ def test_undertone_set_has_cool_neutral_warm():
             assert entry.Lab[0] > 70.0
 
 
+def _colours_and_rest(document: dict) -> tuple[list, dict]:
+    """Split a palette document into its Lab values and everything else."""
+    document = json.loads(json.dumps(document))
+    Labs = []
+    for pigment in document["pigments"]:
+        for holder in [pigment] + pigment.get("dilutions", []):
+            Labs.append(holder["colour"].pop("lab"))
+    return Labs, document
+
+
 def test_shipped_files_match_the_model():
     folder = shipped_palettes_dir()
+    stale = "is stale: run python -m shadematch.palettes.dilution_model"
     for file_name, document in modelled_palettes().items():
         on_disk = json.loads((folder / file_name).read_text(encoding="utf-8"))
-        assert on_disk == document, f"{file_name} is stale: run python -m " \
-                                    f"shadematch.palettes.dilution_model"
+        disk_Labs, disk_rest = _colours_and_rest(on_disk)
+        model_Labs, model_rest = _colours_and_rest(document)
+        assert disk_rest == model_rest, f"{file_name} {stale}"
+        # Values are rounded to 0.01; allow a library update to move one across a rounding edge.
+        np.testing.assert_allclose(disk_Labs, model_Labs, atol=0.015,
+                                   err_msg=f"{file_name} {stale}")
 
 
 def test_model_is_monotonic_on_a_fine_grid():
