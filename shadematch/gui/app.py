@@ -51,12 +51,32 @@ _T0 = time.perf_counter()  # when this module was imported (close to process sta
 
 
 # --- arguments ---------------------------------------------------------------------------------
+# Qt's own command-line options that take a value (QApplication consumes them itself).
+_QT_OPTIONS_WITH_VALUE = {"-style", "-stylesheet", "-platform", "-platformpluginpath",
+                          "-platformtheme", "-plugin", "-qwindowgeometry", "-qwindowtitle",
+                          "-qwindowicon", "-display", "-geometry", "-session", "-qmljsdebugger"}
+
+
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    """``[PATH]`` plus ``--startup-check`` (show the window, print the start-up time, quit)."""
+    """``[PATH]`` plus ``--startup-check`` (show the window, print the start-up time, quit).
+
+    Qt's own options (``-style fusion``, ``-platform xcb``...) are skipped here.
+    """
+    ours: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = "-" + arg.split("=", 1)[0].lstrip("-")  # Qt accepts -style and --style
+        if arg.startswith("-") and name in _QT_OPTIONS_WITH_VALUE:
+            skip = "=" not in arg
+            continue
+        ours.append(arg)
     parser = argparse.ArgumentParser(prog="shadematch", add_help=False)
     parser.add_argument("path", nargs="?", default=None)
     parser.add_argument("--startup-check", action="store_true")
-    args, _qt_args = parser.parse_known_args(argv)  # Qt's own options (-style...) pass through
+    args, _unknown = parser.parse_known_args(ours)
     return args
 
 
