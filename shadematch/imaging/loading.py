@@ -604,49 +604,58 @@ def _import_rawpy(file: Path):
     return rawpy
 
 
+def _raw_error(file: Path, rawpy, exc: BaseException) -> ImageLoadError:
+    """A practitioner's message for a LibRaw failure (opening or developing)."""
+    if isinstance(exc, rawpy.LibRawFileUnsupportedError):
+        return _fail(file, "LibRaw does not recognise it as a camera RAW file it can read",
+                     "Check that it is a RAW file straight from the camera, or export a TIFF or "
+                     "JPEG from your RAW software.")
+    if isinstance(exc, (rawpy.LibRawIOError, rawpy.LibRawDataError)):
+        return _fail(file, "the RAW data is damaged or truncated (was it still copying?)",
+                     "Copy it again from the card and reopen it.")
+    if isinstance(exc, (MemoryError, rawpy.LibRawUnsufficientMemoryError,
+                        rawpy.LibRawTooBigError)):
+        return _fail(file, "there is not enough memory to develop it",
+                     "Close other programs and try again, or export a smaller TIFF or JPEG.")
+    return _fail(file, f"LibRaw reported: {exc}",
+                 "Export a TIFF or JPEG from your RAW software and open that.")
+
+
+def _raw_failures(rawpy) -> tuple[type[BaseException], ...]:
+    return (rawpy.LibRawError, MemoryError)
+
+
 def _open_raw(file: Path, rawpy):
     try:
         return rawpy.imread(str(file))
-    except rawpy.LibRawFileUnsupportedError as exc:
-        raise _fail(file, "LibRaw does not recognise it as a camera RAW file it can read",
-                    "Check that it is a RAW file straight from the camera, or export a TIFF or "
-                    "JPEG from your RAW software.") from exc
-    except (rawpy.LibRawIOError, rawpy.LibRawDataError) as exc:
-        raise _fail(file, "the RAW data is damaged or truncated (was it still copying?)",
-                    "Copy it again from the card and reopen it.") from exc
-    except rawpy.LibRawError as exc:
-        raise _fail(file, f"LibRaw reported: {exc}",
-                    "Export a TIFF or JPEG from your RAW software and open that.") from exc
-    except MemoryError as exc:
-        raise _fail(file, "there is not enough memory to decode it",
-                    "Close other programs and try again.") from exc
+    except _raw_failures(rawpy) as exc:
+        raise _raw_error(file, rawpy, exc) from exc
 
 
 def _load_raw(file: Path, digest: str, step: _Steps) -> Photo:
     rawpy = _import_rawpy(file)
     with _open_raw(file, rawpy) as raw:
-        sizes = raw.sizes
-        _check_size(file, int(sizes.width), int(sizes.height))
-        flip = int(sizes.flip)
         try:
+            sizes = raw.sizes
+            _check_size(file, int(sizes.width), int(sizes.height))
+            flip = int(sizes.flip)
             rgb = raw.postprocess(
                 use_camera_wb=True,
                 output_color=rawpy.ColorSpace.sRGB,
                 output_bps=16,
                 gamma=(2.4, 12.92),  # the sRGB curve (LibRaw's default is BT.709's)
+                # Exposure as shot: LibRaw's auto-brightening would lift a grey card at 18 %
+                # to ~63 % and make every measured L* depend on the rest of the picture.
+                no_auto_bright=True,
             )
-        except rawpy.LibRawError as exc:
-            raise _fail(file, f"the RAW data could not be developed ({exc})",
-                        "Copy it again from the card, or export a TIFF from your RAW "
-                        "software.") from exc
-        except MemoryError as exc:
-            raise _fail(file, "there is not enough memory to develop it",
-                        "Close other programs and try again.") from exc
+        except _raw_failures(rawpy) as exc:
+            raise _raw_error(file, rawpy, exc) from exc
     step(0.95, "Finishing")
     rgb = np.ascontiguousarray(rgb, dtype=np.uint16)
     rgb.flags.writeable = False
-    notes = ("Camera RAW developed by LibRaw with the camera's white balance and automatic "
-             "brightness; colours can differ from the camera's own JPEG.",)
+    notes = ("Camera RAW developed by LibRaw with the camera's white balance and the exposure "
+             "as shot (no automatic brightening); it can look darker than the camera's own "
+             "JPEG.",)
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
                  profile_assumed=False, orientation_applied=_LIBRAW_FLIP_TO_EXIF.get(flip, 1),
@@ -658,32 +667,30 @@ def _raw_preview(file: Path, digest: str, max_side: int) -> Photo:
     notes = ["Preview from the camera's embedded JPEG; the measured photo is developed from the "
              "RAW data."]
     with _open_raw(file, rawpy) as raw:
-        flip = int(raw.sizes.flip)
-        orientation = _LIBRAW_FLIP_TO_EXIF.get(flip, 1)
         try:
-            thumb = raw.extract_thumb()
-        except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
-            thumb = None
-        if thumb is None:
-            _check_size(file, int(raw.sizes.width), int(raw.sizes.height))
+            orientation = _LIBRAW_FLIP_TO_EXIF.get(int(raw.sizes.flip), 1)
             try:
-                rgb = raw.postprocess(use_camera_wb=True, output_color=rawpy.ColorSpace.sRGB,
-                                      half_size=True, output_bps=8, gamma=(2.4, 12.92))
-            except rawpy.LibRawError as exc:
-                raise _fail(file, f"the RAW data could not be developed ({exc})",
-                            "Copy it again from the card and reopen it.") from exc
-            notes = ["Preview developed at half size from the RAW data."]
-            img = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
-            img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-            return _preview_photo(file, digest, np.asarray(img), orientation, notes)
+                thumb = raw.extract_thumb()
+            except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
+                thumb = None
+            if thumb is None:
+                _check_size(file, int(raw.sizes.width), int(raw.sizes.height))
+                # LibRaw rotates developed images itself (orientation then recorded only).
+                developed = raw.postprocess(use_camera_wb=True,
+                                            output_color=rawpy.ColorSpace.sRGB, half_size=True,
+                                            output_bps=8, gamma=(2.4, 12.92),
+                                            no_auto_bright=True)
+        except _raw_failures(rawpy) as exc:
+            raise _raw_error(file, rawpy, exc) from exc
+    if thumb is None:
+        img = Image.fromarray(np.ascontiguousarray(developed, dtype=np.uint8), "RGB")
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        return _preview_photo(file, digest, np.asarray(img), orientation, 1,
+                              ["Preview developed at half size from the RAW data."])
     if thumb.format == rawpy.ThumbFormat.BITMAP:
         img = Image.fromarray(np.ascontiguousarray(thumb.data, dtype=np.uint8), "RGB")
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        rgb = _orient(np.asarray(img), orientation)
-        rgb.flags.writeable = False
-        return Photo(rgb=rgb, path=file, sha256=digest, format="RAW",
-                     source_profile=RAW_PROFILE, profile_assumed=False,
-                     orientation_applied=orientation, notes=tuple(notes))
+        return _preview_photo(file, digest, np.asarray(img), orientation, orientation, notes)
     try:
         img = Image.open(io.BytesIO(thumb.data))
         own = img.getexif().get(_EXIF_ORIENTATION, 1)
@@ -696,12 +703,12 @@ def _raw_preview(file: Path, digest: str, max_side: int) -> Photo:
     except (OSError, SyntaxError, ValueError) as exc:
         raise _fail(file, "the camera's embedded preview is damaged",
                     "Open the photo itself (not the preview) or export a JPEG.") from exc
-    return _preview_photo(file, digest, rgb, orientation, notes)
+    return _preview_photo(file, digest, rgb, orientation, orientation, notes)
 
 
-def _preview_photo(file: Path, digest: str, rgb: np.ndarray, orientation: int,
+def _preview_photo(file: Path, digest: str, rgb: np.ndarray, orientation: int, pending: int,
                    notes: list[str]) -> Photo:
-    rgb = _orient(rgb, orientation)
+    rgb = _orient(rgb, pending)
     rgb.flags.writeable = False
     return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
                  profile_assumed=False, orientation_applied=orientation, notes=tuple(notes))

@@ -53,3 +53,32 @@ def png_header_only(path: Path, width: int, height: int) -> Path:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body)
                      + chunk(b"IEND", b""))
     return path
+
+
+def write_linear_dng(path: Path, linear_srgb: np.ndarray, orientation: int = 1) -> Path:
+    """A minimal "LinearRaw" DNG (3 samples per pixel) that LibRaw develops for real.
+
+    The camera's colour space is made linear sRGB: ColorMatrix1 (XYZ -> camera, D65) is the
+    inverse of the sRGB RGB -> XYZ matrix and AsShotNeutral is (1, 1, 1), so the developed
+    sRGB pixels must equal the sRGB encoding of ``linear_srgb`` (0..1, H x W x 3).
+    """
+    import tifffile
+
+    rgb_to_xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                           [0.0193, 0.1192, 0.9505]])
+    colour_matrix = np.linalg.inv(rgb_to_xyz).ravel()
+    srational = [v for x in colour_matrix for v in (int(round(x * 10000)), 10000)]
+    tags = [
+        (50706, "B", 4, (1, 4, 0, 0), True),          # DNGVersion
+        (50707, "B", 4, (1, 1, 0, 0), True),          # DNGBackwardVersion
+        (50708, "s", 0, "shadematch test camera", True),  # UniqueCameraModel
+        (50721, 10, 9, srational, True),              # ColorMatrix1 (SRATIONAL)
+        (50778, "H", 1, 21, True),                    # CalibrationIlluminant1 = D65
+        (50728, 5, 3, (1, 1, 1, 1, 1, 1), True),      # AsShotNeutral (RATIONAL)
+        (271, "s", 0, "shadematch", True),            # Make
+        (272, "s", 0, "test", True),                  # Model
+        (274, "H", 1, orientation, True),             # Orientation
+    ]
+    data = np.round(np.clip(linear_srgb, 0, 1) * 65535).astype(np.uint16)
+    tifffile.imwrite(path, data, photometric=34892, extratags=tags, metadata=None)  # LinearRaw
+    return path
