@@ -179,6 +179,9 @@ class Shell(QObject):
         self.dock = window.add_dock(self.panel, "Camera folder",
                                     object_name="cameraFolderDock")
         self.panel.photo_activated.connect(self._open_from_panel)
+        folder_requested = getattr(window, "folder_requested", None)
+        if folder_requested is not None:  # the window's own File > Open / drop of a folder
+            folder_requested.connect(self.open_path)
         self._closed = False
         self._add_menus()
         self.drop_handler = DropHandler(self)
@@ -222,8 +225,9 @@ class Shell(QObject):
             self.demo_action.setStatusTip("Open the astronaut portrait with regions marked")
             self.demo_action.triggered.connect(self.open_demo)
         view_menu: QMenu | None = menus.get("view")
-        if view_menu is not None:
-            view_menu.addAction(self.dock.toggleViewAction())
+        toggle = self.dock.toggleViewAction()
+        if view_menu is not None and toggle not in view_menu.actions():
+            view_menu.addAction(toggle)
 
     # actions
     def show_preferences(self) -> None:
