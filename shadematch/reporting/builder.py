@@ -341,7 +341,10 @@ class _Writer:
             if water is None:
                 water, pigment = _parse_dilution(entry.get("dilution"))
             recipe_lines = text.wrap(recipe(water, pigment), 8.5, w - 78, text.BOLD)
-            height = 92 + 14 * (len(name_lines) - 1) + 11 * (len(recipe_lines) - 1)
+            detail_lines = len(text.wrap(f"ΔE {_num(entry.get('delta_e'), 2)} "
+                                         f"{self.formula_label} ({entry.get('band')})", 8, w - 78))
+            height = (92 + 14 * (len(name_lines) - 1) + 11 * (len(recipe_lines) - 1)
+                      + 10 * (detail_lines - 1))
             strong = title == "Chosen shade"
             box(c, x, y - height, w, height, fill=HIGHLIGHT if strong else (0.97, 0.97, 0.98),
                 stroke=ACCENT if strong else RULE, width=1.6 if strong else 0.8)
@@ -366,7 +369,9 @@ class _Writer:
                 detail = f"ΔE {_num(entry.get('delta_e'), 2)} {self.formula_label}"
                 if entry.get("band"):
                     detail += f" ({entry['band']})"
-                text.draw(c, x + 70, ty - 1, detail, 8, color=MUTED)
+                for line in text.wrap(detail, 8, w - 78):
+                    text.draw(c, x + 70, ty - 1, line, 8, color=MUTED)
+                    ty -= 10
             y -= height + 8
         return y + 8
 
@@ -414,7 +419,7 @@ class _Writer:
         samples = self.a.get("samples") or {}
         heading(page, "Measured colours")
         c = page.canvas
-        if not samples:
+        if not samples and not self.a.get("problems"):
             page.y -= 10
             text.draw(c, page.left, page.y, "No regions were measured.", 9, color=MUTED)
             page.y -= 12
@@ -425,6 +430,12 @@ class _Writer:
                       f"{'darker' if dl < 0 else 'lighter'} than the scalp skin.", 8.5,
                       color=MUTED)
             page.y -= 18
+        for cls, problem in (self.a.get("problems") or {}).items():
+            if cls not in samples and problem:
+                page.ensure(30)
+                page.y = text.draw_wrapped(
+                    c, page.left, page.y - 10, f"⚠ {class_label(cls)} not measured: {problem}",
+                    8.5, page.content_width, color=WARN) - 4
         for cls in ("hair", "skin", "scar", *[k for k in samples if k not in ("hair", "skin",
                                                                                "scar")]):
             sample = samples.get(cls)
@@ -465,7 +476,7 @@ class _Writer:
         spread = s.get("spread") or {}
         bits = []
         if spread.get("median_delta_e") is not None:
-            bits.append(f"spread: median ΔE to the mean {_num(spread['median_delta_e'])}")
+            bits.append(f"spread: median ΔE00 to the centre {_num(spread['median_delta_e'])}")
         if spread.get("std_Lab"):
             sd = spread["std_Lab"]
             bits.append(f"SD L*a*b* {_num(sd[0])} / {_num(sd[1])} / {_num(sd[2])}")
@@ -741,7 +752,7 @@ def render_report(analysis: dict, photo_rgb: np.ndarray, options: ReportOptions 
     return _Writer(analysis, photo_rgb, options or ReportOptions(), progress, cancelled).render()
 
 
-def _check_destination(out_path: Path, overwrite: bool) -> None:
+def check_destination(out_path: Path, overwrite: bool) -> None:
     folder = out_path.parent
     if out_path.is_dir():
         raise ReportError(f"{out_path} is a folder: give a file name ending in .pdf")
@@ -787,7 +798,7 @@ def build_report(analysis: dict, photo_rgb: np.ndarray, out_path: Path,
     from shadematch.atomic_files import write_atomic
 
     out_path = Path(out_path).expanduser()
-    _check_destination(out_path, overwrite)
+    check_destination(out_path, overwrite)
     rendered = render_report(analysis, photo_rgb, options, progress=progress,
                              cancelled=cancelled)
     if cancelled is not None and cancelled():

@@ -122,8 +122,8 @@ def runs(visual: str, font: str = REGULAR) -> list[Run]:
             log.warning("no shipped font has U+%04X (%s); drawn as '?'", ord(char),
                         unicodedata.name(char, "unnamed"))
             char, name = "?", chain[0]
-        if name is None:
-            name = current_font
+        if name is None:  # a space: stays in the current run if that font has the glyph
+            name = current_font if _has_glyph(current_font, char) else chain[0]
         if name != current_font and buf:
             out.append(Run("".join(buf), current_font))
             buf = []

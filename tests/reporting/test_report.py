@@ -144,6 +144,7 @@ def test_unicode_names_are_text_and_render(astronaut, tmp_path, pdftoppm):
                  ReportOptions(client_name=" ".join(names), practitioner="王小明",
                                clinic_name="عيادة الشعر"))
     extracted = unicodedata.normalize("NFKC", _text(out))
+    assert "\x00" not in extracted  # no .notdef glyphs (e.g. a space drawn in the CJK font)
     assert "Zoë Ó Súilleabháin" in extracted
     assert "王小明" in extracted
     assert "客户喜欢浅色" in extracted

@@ -1,0 +1,138 @@
+"""``shadematch report``: write the PDF shade report for a photo (measured now) or a saved session.
+
+    shadematch report PHOTO [region and matching options as for match] [--client NAME]
+                      [--practitioner NAME] [--notes TEXT] [--pick ID] -o OUT.pdf [--force]
+    shadematch report SESSION.shadematch -o OUT.pdf [--photo PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from shadematch.cli.common import add_analysis_arguments
+from shadematch.errors import ReportError, ShadematchError
+
+SESSION_SUFFIXES = (".shadematch",)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "report", help="write the PDF shade report of a photo or a saved session",
+        description="Measure PHOTO's regions and rank a palette (options as for `shadematch "
+                    "match`), or read a saved .shadematch session, and write the PDF report: "
+                    "photo with outlined regions, measured colours, ranked matches, the chosen "
+                    "shade with its dilution recipe, notes and an aftercare page.",
+        epilog="examples:\n"
+               "  shadematch report photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
+               "--client 'Zoë Ó Súilleabháin' --pick carbon-black@4:1 -o zoe.pdf\n"
+               "  shadematch report visit.shadematch -o visit.pdf",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("source", metavar="PHOTO|SESSION",
+                        help="a photo (JPEG, PNG, TIFF, HEIC, camera RAW) or a .shadematch session")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf",
+                        help="the PDF file to write")
+    parser.add_argument("--force", action="store_true",
+                        help="replace OUT.pdf if it already exists")
+    people = parser.add_argument_group("report contents")
+    people.add_argument("--client", metavar="NAME", default=None, help="the client's name")
+    people.add_argument("--practitioner", metavar="NAME", default="",
+                        help="the practitioner's name")
+    people.add_argument("--notes", metavar="TEXT", default=None,
+                        help="notes to print (replaces a session's notes)")
+    people.add_argument("--pick", metavar="PIGMENT_ID",
+                        help="the chosen shade: an id from the ranking, e.g. carbon-black@4:1")
+    people.add_argument("--first-session-pick", metavar="PIGMENT_ID",
+                        help="a lighter shade for the first session")
+    people.add_argument("--clinic-name", metavar="TEXT", default="", help="clinic name")
+    people.add_argument("--clinic-address", metavar="TEXT", default="",
+                        help="clinic address (use \\n or several lines in quotes)")
+    people.add_argument("--clinic-logo", metavar="IMAGE", type=Path, default=None,
+                        help="clinic logo (PNG or JPEG)")
+    people.add_argument("--no-aftercare", action="store_true",
+                        help="leave out the client's aftercare page")
+    people.add_argument("--photo", metavar="PATH", type=Path, default=None,
+                        help="with a session: the photo, if it is no longer where it was saved")
+    add_analysis_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def _is_session(path: Path) -> bool:
+    return path.suffix.lower() in SESSION_SUFFIXES
+
+
+def _from_session(args: argparse.Namespace) -> tuple[dict, object]:
+    from shadematch.imaging import load_photo
+    from shadematch.sessions import check_photo, read_session
+
+    if args.hair or args.skin or args.scar or args.chart:
+        raise ShadematchError("region and chart options measure a photo: give PHOTO instead of "
+                              "a session, or leave them out to report the session as saved")
+    record = read_session(args.source)
+    check = check_photo(record, args.photo)
+    if check.status == "missing":
+        raise ReportError(f"the session's photo is no longer at {check.path}: give its new "
+                          "place with --photo PATH")
+    if check.status == "unknown":
+        raise ReportError("the session does not name its photo: give it with --photo PATH")
+    if check.status == "changed":
+        raise ReportError(f"{check.path.name} has changed since the session was saved, so the "
+                          "regions would not match it: give the original photo with --photo PATH")
+    photo = load_photo(check.path)
+    if args.pick or args.first_session_pick:
+        from shadematch.analysis import Analysis
+
+        analysis = Analysis.from_dict(record)
+        if args.pick:
+            analysis.set_pick(args.pick, "primary")
+        if args.first_session_pick:
+            analysis.set_pick(args.first_session_pick, "first_session")
+        record = {**record, "picks": analysis.to_dict()["picks"]}
+    return record, photo
+
+
+def _from_photo(args: argparse.Namespace) -> tuple[dict, object]:
+    from shadematch.cli.common import analysis_from_args
+
+    if args.photo is not None:
+        raise ShadematchError("--photo is for sessions: give the photo as PHOTO")
+    args.photo = args.source  # analysis_from_args reads args.photo
+    analysis, photo = analysis_from_args(args)
+    if args.pick:
+        analysis.set_pick(args.pick, "primary")
+    if args.first_session_pick:
+        analysis.set_pick(args.first_session_pick, "first_session")
+    return analysis.to_dict(), photo
+
+
+def run(args: argparse.Namespace) -> int:
+    from shadematch.reporting import ReportOptions, build_report
+    from shadematch.reporting.builder import check_destination
+
+    out = Path(args.output).expanduser()
+    check_destination(out, args.force)  # fail before measuring, not after
+    source = Path(args.source)
+    record, photo = _from_session(args) if _is_session(source) else _from_photo(args)
+    if args.notes is not None:
+        record["notes"] = args.notes
+    session_settings = (record.get("session") or {}).get("settings") or {}
+    options = ReportOptions(
+        client_name=args.client if args.client is not None
+        else str(session_settings.get("client_name") or ""),
+        practitioner=args.practitioner,
+        clinic_name=args.clinic_name,
+        clinic_address=args.clinic_address.replace("\\n", "\n"),
+        clinic_logo=args.clinic_logo,
+        aftercare=not args.no_aftercare,
+        top=args.top if not _is_session(source) else None,
+    )
+    written = build_report(record, photo.rgb, out, options, overwrite=args.force)
+    size_kb = written.stat().st_size / 1024
+    print(f"Report written: {written} ({size_kb:.0f} KB)")
+    target = (record.get("matching") or {}).get("target")
+    if not record.get("ranking"):
+        problem = (record.get("problems") or {}).get(target, "")
+        print(f"shadematch: the report has no ranking: {problem or 'no sample to match'}",
+              file=sys.stderr)
+    return 0
