@@ -1,0 +1,761 @@
+"""The main window: the consultation workspace (photo view, region tools, samples, matching).
+
+A thin layer over :class:`shadematch.workspace.Workspace`: widgets listen to it and write user
+input back; every slow step (decoding, full-precision sampling, session files) runs on the
+:class:`~shadematch.gui.workers.TaskRunner`. Other parts of the application add themselves with
+one line: ``window.menus["file"].addAction(...)`` or ``window.add_dock(widget, "Title", ...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shadematch.errors import ShadematchError
+from shadematch.gui.matching_panel import MatchingPanel
+from shadematch.gui.photo_view import PhotoView, format_readout, prepare_display
+from shadematch.gui.region_tools import (
+    CLASS_SHORTCUTS,
+    TOOL_LABELS,
+    TOOL_SHORTCUTS,
+    TOOL_TIPS,
+    RegionListPanel,
+    RegionTools,
+    class_icon,
+)
+from shadematch.gui.sample_panel import SamplePanel
+from shadematch.gui.workers import TaskRunner
+from shadematch.workspace import CLASS_LABELS, Workspace
+
+log = logging.getLogger(__name__)
+
+PREVIEW_SIDE = 1600
+QUICK_INTERVAL_MS = 80       # live estimates while drawing: at most ~12 per second
+AUTOSAVE_TICK_MS = 1000
+SESSION_FILTER = "shadematch sessions (*.shadematch)"
+
+
+def _photo_filter() -> str:
+    from shadematch.imaging.loading import SUPPORTED_SUFFIXES
+
+    patterns = " ".join(sorted(f"*{s}" for s in SUPPORTED_SUFFIXES))
+    return f"Photos and sessions ({patterns} *.shadematch);;Photos ({patterns});;{SESSION_FILTER}"
+
+
+def decode_for_display(path: str, progress=None, cancelled=None):
+    """Worker: decode the photo and prepare its display image (both off the GUI thread)."""
+    from shadematch.imaging.loading import load_photo
+
+    photo = load_photo(path, progress=progress, cancelled=cancelled)
+    return photo, prepare_display(photo.rgb8())
+
+
+def preview_for_display(path: str):
+    """Worker: a quick reduced decode for an instant preview."""
+    from shadematch.imaging.loading import load_preview
+
+    preview = load_preview(path, max_side=PREVIEW_SIDE)
+    return preview, prepare_display(preview.rgb8())
+
+
+def session_photo(record: dict, path: str | None = None, progress=None, cancelled=None):
+    """Worker: check the session's photo (moved? changed?) and decode it when it is there."""
+    from shadematch.sessions import check_photo
+
+    check = check_photo(record, path)
+    if check.status in ("ok", "changed"):
+        photo, display = decode_for_display(str(check.path), progress, cancelled)
+        return check, photo, display
+    return check, None, None
+
+
+class InfoBar(QFrame):
+    """A message above the photo with a few buttons (recovery, photo moved, errors)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("infoBar")
+        self.setStyleSheet("#infoBar { background: rgb(70, 70, 70); border-bottom: 1px solid "
+                           "rgb(40, 40, 40); }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        layout.addWidget(self.label, 1)
+        self._buttons = QHBoxLayout()
+        layout.addLayout(self._buttons)
+        self.hide()
+
+    def show_message(self, text: str, buttons=(), error: bool = False) -> None:
+        self.label.setText(text)
+        self.label.setStyleSheet("color: rgb(255, 140, 120);" if error else "")
+        while self._buttons.count():
+            widget = self._buttons.takeAt(0).widget()
+            if widget is not None:
+                widget.deleteLater()
+        for label, callback in [*buttons, ("Dismiss", None)]:
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, cb=callback: (self.hide(), cb and cb()))
+            self._buttons.addWidget(button)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    """The consultation workspace window (see the module docstring for how to extend it)."""
+
+    folder_requested = Signal(str)   # a folder was dropped / opened: the camera panel shows it
+    photo_opened = Signal(str)       # a photo finished loading (full resolution)
+
+    def __init__(self, workspace: Workspace, settings=None, runner: TaskRunner | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.workspace, self.settings = workspace, settings
+        self.runner = runner if runner is not None else TaskRunner(self)
+        workspace.auto_measure = False  # measured off the GUI thread here
+        if settings is not None:
+            workspace.formula = getattr(settings, "default_formula", workspace.formula)
+            workspace.top = getattr(settings, "number_of_matches", workspace.top)
+        from shadematch.sessions import Autosaver
+
+        self.autosaver = Autosaver()
+        self.menus: dict = {}
+        self.actions: dict[str, QAction] = {}
+        self._loading: str | None = None
+        self._preview_for: str | None = None
+        self._quick_job = None
+        self._quick_pending = False
+        self._layout_restored = False
+        self.last_error = ""
+
+        self.view = PhotoView()
+        self.tools = RegionTools(self.view, workspace)
+        self.info_bar = InfoBar()
+        central = QWidget()
+        box = QVBoxLayout(central)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.info_bar)
+        box.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+        self.region_panel = RegionListPanel(workspace, self.tools)
+        self.sample_panel = SamplePanel(workspace)
+        self.matching_panel = MatchingPanel(workspace, settings)
+        self.add_dock(self.region_panel, "Regions", Qt.LeftDockWidgetArea, "regionsDock")
+        samples = QScrollArea()
+        samples.setWidget(self.sample_panel)
+        samples.setWidgetResizable(True)
+        samples.setFrameShape(QFrame.NoFrame)
+        self.add_dock(samples, "Samples", Qt.LeftDockWidgetArea, "samplesDock")
+        self.add_dock(self.matching_panel, "Matching", Qt.RightDockWidgetArea, "matchingDock")
+        self.resizeDocks([self.findChild(QDockWidget, "regionsDock"),
+                          self.findChild(QDockWidget, "samplesDock")], [200, 520], Qt.Vertical)
+        self.resizeDocks([self.findChild(QDockWidget, "samplesDock"),
+                          self.findChild(QDockWidget, "matchingDock")], [310, 520], Qt.Horizontal)
+        self._build_status_bar()
+        self._build_actions()
+        self._build_toolbar()
+
+        self._quick_timer = QTimer(self)
+        self._quick_timer.setSingleShot(True)
+        self._quick_timer.setInterval(QUICK_INTERVAL_MS)
+        self._quick_timer.timeout.connect(self._submit_quick)
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_TICK_MS)
+        self._autosave_timer.timeout.connect(self._autosave_tick)
+        self._autosave_timer.start()
+
+        events = workspace.events
+        events.photo_changed.connect(self._on_photo_changed)
+        events.regions_changed.connect(self._on_regions_changed)
+        events.history_changed.connect(self._update_actions)
+        events.selection_changed.connect(self._update_actions)
+        events.modified_changed.connect(lambda _m: self._update_title())
+        for event in (events.picks_changed, events.notes_changed, events.settings_changed):
+            event.connect(self._content_changed)
+        self.view.cursor_moved.connect(self._readout)
+        self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.tools.message.connect(lambda text: self.show_status(text, 6000))
+        self.tools.brush_changed.connect(
+            lambda r: self.show_status(f"Brush radius {r:.0f} px", 1500))
+        self.matching_panel.palette_reloaded.connect(
+            lambda name: self.show_status(f"Palette {name} changed on disk: reloaded"))
+        self.setAcceptDrops(True)
+        self.resize(1400, 900)
+        self._update_title()
+        self._update_actions()
+        QTimer.singleShot(0, self.offer_recovery)
+
+    # -- the contract with the rest of the application ---------------------------------------------
+    def add_dock(self, widget: QWidget, title: str, area=Qt.LeftDockWidgetArea,
+                 object_name: str = "") -> QDockWidget:
+        """Put ``widget`` in a dock; its toggle appears in the View menu (once it exists)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(object_name or f"{title.replace(' ', '')}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
+                         | QDockWidget.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        if "view" in self.menus:
+            self.menus["view"].addAction(dock.toggleViewAction())
+        return dock
+
+    def show_status(self, text: str, msecs: int = 4000) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    def open_path(self, path: str | Path) -> None:
+        """Open a photo (decoded off the GUI thread), a ``.shadematch`` session, or a folder."""
+        path = Path(path)
+        if path.is_dir():
+            self.folder_requested.emit(str(path))
+            self.show_status(f"Showing the folder {path}")
+        elif path.suffix.lower() == ".shadematch":
+            self.open_session(path)
+        else:
+            self.open_photo(path)
+
+    # -- building ----------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.readout_label = QLabel()
+        self.readout_label.setObjectName("cursorReadout")
+        self.readout_label.setMinimumWidth(360)
+        self.measuring_label = QLabel()
+        self.zoom_label = QLabel("")
+        self.zoom_label.setToolTip("Zoom (100 % = one photo pixel per screen pixel)")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("loadProgress")
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        for widget in (self.measuring_label, self.progress, self.readout_label, self.zoom_label):
+            bar.addPermanentWidget(widget)
+
+    def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "",
+                checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action_{key}")
+        if shortcut:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setToolTip(f"{tip or text} ({action.shortcut().toString(QKeySequence.NativeText)})"
+                          if shortcut else (tip or text))
+        action.setStatusTip(tip or text)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.actions[key] = action
+        short = {"open": "Open", "save": "Save", "undo": "Undo", "redo": "Redo", "fit": "Fit",
+                 "actual": "1:1", "tool_select": "Select", "tool_rect": "Rectangle",
+                 "tool_ellipse": "Ellipse", "tool_polygon": "Polygon", "tool_brush": "Brush",
+                 "class_hair": "Hair", "class_skin": "Skin", "class_scar": "Scar"}
+        if key in short:
+            action.setIconText(short[key])
+        return action
+
+    def _build_actions(self) -> None:
+        ws, view, tools = self.workspace, self.view, self.tools
+        bar = self.menuBar()
+        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"),
+                           ("tools", "&Tools"), ("help", "&Help")):
+            self.menus[key] = bar.addMenu(title)
+        m = self.menus
+        m["file"].addAction(self._action("open", "&Open photo or session…", self.choose_file,
+                                         QKeySequence.Open, "Open a photo or a saved session"))
+        m["file"].addAction(self._action("save", "&Save session", self.save_session,
+                                         QKeySequence.Save, "Save this consultation"))
+        m["file"].addAction(self._action("save_as", "Save session &as…", self.save_session_as,
+                                         "Ctrl+Shift+S", "Save this consultation to a new file"))
+        m["file"].addSeparator()
+        m["file"].addAction(self._action("quit", "&Quit", self.close, QKeySequence.Quit))
+
+        m["edit"].addAction(self._action("undo", "&Undo", ws.undo, QKeySequence.Undo))
+        m["edit"].addAction(self._action("redo", "&Redo", ws.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]))
+        m["edit"].addSeparator()
+        m["edit"].addAction(self._action("delete", "&Delete region",
+                                         lambda: ws.delete_regions(ws.selected),
+                                         [QKeySequence.Delete, "Backspace"],
+                                         "Delete the selected regions"))
+        m["edit"].addAction(self._action("choose", "&Choose selected shade",
+                                         self.matching_panel.choose_selected, "Ctrl+Return",
+                                         "Record the selected pigment as the chosen shade"))
+
+        m["view"].addAction(self._action("fit", "&Fit to window", view.fit, ["Ctrl+0", "F"]))
+        m["view"].addAction(self._action("actual", "&Actual pixels (1:1)", view.actual_pixels,
+                                         "Ctrl+1"))
+        m["view"].addAction(self._action("zoom_in", "Zoom &in", view.zoom_in,
+                                         [QKeySequence.ZoomIn, "+", "="]))
+        m["view"].addAction(self._action("zoom_out", "Zoom &out", view.zoom_out,
+                                         [QKeySequence.ZoomOut, "-"]))
+        m["view"].addSeparator()
+        for dock in self.findChildren(QDockWidget):
+            m["view"].addAction(dock.toggleViewAction())
+
+        group = QActionGroup(self)
+        for name in TOOL_LABELS:
+            action = self._action(f"tool_{name}", TOOL_LABELS[name],
+                                  lambda _=False, n=name: tools.set_tool(n), TOOL_SHORTCUTS[name],
+                                  TOOL_TIPS[name], checkable=True)
+            group.addAction(action)
+            m["tools"].addAction(action)
+        m["tools"].addSeparator()
+        classes = QActionGroup(self)
+        for name, label in CLASS_LABELS.items():
+            action = self._action(f"class_{name}", f"Draw {label}",
+                                  lambda _=False, n=name: tools.set_class(n),
+                                  CLASS_SHORTCUTS[name],
+                                  f"New regions are {label.lower()}; selected ones become "
+                                  f"{label.lower()}", checkable=True)
+            action.setIcon(class_icon(name))
+            classes.addAction(action)
+            m["tools"].addAction(action)
+        m["tools"].addSeparator()
+        m["tools"].addAction(self._action("brush_bigger", "Bigger brush", tools.bigger_brush, "]"))
+        m["tools"].addAction(self._action("brush_smaller", "Smaller brush", tools.smaller_brush,
+                                          "["))
+        m["help"].addAction(self._action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts,
+                                         "F1"))
+        m["help"].addAction(self._action("about", "&About shadematch", self.show_about))
+        tools.tool_changed.connect(lambda n: self.actions[f"tool_{n}"].setChecked(True))
+        tools.class_changed.connect(lambda n: self.actions[f"class_{n}"].setChecked(True))
+        self.actions[f"tool_{tools.tool}"].setChecked(True)
+        self.actions[f"class_{tools.region_class}"].setChecked(True)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Tools")
+        bar.setObjectName("toolsToolBar")
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.addToolBar(Qt.TopToolBarArea, bar)
+        for key in ("open", "save"):
+            bar.addAction(self.actions[key])
+        bar.addSeparator()
+        for name in TOOL_LABELS:
+            bar.addAction(self.actions[f"tool_{name}"])
+        bar.addSeparator()
+        for name in CLASS_LABELS:
+            bar.addAction(self.actions[f"class_{name}"])
+        bar.addSeparator()
+        for key in ("undo", "redo", "fit", "actual"):
+            bar.addAction(self.actions[key])
+        self.toolbar = bar
+
+    # -- state shown in the window -------------------------------------------------------------------
+    def _update_title(self) -> None:
+        ws = self.workspace
+        name = ws.photo.name if ws.photo is not None else (
+            (ws._photo_info or {}).get("name") if ws._photo_info else None)
+        session = f" — {Path(ws.session_path).name}" if ws.session_path else ""
+        self.setWindowTitle(f"{name}[*]{session} — shadematch" if name else "shadematch[*]")
+        self.setWindowModified(ws.modified)
+
+    def _update_actions(self) -> None:
+        ws = self.workspace
+        self.actions["undo"].setEnabled(ws.can_undo())
+        self.actions["redo"].setEnabled(ws.can_redo())
+        self.actions["undo"].setText(f"&Undo {ws.undo_label()}".rstrip())
+        self.actions["redo"].setText(f"&Redo {ws.redo_label()}".rstrip())
+        self.actions["delete"].setEnabled(bool(ws.selected))
+
+    def _readout(self, x: float, y: float) -> None:
+        ws = self.workspace
+        if x < 0:
+            self.readout_label.setText("")
+            return
+        if ws.photo is not None:
+            rgb = ws.photo.rgb[int(y), int(x)]
+            text = format_readout(x, y, rgb, ws.photo.max_value)
+        else:
+            text = f"x {int(x)}  y {int(y)}"
+        self.readout_label.setText(text)
+
+    def show_error(self, action: str, exc: BaseException) -> None:
+        """An action failed: say so above the photo and in a (non-blocking) dialog."""
+        self.last_error = str(exc)
+        self.info_bar.show_message(f"{action} failed: {exc}", error=True)
+        self.show_status(f"{action} failed", 8000)
+        from shadematch.gui.error_reporting import show_action_error
+
+        show_action_error(self, action, exc)
+
+    # -- photos ------------------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        start = str(Path(self.workspace.photo.path).parent) if self.workspace.photo else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or session", start,
+                                              _photo_filter())
+        if path:
+            self.open_path(path)
+
+    def open_photo(self, path: str | Path) -> None:
+        """Show a quick preview at once, then the full photo (both decoded off the GUI thread)."""
+        path = str(path)
+        self._loading = path
+        self._preview_for = None
+        self.progress.setValue(0)
+        self.progress.show()
+        self.show_status(f"Opening {Path(path).name}…", 0)
+        self.runner.submit(preview_for_display, path=path, channel="preview", pass_progress=False,
+                           on_done=lambda result: self._preview_ready(path, result),
+                           on_error=lambda exc, tb: None)  # the full decode reports errors
+        self.runner.submit(decode_for_display, path=path, channel="photo",
+                           on_done=lambda result: self._photo_ready(path, result),
+                           on_error=lambda exc, tb: self._photo_failed(path, exc),
+                           on_progress=self._load_progress)
+
+    def _load_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 100))
+        if message:
+            self.progress.setFormat(message)
+
+    def _preview_ready(self, path: str, result) -> None:
+        if self._loading != path:
+            return  # the full photo already arrived, or another photo was asked for
+        preview, display = result
+        self._preview_for = path
+        # The preview's pixel size differs from the full photo's; fit it to its own rectangle
+        # until the full photo gives the true size (regions are only drawn on the full photo).
+        self.view.set_display(display, (preview.width, preview.height), preview=True)
+        self.setWindowTitle(f"{preview.name} (loading…) — shadematch")
+
+    def _photo_ready(self, path: str, result) -> None:
+        if self._loading != path:
+            return
+        photo, display = result
+        self._loading = None
+        self.progress.hide()
+        self._start_new_analysis()
+        self._display = display
+        self.workspace.set_photo(photo)
+        note = "; ".join(getattr(photo, "notes", ()) or ())
+        self.show_status(f"Opened {photo.name} ({photo.width} x {photo.height}, "
+                         f"{photo.source_profile})" + (f" — {note}" if note else ""), 8000)
+        self.photo_opened.emit(path)
+
+    def _photo_failed(self, path: str, exc: BaseException) -> None:
+        if self._loading == path:
+            self._loading = None
+        self.progress.hide()
+        self._show_workspace_photo()
+        self._update_title()
+        self.show_error(f"Opening {Path(path).name}", exc)
+
+    def _show_workspace_photo(self) -> None:
+        photo = self.workspace.photo
+        display = getattr(self, "_display", None)
+        if photo is None:
+            self.view.set_display(None)
+        else:
+            self.view.set_display(display or prepare_display(photo.rgb8()),
+                                  (photo.width, photo.height))
+
+    def _on_photo_changed(self) -> None:
+        ws = self.workspace
+        display = getattr(self, "_display", None)
+        self._display = None
+        if ws.photo is None:
+            self.view.set_display(None)
+        else:
+            keep = self._preview_for == str(ws.photo.path)
+            self.view.set_display(display or prepare_display(ws.photo.rgb8()),
+                                  (ws.photo.width, ws.photo.height), keep_view=keep)
+        self._preview_for = None
+        self._update_title()
+
+    # -- measurement -------------------------------------------------------------------------------
+    def _on_regions_changed(self, transient: bool) -> None:
+        if self.workspace.photo is None:
+            return
+        if transient:
+            self._quick_pending = True
+            if not self._quick_timer.isActive():
+                self._quick_timer.start()
+            return
+        self._quick_pending = False
+        self._quick_timer.stop()
+        self._submit_measure(quick=False)
+        self._content_changed()
+
+    def _submit_quick(self) -> None:
+        if self._quick_job is not None and not self._quick_job.finished.is_set():
+            self._quick_timer.start()  # still busy: try again shortly
+            return
+        if self._quick_pending:
+            self._quick_pending = False
+            self._submit_measure(quick=True)
+
+    def _submit_measure(self, quick: bool) -> None:
+        fn, kwargs, version = self.workspace.measurement_task(quick)
+        self.measuring_label.setText("Estimating…" if quick else "Measuring…")
+        job = self.runner.submit(
+            fn, channel="measure",
+            on_done=lambda result: self._measured(result, version, quick),
+            on_error=lambda exc, tb: self._measure_failed(exc, tb), **kwargs)
+        self._quick_job = job if quick else None
+
+    def _measured(self, result, version: int, quick: bool) -> None:
+        self.workspace.apply_measurement(result, version, quick)
+        if self.workspace.measurement_current or quick:
+            self.measuring_label.setText("" if not quick else "Estimate")
+
+    def _measure_failed(self, exc: BaseException, tb: str) -> None:
+        self.measuring_label.setText("")
+        if isinstance(exc, ShadematchError):
+            self.show_status(str(exc), 8000)
+        else:
+            log.error("measurement failed:\n%s", tb)
+            self.show_error("Measuring the regions", exc)
+
+    # -- sessions ----------------------------------------------------------------------------------
+    def _content_changed(self, *_args) -> None:
+        if self.workspace.modified:
+            self.autosaver.mark_changed()
+
+    def _start_new_analysis(self) -> None:
+        """A new photo replaces the analysis: unsaved work stays in its autosave (recoverable)."""
+        if self.autosaver.pending:
+            self._write_autosave(sync=True)
+        if not self.workspace.modified:
+            self.autosaver.discard()
+        self.autosaver.new_analysis()
+
+    def _autosave_tick(self) -> None:
+        if self.autosaver.due() and not self.workspace.editing:
+            self._write_autosave(sync=False)
+
+    def _write_autosave(self, sync: bool) -> None:
+        ws = self.workspace
+        if ws.photo is None and not ws.regions:
+            self.autosaver.take()
+            return
+        try:
+            record, settings = ws.to_dict(), ws.settings()
+        except ShadematchError as exc:
+            log.warning("autosave skipped: %s", exc)
+            return
+        path = self.autosaver.take()
+        if sync:
+            self.autosaver.write(path, record, settings, self.autosaver.keep)
+        else:
+            self.runner.submit(self.autosaver.write, channel="autosave", pass_progress=False,
+                               path=path, analysis=record, settings=settings,
+                               keep=self.autosaver.keep,
+                               on_error=lambda exc, tb: log.warning("autosave failed: %s", exc))
+
+    def save_session(self) -> None:
+        if self.workspace.session_path:
+            self.save_session_to(self.workspace.session_path)
+        else:
+            self.save_session_as()
+
+    def save_session_as(self) -> None:
+        ws = self.workspace
+        if ws.photo is None and not ws.regions:
+            self.show_status("Nothing to save yet: open a photo and mark regions first.")
+            return
+        suggested = ""
+        if ws.photo is not None:
+            suggested = str(Path(ws.photo.path).with_suffix(".shadematch"))
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
+        if path:
+            self.save_session_to(path)
+
+    def save_session_to(self, path: str | Path) -> None:
+        """Write the session off the GUI thread; the workspace is marked saved when it lands."""
+        from shadematch.sessions import save_session
+
+        ws = self.workspace
+        ws.end_edit()
+        record, settings = ws.to_dict(), ws.settings()
+        version = ws.regions_version
+
+        def done(written: Path) -> None:
+            ws.mark_saved(str(written))
+            if ws.regions_version == version:
+                self.autosaver.discard()
+            self._update_title()
+            self.show_status(f"Saved {written.name}")
+
+        self.runner.submit(save_session, channel="save", pass_progress=False, path=path,
+                           analysis=record, settings=settings, on_done=done,
+                           on_error=lambda exc, tb: self.show_error("Saving the session", exc))
+
+    def open_session(self, path: str | Path, autosave: bool = False) -> None:
+        """Read a session (off the GUI thread), check its photo, and restore it."""
+        from shadematch.sessions import read_session
+
+        path = str(path)
+        self.show_status(f"Opening {Path(path).name}…", 0)
+        self.runner.submit(read_session, channel="session", pass_progress=False, path=path,
+                           on_done=lambda record: self._session_read(path, record, autosave),
+                           on_error=lambda exc, tb: self.show_error(
+                               f"Opening {Path(path).name}", exc))
+
+    def _session_read(self, path: str, record: dict, autosave: bool, photo_path=None) -> None:
+        self.progress.setValue(0)
+        self.progress.show()
+        self.runner.submit(session_photo, channel="photo", record=record, path=photo_path,
+                           on_progress=self._load_progress,
+                           on_done=lambda result: self._session_photo(path, record, autosave,
+                                                                      result),
+                           on_error=lambda exc, tb: (self.progress.hide(), self.show_error(
+                               "Opening the session's photo", exc)))
+
+    def _session_photo(self, path: str, record: dict, autosave: bool, result) -> None:
+        check, photo, display = result
+        self.progress.hide()
+        if not check.ok:
+            choice = self.ask_photo_problem(check)
+            if choice == "locate":
+                located = self.locate_photo(check)
+                if located:
+                    self._session_read(path, record, autosave, photo_path=located)
+                return
+            if choice != "anyway":
+                self.show_status("Session not opened.")
+                return
+        self._restore_session(path, record, autosave, photo, display)
+
+    def _restore_session(self, path: str, record: dict, autosave: bool, photo, display) -> None:
+        ws = self.workspace
+        self._start_new_analysis()
+        self._display = display
+        self._preview_for = None
+        try:
+            notes = ws.from_analysis(record, photo=photo)
+        except ShadematchError as exc:
+            self.show_error(f"Opening {Path(path).name}", exc)
+            return
+        if autosave:
+            self.autosaver.adopt(path)
+            ws._set_modified(True)
+        else:
+            ws.mark_saved(path)
+        if photo is None:
+            self.view.set_display(None)
+            notes.insert(0, "The photo is missing: the saved measurements are shown.")
+        self._update_title()
+        if notes:
+            self.info_bar.show_message("\n".join(notes))
+        self.show_status(f"Opened {Path(path).name}")
+
+    def ask_photo_problem(self, check) -> str:
+        """Ask what to do about a moved or changed photo: "locate", "anyway" or "cancel"."""
+        box = QMessageBox(self)
+        box.setObjectName("photoProblemDialog")
+        box.setIcon(QMessageBox.Warning)
+        box.setWindowTitle("shadematch — the session's photo")
+        box.setText("The photo of this session has moved or changed."
+                    if check.status != "changed" else "The photo has changed since the session "
+                    "was saved.")
+        box.setInformativeText(check.message())
+        locate = box.addButton("Locate…", QMessageBox.AcceptRole)
+        anyway = box.addButton("Open anyway", QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "locate" if clicked is locate else "anyway" if clicked is anyway else "cancel"
+
+    def locate_photo(self, check) -> str | None:
+        start = str(check.path.parent) if check.path and check.path.parent.is_dir() else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Locate the session's photo", start,
+                                              _photo_filter().split(";;")[1])
+        return path or None
+
+    def offer_recovery(self) -> None:
+        """When unsaved work was left behind (a crash), offer to recover it (non-blocking)."""
+        from shadematch.sessions import discard_autosave, list_recoverable
+
+        entries = [e for e in list_recoverable() if e.path != self.autosaver.path]
+        if not entries:
+            return
+        entry = entries[0]
+        more = f" (and {len(entries) - 1} older)" if len(entries) > 1 else ""
+        self.info_bar.show_message(
+            f"Unsaved work can be recovered: {entry.describe()}{more}.",
+            [("Recover", lambda: self.open_session(entry.path, autosave=True)),
+             ("Discard", lambda: discard_autosave(entry.path))])
+
+    # -- help --------------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        lines = [f"<tr><td>{a.text().replace('&', '')}</td><td><b>"
+                 f"{a.shortcut().toString(QKeySequence.NativeText)}</b></td></tr>"
+                 for a in self.actions.values() if not a.shortcut().isEmpty()]
+        QMessageBox.information(self, "Keyboard shortcuts",
+                                "<table>" + "".join(lines) + "</table>"
+                                "<p>Space or middle button + drag: pan. Wheel: zoom. "
+                                "Polygon: double-click or Enter closes, Backspace removes the "
+                                "last corner, Esc cancels.</p>")
+
+    def show_about(self) -> None:
+        from shadematch import __version__
+
+        QMessageBox.about(self, "About shadematch",
+                          f"<b>shadematch {__version__}</b><p>Measure hair and scalp colour in "
+                          "client photos (CIELAB, D65, 2°) and rank SMP pigment shades by "
+                          "delta-E.</p>")
+
+    # -- window life -------------------------------------------------------------------------------
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if not self._layout_restored:
+            self._layout_restored = True
+            self.restore_layout()
+        super().showEvent(event)
+
+    def restore_layout(self) -> None:
+        """Restore geometry and dock layout (after every dock has been added)."""
+        if self.settings is None:
+            return
+        geometry = getattr(self.settings, "geometry", QByteArray())
+        state = getattr(self.settings, "window_state", QByteArray())
+        if geometry is not None and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        if state is not None and not state.isEmpty():
+            self.restoreState(state)
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt name
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.open_path(paths[0])
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        ws = self.workspace
+        ws.end_edit()
+        self._autosave_timer.stop()
+        self._quick_timer.stop()
+        self.runner.shutdown()  # cancels and waits for the workers (an autosave in flight lands)
+        if ws.modified and (ws.photo is not None or ws.regions):
+            try:
+                self._write_autosave(sync=True)  # recoverable at the next start
+            except (OSError, ShadematchError) as exc:
+                log.error("final autosave failed: %s", exc)
+        elif not ws.modified:
+            self.autosaver.discard()
+        if self.settings is not None:
+            try:
+                self.settings.geometry = self.saveGeometry()
+                self.settings.window_state = self.saveState()
+                if ws.session_path:
+                    self.settings.last_session = str(ws.session_path)
+            except Exception as exc:  # noqa: BLE001 - preferences must never block closing
+                log.warning("window layout not saved: %s", exc)
+        super().closeEvent(event)

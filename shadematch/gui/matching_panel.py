@@ -1,0 +1,386 @@
+"""The matching panel: palette, formula, target and how many; the ranked table; the picks; notes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QFileSystemWatcher, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shadematch.gui.swatch import Swatch, swatch_icon
+from shadematch.workspace import CLASS_LABELS, Workspace
+
+SORT_ROLE = Qt.UserRole + 1
+ID_ROLE = Qt.UserRole + 2
+COLUMNS = ("Rank", "", "Pigment", "Dilution", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
+COLUMN_TIPS = {
+    "Rank": "Best match first", "": "The pigment's colour (out-of-gamut marked)",
+    "ΔE": "Colour difference to the target with the chosen formula",
+    "ΔL*": "Lightness: pigment minus target (positive = pigment lighter)",
+    "ΔC*": "Chroma: pigment minus target (positive = pigment more saturated)",
+    "ΔH*": "Hue difference, pigment against target",
+    "Direction": "How the pigment differs from the target",
+    "Band": "How the difference is usually perceived (CIEDE2000 only)",
+}
+HINT_STYLE = "color: rgb(255, 196, 0);"
+
+
+def _item(text: str, sort_value=None, entry_id: str | None = None) -> QStandardItem:
+    item = QStandardItem(text)
+    item.setEditable(False)
+    item.setData(sort_value if sort_value is not None else text, SORT_ROLE)
+    if entry_id is not None:
+        item.setData(entry_id, ID_ROLE)
+    return item
+
+
+class MatchingPanel(QWidget):
+    """Choose how to rank, see the ranking, pick the shade(s), write notes."""
+
+    palette_reloaded = Signal(str)
+
+    def __init__(self, workspace: Workspace, settings=None, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("matchingPanel")
+        self.workspace, self.settings = workspace, settings
+        self._palettes: list = []
+        self._syncing = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        form = QFormLayout()
+        self.palette_combo = QComboBox()
+        self.palette_combo.setObjectName("paletteCombo")
+        self.palette_combo.setToolTip("Pigment palette to rank (shipped and your own palettes)")
+        self.palette_combo.activated.connect(self._palette_chosen)
+        form.addRow("Palette", self.palette_combo)
+        self.palette_note = QLabel()
+        self.palette_note.setWordWrap(True)
+        self.palette_note.setStyleSheet(HINT_STYLE)
+        self.palette_note.setVisible(False)
+        form.addRow(self.palette_note)
+        row = QHBoxLayout()
+        self.formula_combo = QComboBox()
+        self.formula_combo.setObjectName("formulaCombo")
+        self.formula_combo.setToolTip("Colour-difference formula (CIEDE2000 recommended)")
+        from shadematch.color import FORMULA_LABELS, FORMULAS
+
+        for name in FORMULAS:
+            self.formula_combo.addItem(FORMULA_LABELS.get(name, name), name)
+        self.formula_combo.activated.connect(
+            lambda i: workspace.set_formula(self.formula_combo.itemData(i)))
+        self.target_combo = QComboBox()
+        self.target_combo.setObjectName("targetCombo")
+        self.target_combo.setToolTip("Which sample the pigments are ranked against")
+        for name, label in CLASS_LABELS.items():
+            self.target_combo.addItem(label, name)
+        self.target_combo.activated.connect(
+            lambda i: workspace.set_target(self.target_combo.itemData(i)))
+        self.top_spin = QSpinBox()
+        self.top_spin.setObjectName("topSpin")
+        self.top_spin.setRange(1, 200)
+        self.top_spin.setToolTip("How many matches to show")
+        self.top_spin.valueChanged.connect(self._top_changed)
+        row.addWidget(self.formula_combo, 2)
+        row.addWidget(QLabel("against"))
+        row.addWidget(self.target_combo, 1)
+        row.addWidget(QLabel("show"))
+        row.addWidget(self.top_spin)
+        form.addRow("Formula", row)
+        layout.addLayout(form)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("rankingProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(HINT_STYLE)
+        layout.addWidget(self.problem)
+
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        for col, name in enumerate(COLUMNS):
+            if name in COLUMN_TIPS:
+                self.model.horizontalHeaderItem(col).setToolTip(COLUMN_TIPS[name])
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setObjectName("rankingTable")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(24)
+        self.table.selectionModel().selectionChanged.connect(self._row_selected)
+        self.table.doubleClicked.connect(lambda _index: self.choose_selected())
+        layout.addWidget(self.table, 1)
+
+        compare = QHBoxLayout()
+        self.target_swatch = Swatch(minimum=70)
+        self.target_swatch.setObjectName("targetSwatch")
+        self.pigment_swatch = Swatch(minimum=70)
+        self.pigment_swatch.setObjectName("pigmentSwatch")
+        compare.setSpacing(0)
+        compare.addWidget(self.target_swatch)
+        compare.addWidget(self.pigment_swatch)
+        layout.addLayout(compare)
+
+        buttons = QHBoxLayout()
+        self.choose_button = QPushButton("Choose this shade")
+        self.choose_button.setObjectName("chooseButton")
+        self.choose_button.setToolTip("Record the selected pigment as the chosen shade (Ctrl+Return)")
+        self.choose_button.clicked.connect(self.choose_selected)
+        self.first_button = QPushButton("Lighter for first session")
+        self.first_button.setObjectName("firstSessionButton")
+        self.first_button.setToolTip("Also record a lighter step of the chosen pigment for the "
+                                     "first session (the first session goes lighter)")
+        self.first_button.setCheckable(True)
+        self.first_button.clicked.connect(self._first_session_clicked)
+        buttons.addWidget(self.choose_button)
+        buttons.addWidget(self.first_button)
+        layout.addLayout(buttons)
+        self.picks_label = QLabel()
+        self.picks_label.setObjectName("picksLabel")
+        self.picks_label.setWordWrap(True)
+        layout.addWidget(self.picks_label)
+        self.notes = QPlainTextEdit()
+        self.notes.setObjectName("notesEdit")
+        self.notes.setPlaceholderText("Notes for this consultation…")
+        self.notes.setToolTip("Notes are saved with the session and printed on the report")
+        self.notes.setMaximumHeight(80)
+        self.notes.textChanged.connect(self._notes_edited)
+        layout.addWidget(self.notes)
+
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.directoryChanged.connect(self._palette_files_changed)
+        self.watcher.fileChanged.connect(self._palette_files_changed)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(300)  # editors write in several steps
+        self._reload_timer.timeout.connect(self.reload_palettes)
+
+        workspace.events.ranking_changed.connect(self.refresh_table)
+        workspace.events.settings_changed.connect(self.refresh_settings)
+        workspace.events.picks_changed.connect(self.refresh_picks)
+        workspace.events.notes_changed.connect(self.refresh_notes)
+        workspace.events.samples_changed.connect(self._update_target_swatch)
+        self.reload_palettes()
+        self.refresh_settings()
+        self.refresh_table()
+        self.refresh_picks()
+        self.refresh_notes()
+
+    # -- palettes --------------------------------------------------------------------------------
+    def reload_palettes(self) -> None:
+        """Read the shipped and user palettes again (a palette file was added or changed)."""
+        from shadematch.palettes import list_palette_problems, list_palettes
+        from shadematch.resources import shipped_palettes_dir, user_palettes_dir
+
+        extra = self.user_palette_folders()
+        self._palettes = list_palettes(extra)
+        problems = list_palette_problems(extra)
+        current = self.workspace.palette
+        self._syncing = True
+        try:
+            self.palette_combo.clear()
+            for palette in self._palettes:
+                suffix = "" if palette.source == "shipped" else f"  ({palette.source})"
+                self.palette_combo.addItem(f"{palette.name}{suffix}", palette.name)
+                self.palette_combo.setItemData(self.palette_combo.count() - 1,
+                                               palette.description or palette.provenance,
+                                               Qt.ToolTipRole)
+        finally:
+            self._syncing = False
+        notes = [f"{p.path.name}: {p.message}" for p in problems]
+        self.palette_note.setText("\n".join(notes))
+        self.palette_note.setVisible(bool(notes))
+        wanted = current.name if current is not None else (
+            getattr(self.settings, "palette", "") if self.settings is not None else "")
+        fresh = next((p for p in self._palettes if p.name == wanted), None)
+        if fresh is None and current is None and self._palettes:
+            from shadematch.palettes import DEFAULT_PALETTE_NAME
+
+            fresh = next((p for p in self._palettes if p.name == DEFAULT_PALETTE_NAME),
+                         self._palettes[0])
+        if fresh is not None and (current is None or fresh.sha256 != current.sha256):
+            self.workspace.set_palette(fresh)
+            if current is not None:
+                self.palette_reloaded.emit(fresh.name)
+        self.refresh_settings()
+        folders = [str(shipped_palettes_dir()), str(user_palettes_dir())]
+        folders += [str(f) for f in extra if f.is_dir()]
+        files = [str(p.path) for p in self._palettes if p.path is not None]
+        for paths in (self.watcher.directories(), self.watcher.files()):
+            if paths:
+                self.watcher.removePaths(paths)
+        self.watcher.addPaths([p for p in folders + files if p])
+
+    def user_palette_folders(self) -> list:
+        """The extra palette folder chosen in the preferences (if any)."""
+        from pathlib import Path
+
+        folder = getattr(self.settings, "user_palette_folder", "") if self.settings else ""
+        return [Path(folder).expanduser()] if folder else []
+
+    def _palette_files_changed(self, _path: str) -> None:
+        self._reload_timer.start()
+
+    def _palette_chosen(self, index: int) -> None:
+        if self._syncing:
+            return
+        name = self.palette_combo.itemData(index)
+        palette = next((p for p in self._palettes if p.name == name), None)
+        if palette is not None:
+            self.workspace.set_palette(palette)
+            if self.settings is not None:
+                self.settings.palette = name
+
+    def _top_changed(self, value: int) -> None:
+        if not self._syncing and value != self.workspace.top:
+            self.workspace.set_top(value)
+
+    # -- workspace -> widgets --------------------------------------------------------------------
+    def refresh_settings(self) -> None:
+        ws = self.workspace
+        self._syncing = True
+        try:
+            if ws.palette is not None:
+                i = self.palette_combo.findData(ws.palette.name)
+                if i >= 0:
+                    self.palette_combo.setCurrentIndex(i)
+            self.formula_combo.setCurrentIndex(max(self.formula_combo.findData(ws.formula), 0))
+            self.target_combo.setCurrentIndex(max(self.target_combo.findData(ws.target), 0))
+            self.top_spin.setValue(ws.top)
+        finally:
+            self._syncing = False
+        self._update_target_swatch()
+
+    def refresh_table(self) -> None:
+        ws = self.workspace
+        records = ws.ranking_records()
+        selected = self.selected_entry_id()
+        self.model.setRowCount(0)
+        for item in records:
+            row = [
+                _item(str(item["rank"]), int(item["rank"]), item["id"]),
+                _item("", float(item["lab"][0])),
+                _item(item.get("pigment_name") or item["name"]),
+                _item(item.get("dilution") or "—", float(item.get("water_parts") or 0)),
+                _item(f"{item['delta_e']:.2f}", float(item["delta_e"])),
+                _item(f"{item['dL']:+.1f}", float(item["dL"])),
+                _item(f"{item['dC']:+.1f}", float(item["dC"])),
+                _item(f"{item['dH']:+.1f}", float(item["dH"])),
+                _item(", ".join(item.get("direction") or []) or "—"),
+                _item(item.get("band") or "—"),
+            ]
+            row[1].setData(swatch_icon(item["lab"], 16), Qt.DecorationRole)
+            row[1].setToolTip(f"{item.get('srgb_hex', '')}"
+                              + ("" if item.get("in_gamut", True) else "  (outside sRGB)"))
+            row[2].setToolTip(f"{item['name']} — {item.get('line', '')}, "
+                              f"{item.get('undertone', '')} undertone")
+            for cell in row[4:8]:
+                cell.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            self.model.appendRow(row)
+        self.table.resizeColumnsToContents()
+        problem = ws.ranking_problem if not records else ""
+        if records and not ws.ranking:
+            problem = "Showing the saved ranking (its palette is not available)."
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        if selected:
+            self.select_entry(selected)
+        elif records:
+            self.table.selectRow(0)
+        self._row_selected()
+
+    def refresh_picks(self) -> None:
+        picks = self.workspace.picks
+        lines = []
+        if picks.get("primary"):
+            p = picks["primary"]
+            lines.append(f"Chosen: <b>{p['name']}</b>")
+        if picks.get("first_session"):
+            lines.append(f"First session: <b>{picks['first_session']['name']}</b>")
+        self.picks_label.setText("<br>".join(lines) or "No shade chosen yet.")
+        self.first_button.setChecked(bool(picks.get("first_session")))
+        self.first_button.setEnabled(bool(picks.get("primary"))
+                                     and self.workspace.palette is not None)
+
+    def refresh_notes(self) -> None:
+        if self.notes.toPlainText() != self.workspace.notes:
+            self._syncing = True
+            try:
+                self.notes.setPlainText(self.workspace.notes)
+            finally:
+                self._syncing = False
+
+    def _notes_edited(self) -> None:
+        if not self._syncing:
+            self.workspace.set_notes(self.notes.toPlainText())
+
+    def _update_target_swatch(self) -> None:
+        sample = self.workspace.samples.get(self.workspace.target)
+        label = f"Target: {CLASS_LABELS[self.workspace.target]}"
+        self.target_swatch.set_Lab(None if sample is None else sample.Lab, label)
+
+    # -- selection and picks ---------------------------------------------------------------------
+    def selected_entry_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows(0)
+        if not rows:
+            return None
+        return self.proxy.data(rows[0], ID_ROLE)
+
+    def select_entry(self, entry_id: str) -> bool:
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.data(self.proxy.index(row, 0), ID_ROLE) == entry_id:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _record(self, entry_id: str) -> dict | None:
+        return next((r for r in self.workspace.ranking_records() if r["id"] == entry_id), None)
+
+    def _row_selected(self, *_args) -> None:
+        entry_id = self.selected_entry_id()
+        record = self._record(entry_id) if entry_id else None
+        if record is None:
+            self.pigment_swatch.set_Lab(None, "Pigment")
+        else:
+            self.pigment_swatch.set_Lab(record["lab"], f"{record['name']}  ΔE {record['delta_e']:.2f}")
+        self.choose_button.setEnabled(record is not None and self.workspace.palette is not None)
+
+    def choose_selected(self) -> None:
+        """Record the selected row as the chosen shade."""
+        entry_id = self.selected_entry_id()
+        if entry_id is not None and self.workspace.palette is not None:
+            self.workspace.choose(entry_id)
+
+    def _first_session_clicked(self, checked: bool) -> None:
+        if not checked:
+            self.workspace.choose_first_session(None)
+            return
+        suggestion = self.workspace.first_session_suggestion()
+        if suggestion is None:
+            self.first_button.setChecked(False)
+            self.problem.setText("The chosen pigment has no lighter dilution in this palette.")
+            self.problem.setVisible(True)
+            return
+        self.workspace.choose_first_session(suggestion.id)
