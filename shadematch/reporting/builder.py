@@ -497,7 +497,7 @@ class _Writer:
     # --- ranking ---------------------------------------------------------------------------
     # Widths sum to the A4 content width (595.28 - 2 x 40 pt).
     _COLS = (("#", 18), ("", 34), ("Pigment", 124), ("Dilution\n(water : pigment)", 88),
-             ("ΔE\n{formula}", 52), ("dL* / dC* / dH*", 78), ("Pigment is…", 64), ("Band", 57))
+             ("ΔE\n{formula}", 46), ("dL* dC* dH*", 84), ("Pigment is…", 64), ("Band", 57))
 
     def ranking_table(self, page: Page) -> None:
         matching = self.a.get("matching") or {}
@@ -537,6 +537,12 @@ class _Writer:
         c.setFillColorRGB(0.94, 0.95, 0.97)
         c.rect(page.left, page.y - 24, page.content_width, 24, stroke=0, fill=1)
         for title, w in self._COLS:
+            if title == "dL* dC* dH*":  # right-aligned over their numbers
+                for i, label in enumerate(title.split()):
+                    text.draw(c, x + 25 + 27 * i, page.y - 10, label, 7.3, text.BOLD,
+                              align="right", color=MUTED)
+                x += w
+                continue
             lines = title.format(formula=self.formula_label).split("\n")
             for i, line in enumerate(lines):
                 text.draw(c, x + 3, page.y - 10 - 9 * i, line, 7.3 if i == 0 else 6.5,
@@ -586,13 +592,14 @@ class _Writer:
             text.draw(c, xs[3] + 3, ry, line, 6.8, color=MUTED)
             ry -= 8.5
         text.draw(c, xs[4] + 3, top - 13, _num(e.get("delta_e"), 2), 9.5, text.BOLD, color=INK)
-        text.draw(c, xs[5] + 3, top - 13, f"{_num(e.get('dL'), 1, True)} / "
-                  f"{_num(e.get('dC'), 1, True)} / {_num(e.get('dH'), 1, True)}", 7.3, color=INK)
+        for i, key in enumerate(("dL", "dC", "dH")):
+            text.draw(c, xs[5] + 25 + 27 * i, top - 13, _num(e.get(key), 1, True), 7.6,
+                      align="right", color=INK)
         y = top - 13
         for line in dir_lines:
             text.draw(c, xs[6] + 3, y, line, 7.8, color=INK)
             y -= 10
-        text.draw(c, xs[7] + 3, top - 13, str(e.get("band") or "–"), 7.8, color=INK)
+        text.draw(c, xs[7] + 3, top - 13, str(e.get("band") or "–"), 7.4, color=INK)
         page.y = top - height
         rule(c, page.left, page.left + page.content_width, page.y, (0.88, 0.88, 0.9), 0.4)
 
