@@ -11,7 +11,8 @@ History
 2. hair-loss pattern, screening answers, consents; visit columns for the chosen pigment,
    dilution and batch (filled from the stored analyses).
 3. photo copies in the store (content-addressed by SHA-256, with thumbnails), several photos per
-   visit, session numbers, the exported report's path, a stable client ``uid`` for export/import.
+   visit, session numbers, the exported report's path, a stable client ``uid`` for export/import;
+   client and visit ids are never reused (AUTOINCREMENT).
 """
 
 from __future__ import annotations
@@ -67,12 +68,19 @@ ALTER TABLE visits ADD COLUMN batch TEXT;
 """
 
 _V3 = """
-ALTER TABLE clients ADD COLUMN uid TEXT;
-ALTER TABLE clients ADD COLUMN updated TEXT;
-CREATE UNIQUE INDEX clients_uid ON clients(uid);
-CREATE INDEX clients_name ON clients(name COLLATE NOCASE);
+CREATE TABLE clients_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    dob TEXT,
+    contact TEXT,
+    hair_loss_pattern TEXT,
+    notes TEXT,
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
 CREATE TABLE visits_new (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     visit_date TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('consultation', 'session', 'touch-up')),
@@ -124,9 +132,13 @@ def _migrate_2(conn: sqlite3.Connection) -> None:
 def _migrate_3(conn: sqlite3.Connection) -> None:
     for statement in _split(_V3):
         conn.execute(statement)
-    for (client_id,) in conn.execute("SELECT id FROM clients").fetchall():
-        conn.execute("UPDATE clients SET uid = ?, updated = created WHERE id = ?",
-                     (uuid.uuid4().hex, client_id))
+    # Ids are never reused (AUTOINCREMENT): "client #38" on an old report must not become
+    # somebody else after #38 is erased.
+    for row in conn.execute("SELECT id, name, dob, contact, hair_loss_pattern, notes, created "
+                            "FROM clients").fetchall():
+        conn.execute("INSERT INTO clients_new (id, uid, name, dob, contact, hair_loss_pattern, "
+                     "notes, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     (row[0], uuid.uuid4().hex, *row[1:], row[6]))
     old = conn.execute("SELECT id, client_id, visit_date, kind, analysis_json, photo_path, notes, "
                        "chosen_entry_id, chosen_name, dilution, batch FROM visits "
                        "ORDER BY client_id, visit_date, id").fetchall()
@@ -153,6 +165,10 @@ def _migrate_3(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE visits")
     conn.execute("ALTER TABLE visits_new RENAME TO visits")
     conn.execute("CREATE INDEX visits_client ON visits(client_id, visit_date)")
+    conn.execute("DROP TABLE clients")
+    conn.execute("ALTER TABLE clients_new RENAME TO clients")
+    conn.execute("CREATE UNIQUE INDEX clients_uid ON clients(uid)")
+    conn.execute("CREATE INDEX clients_name ON clients(name COLLATE NOCASE)")
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)

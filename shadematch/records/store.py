@@ -118,6 +118,7 @@ class RecordStore:
 
     # ------------------------------------------------------------------ connection
     def _damaged(self, detail: str) -> RecordsError:
+        detail = " ".join(detail.replace("*** in database main ***", "").split())
         return DamagedRecordsError(
             f"The records database {self.db_path} is damaged ({detail}). It was left as it is. "
             f"Close shadematch and restore the latest backup from {self.backups_dir} "
