@@ -351,6 +351,35 @@ class Shell(QObject):
         self.panel.shutdown()
 
 
+def first_layout(window, shell: Shell) -> None:
+    """The layout before the user has arranged anything: the window fills the screen's
+    available area; on wide screens the camera folder is a column of its own, on narrower ones
+    a tab beside the region list so the photo keeps its room."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
+
+    screen = window.screen() or QApplication.primaryScreen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is not None:
+        window.setGeometry(area)
+    dock = shell.dock
+    regions = window.findChild(QDockWidget, "regionsDock")
+    matching = window.findChild(QDockWidget, "matchingDock")
+    wide = area is None or area.width() >= 1500
+    if wide or regions is None:
+        window.removeDockWidget(dock)
+        window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock, Qt.Orientation.Horizontal)
+        dock.show()
+        widths = {"regionsDock": 310, "cameraFolderDock": 230, "matchingDock": 450}
+    else:
+        window.tabifyDockWidget(regions, dock)
+        regions.raise_()
+        widths = {"regionsDock": 300, "matchingDock": 420}
+    docks = [d for d in (regions, dock, matching)
+             if d is not None and d.objectName() in widths]
+    window.resizeDocks(docks, [widths[d.objectName()] for d in docks], Qt.Orientation.Horizontal)
+
+
 def _main_window_class():
     from shadematch.gui.main_window import MainWindow
 
@@ -381,6 +410,8 @@ def create_main_window(argv: list[str], settings: Settings | None = None,
                         runner=TaskRunner(max_threads=max(2, (os.cpu_count() or 2) - 1)))
     shell = Shell(window, settings, hook=hook)
     window.shell = shell
+    if settings.geometry.isEmpty():
+        first_layout(window, shell)
     if hook is not None:
         hook._parent_widget = lambda: window
     shell.restore(args.path)

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -117,6 +117,24 @@ def _thumbnail_pixmap(thumb: Thumbnail, size: int) -> QPixmap:
     return tile
 
 
+class _HintList(QListWidget):
+    """A list that says what to do when it is empty."""
+
+    hint = "Choose the folder your camera or tethering software saves to (Open folder…).\n\n" \
+           "Photos appear here newest first, and new ones as soon as they arrive."
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().paintEvent(event)
+        if self.count():
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(grey(GREYS["disabled_text"] + 30))
+        rect = self.viewport().rect().adjusted(12, 12, -12, -12)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                         | Qt.TextFlag.TextWordWrap, self.hint)
+        painter.end()
+
+
 class CameraFolderPanel(QWidget):
     """Side panel listing one folder's photos, newest first, with thumbnails.
 
@@ -174,17 +192,13 @@ class CameraFolderPanel(QWidget):
 
     # --- construction ------------------------------------------------------------------------
     def _build(self) -> None:
-        self.open_button = QToolButton(self)
-        self.open_button.setText("Open folder…")
+        self.open_button = QPushButton("Open folder…", self)
         self.open_button.setToolTip("Choose the folder your camera or tethering software saves "
                                     "photos to (Ctrl+Shift+O)")
-        self.open_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.open_button.clicked.connect(self.choose_folder)
 
-        self.recent_button = QToolButton(self)
-        self.recent_button.setText("Recent")
+        self.recent_button = QPushButton("Recent", self)
         self.recent_button.setToolTip("Folders opened recently")
-        self.recent_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.recent_button.setMenu(self.recent_folders_menu(self.recent_button))
 
         self.folder_label = QLabel("No folder chosen", self)
@@ -205,7 +219,7 @@ class CameraFolderPanel(QWidget):
         self.message_label.setWordWrap(True)
         self.message_label.hide()
 
-        self.list = QListWidget(self)
+        self.list = _HintList(self)
         self.list.setObjectName("cameraFolderList")
         self.list.setViewMode(QListWidget.ViewMode.ListMode)
         self.list.setIconSize(QSize(self._icon_size, self._icon_size))
@@ -306,6 +320,9 @@ class CameraFolderPanel(QWidget):
         self._show_message(None)
         self.folder_label.setText(str(path))
         self.folder_label.setToolTip(str(path))
+        self.list.hint = ("No photos in this folder yet.\n\nNew photos appear here as soon as "
+                          "they have been copied or shot into it.")
+        self.list.viewport().update()
         self.count_label.setText("Reading folder…")
         if self._watcher.directories():
             self._watcher.removePaths(self._watcher.directories())
