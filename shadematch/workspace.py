@@ -329,8 +329,7 @@ class Workspace:
     def _restore(self, state: _RegionState) -> None:
         Region = _region_type()
         self.regions = [Region.from_dict(copy.deepcopy(d)) for d in state.regions]
-        ids = {r.id for r in self.regions}
-        self.selected = tuple(i for i in self.selected if i in ids)
+        self._prune_selection()
 
     def _apply(self, label: str, mutate: Callable[[], None]) -> None:
         if self._edit_before is not None:
@@ -340,8 +339,16 @@ class Workspace:
         after = self._state()
         if after == before:
             return
+        selection = self.selected
+        self._prune_selection()
         self._push(_Command(label, before, after))
         self._regions_changed(transient=False)
+        if self.selected != selection:
+            self.events.selection_changed.emit()
+
+    def _prune_selection(self) -> None:
+        ids = {r.id for r in self.regions}
+        self.selected = tuple(i for i in self.selected if i in ids)
 
     def _push(self, command: _Command) -> None:
         self._undo.append(command)

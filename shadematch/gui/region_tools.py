@@ -364,6 +364,7 @@ class RegionTools(QObject):
         if self.tool == "select":
             return self._select_press(pos, event)
         if not self._photo_ready():
+            self._press = self._press_screen = None
             return True
         pos = self._clamp(pos)
         if self.tool == "polygon":

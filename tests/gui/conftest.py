@@ -1,0 +1,118 @@
+"""GUI test set-up: offscreen Qt, a private user-data folder, and no worker left running."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: no display needed, and the same rendering everywhere.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+import weakref  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from shadematch.gui import workers as _workers  # noqa: E402
+
+_RUNNERS: weakref.WeakSet = weakref.WeakSet()
+_original_init = _workers.TaskRunner.__init__
+
+
+def _tracking_init(self, *args, **kwargs):
+    _original_init(self, *args, **kwargs)
+    _RUNNERS.add(self)
+
+
+_workers.TaskRunner.__init__ = _tracking_init
+
+
+def _busy_runners() -> list:
+    busy = []
+    for runner in list(_RUNNERS):
+        try:
+            if runner.active_count() > 0:
+                busy.append(runner)
+        except RuntimeError:  # its C++ object is gone, and its pool with it
+            continue
+    return busy
+
+
+@pytest.fixture(autouse=True)
+def _private_data_and_no_leftover_workers(tmp_path, monkeypatch):
+    """Every GUI test gets its own data folder and must leave no worker thread running."""
+    monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    from PySide6.QtCore import QThreadPool
+
+    _RUNNERS.clear()
+    yield
+    busy = _busy_runners()
+    global_busy = QThreadPool.globalInstance().activeThreadCount()
+    for runner in busy:  # stop them so the next test starts clean, then fail this one
+        runner.shutdown()
+    QThreadPool.globalInstance().waitForDone(10000)
+    if busy or global_busy:
+        pytest.fail(f"the test left {len(busy)} task runner(s) and {global_busy} global pool "
+                    "thread(s) working: close the window or call runner.shutdown()")
+
+
+HAIR_RGB = (48, 36, 30)
+SKIN_RGB = (208, 164, 140)
+SCAR_RGB = (226, 150, 150)
+
+
+def consultation_rgb(height: int = 300, width: int = 400, seed: int = 0) -> np.ndarray:
+    """A synthetic client photo: hair on the left, skin on the right, a pink scar bottom right."""
+    rng = np.random.default_rng(seed)
+    rgb = np.empty((height, width, 3), dtype=np.float64)
+    rgb[:, : width // 2] = HAIR_RGB
+    rgb[:, width // 2:] = SKIN_RGB
+    rgb[int(height * 0.7):, int(width * 0.75):] = SCAR_RGB
+    rgb += rng.normal(0, 1.5, rgb.shape)
+    return np.clip(rgb, 0, 255).astype(np.uint8)
+
+
+def expected_Lab(rgb) -> np.ndarray:
+    from shadematch.color import sRGB_to_Lab
+
+    return np.asarray(sRGB_to_Lab(np.array([rgb], dtype=np.uint8))).reshape(3)
+
+
+@pytest.fixture
+def photo_file(tmp_path):
+    from PIL import Image
+
+    path = tmp_path / "client.png"
+    Image.fromarray(consultation_rgb()).save(path)
+    return path
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build a shown MainWindow on a fresh Workspace; ``photo=`` a path to open (and wait for)."""
+    from shadematch.gui.main_window import MainWindow
+    from shadematch.workspace import Workspace
+
+    windows = []
+
+    def make(photo=None, size=(1400, 900)):
+        window = MainWindow(Workspace(auto_measure=False))
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        if photo is not None:
+            window.open_path(photo)
+            qtbot.waitUntil(lambda: window.workspace.photo is not None, timeout=15000)
+            qtbot.waitUntil(lambda: not window.view.showing_preview, timeout=5000)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+def wait_measured(qtbot, window, timeout: int = 10000) -> None:
+    """Wait until the full-precision measurement of the current regions has landed."""
+    qtbot.waitUntil(lambda: window.workspace.measurement_current
+                    and window.runner.active_count() == 0, timeout=timeout)

@@ -1,0 +1,231 @@
+"""Region tools driven by real mouse and key events on the photo view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import HAIR_RGB, SCAR_RGB, SKIN_RGB, expected_Lab, wait_measured
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from shadematch.gui.region_tools import CLASS_COLORS
+
+
+def vp(window, x: float, y: float) -> QPoint:
+    """Viewport position of photo pixel (x, y)."""
+    return window.view.mapFromScene(QPointF(x, y))
+
+
+def drag(qtbot, window, points, modifier=Qt.NoModifier) -> None:
+    viewport = window.view.viewport()
+    qtbot.mousePress(viewport, Qt.LeftButton, modifier, vp(window, *points[0]))
+    for p in points[1:]:
+        qtbot.mouseMove(viewport, vp(window, *p))
+    qtbot.mouseRelease(viewport, Qt.LeftButton, modifier, vp(window, *points[-1]))
+
+
+def click(qtbot, window, x, y, modifier=Qt.NoModifier) -> None:
+    qtbot.mouseClick(window.view.viewport(), Qt.LeftButton, modifier, vp(window, x, y))
+
+
+def key(qtbot, window, k, modifier=Qt.NoModifier) -> None:
+    qtbot.keyClick(window.view, k, modifier)
+
+
+def assert_sample(window, region_class, rgb, tol=2.0) -> None:
+    sample = window.workspace.samples[region_class]
+    assert np.allclose(sample.Lab, expected_Lab(rgb), atol=tol), (sample.Lab, expected_Lab(rgb))
+
+
+@pytest.fixture
+def window(make_window, photo_file):
+    return make_window(photo_file)
+
+
+def test_rectangle_measures_hair_and_ranks(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_R)
+    key(qtbot, window, Qt.Key_1)
+    drag(qtbot, window, [(20, 30), (60, 80), (120, 200)])
+    wait_measured(qtbot, window)
+    assert len(ws.regions) == 1
+    region = ws.regions[0]
+    assert (region.shape, region.region_class) == ("rect", "hair")
+    x, y, w, h = (region.params[k] for k in ("x", "y", "w", "h"))
+    assert abs(x - 20) < 2 and abs(y - 30) < 2 and abs(w - 100) < 3 and abs(h - 170) < 3
+    assert_sample(window, "hair", HAIR_RGB)
+    assert ws.ranking and ws.ranking[0].delta_E <= ws.ranking[-1].delta_E
+    table = window.matching_panel.model
+    assert table.rowCount() == len(ws.ranking)
+    assert table.item(0, 2).text() == ws.ranking[0].entry.pigment_name
+    assert ws.can_undo() and ws.undo_label().startswith("Add")
+
+
+def test_ellipse_on_skin_and_sample_panel(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_E)
+    key(qtbot, window, Qt.Key_2)
+    drag(qtbot, window, [(230, 20), (300, 120), (360, 180)])
+    wait_measured(qtbot, window)
+    region = ws.regions[0]
+    assert (region.shape, region.region_class) == ("ellipse", "skin")
+    assert_sample(window, "skin", SKIN_RGB)
+    card = window.sample_panel.cards["skin"]
+    L = ws.samples["skin"].Lab[0]
+    assert card.values["lab"].text().startswith(f"{L:.1f}")
+    assert "°" in card.values["ita"].text() and card.values["ita"].isVisible()
+    # the large swatch shows the sample's colour
+    image = card.swatch.grab().toImage()
+    color = image.pixelColor(image.width() // 2, image.height() // 3)
+    assert abs(color.red() - SKIN_RGB[0]) <= 3 and abs(color.green() - SKIN_RGB[1]) <= 3
+
+
+def test_polygon_clicks_and_lasso_drag(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_P)
+    key(qtbot, window, Qt.Key_3)
+    for x, y in [(310, 220), (390, 220), (390, 290)]:
+        click(qtbot, window, x, y)
+    click(qtbot, window, 310, 290)
+    key(qtbot, window, Qt.Key_Return)
+    wait_measured(qtbot, window)
+    polygon = ws.regions[0]
+    assert (polygon.shape, polygon.region_class) == ("polygon", "scar")
+    assert len(polygon.params["points"]) == 4
+    assert_sample(window, "scar", SCAR_RGB)
+    # a lasso: press, drag around, release closes it
+    key(qtbot, window, Qt.Key_1)
+    drag(qtbot, window, [(20, 20), (60, 25), (100, 40), (110, 90), (70, 120), (30, 90)])
+    wait_measured(qtbot, window)
+    lasso = ws.regions[1]
+    assert lasso.shape == "polygon" and lasso.region_class == "hair"
+    assert len(lasso.params["points"]) >= 5
+    assert_sample(window, "hair", HAIR_RGB)
+    # Esc abandons a polygon being drawn
+    click(qtbot, window, 150, 150)
+    click(qtbot, window, 180, 150)
+    key(qtbot, window, Qt.Key_Escape)
+    assert len(ws.regions) == 2
+
+
+def test_brush_with_adjustable_size(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_B)
+    key(qtbot, window, Qt.Key_1)
+    before = window.tools.brush_radius
+    key(qtbot, window, Qt.Key_BracketRight)
+    key(qtbot, window, Qt.Key_BracketRight)
+    assert window.tools.brush_radius == pytest.approx(before * 1.25 ** 2)
+    drag(qtbot, window, [(40, 50), (60, 80), (80, 120), (100, 160)])
+    wait_measured(qtbot, window)
+    brush = ws.regions[0]
+    assert brush.shape == "brush" and brush.region_class == "hair"
+    assert brush.params["radius"] == pytest.approx(before * 1.25 ** 2, abs=0.01)
+    assert len(brush.params["strokes"]) == 1 and len(brush.params["strokes"][0]) >= 3
+    assert_sample(window, "hair", HAIR_RGB)
+    # Shift adds a stroke to the selected brush region (one more undo step)
+    drag(qtbot, window, [(40, 200), (90, 220)], Qt.ShiftModifier)
+    wait_measured(qtbot, window)
+    assert len(ws.regions) == 1 and len(ws.regions[0].params["strokes"]) == 2
+    ws.undo()
+    assert len(ws.regions[0].params["strokes"]) == 1
+
+
+def test_live_estimate_while_drawing_then_full_precision(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_R)
+    viewport = window.view.viewport()
+    qtbot.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, vp(window, 20, 20))
+    qtbot.mouseMove(viewport, vp(window, 60, 60))
+    qtbot.mouseMove(viewport, vp(window, 100, 100))
+    qtbot.waitUntil(lambda: "hair" in ws.samples, timeout=5000)
+    assert ws.samples["hair"].quick  # the estimate while the button is still down
+    assert ws.editing and not ws.can_undo()
+    qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, vp(window, 100, 100))
+    wait_measured(qtbot, window)
+    assert not ws.samples["hair"].quick and ws.can_undo()
+
+
+def test_select_move_resize_delete_and_undo_redo(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 40, "y": 40, "w": 60, "h": 60}, "hair")
+    wait_measured(qtbot, window)
+    key(qtbot, window, Qt.Key_V)
+    click(qtbot, window, 10, 10)
+    assert ws.selected == ()
+    drag(qtbot, window, [(70, 70), (80, 80), (100, 90)])  # move by (30, 20)
+    wait_measured(qtbot, window)
+    p = ws.regions[0].params
+    assert abs(p["x"] - 70) < 2 and abs(p["y"] - 60) < 2 and p["w"] == 60
+    assert ws.selected == (ws.regions[0].id,)
+    # resize by the bottom-right handle
+    drag(qtbot, window, [(130, 120), (140, 130), (150, 160)])
+    wait_measured(qtbot, window)
+    p = ws.regions[0].params
+    assert abs(p["w"] - 80) < 3 and abs(p["h"] - 100) < 3 and abs(p["x"] - 70) < 2
+    # undo / redo with the keyboard
+    key(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert ws.regions[0].params["w"] == pytest.approx(60, abs=0.5)
+    key(qtbot, window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert ws.regions[0].params["w"] == pytest.approx(80, abs=3)
+    # class change with the keyboard while selected, then delete
+    key(qtbot, window, Qt.Key_2)
+    assert ws.regions[0].region_class == "skin"
+    wait_measured(qtbot, window)
+    assert "skin" in ws.samples and "hair" not in ws.samples
+    key(qtbot, window, Qt.Key_Delete)
+    assert ws.regions == []
+    wait_measured(qtbot, window)
+    assert ws.samples == {} and ws.ranking == []
+    key(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert len(ws.regions) == 1
+
+
+def test_region_list_show_hide_and_overlay_pixels(qtbot, window):
+    ws = window.workspace
+    window.view.set_zoom(1.0)
+    ws.add_region("rect", {"x": 250, "y": 40, "w": 100, "h": 80}, "hair")
+    wait_measured(qtbot, window)
+    ws.select([])
+    window.view.centerOn(300, 80)
+    qtbot.wait(50)
+    edge = vp(window, 250, 80)  # a point on the left outline
+
+    def near_class_colour() -> bool:
+        image = window.view.viewport().grab().toImage()
+        target = CLASS_COLORS["hair"]
+        for dx in range(-3, 4):
+            c = image.pixelColor(edge.x() + dx, edge.y())
+            if (abs(c.red() - target.red()) < 40 and abs(c.green() - target.green()) < 40
+                    and abs(c.blue() - target.blue()) < 40):
+                return True
+        return False
+
+    assert near_class_colour()
+    panel = window.region_panel
+    assert panel.list.count() == 1
+    item = panel.list.item(0)
+    rect = panel.list.visualItemRect(item)
+    # the check box sits at the left of the row
+    qtbot.mouseClick(panel.list.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     QPoint(rect.left() + 10, rect.center().y()))
+    assert not ws.visible(ws.regions[0].id)
+    assert not window.tools.overlay.items[ws.regions[0].id].isVisible()
+    assert not near_class_colour()
+    assert "hair" in ws.samples  # hidden regions are still measured
+    ws.undo()
+    assert ws.visible(ws.regions[0].id) and near_class_colour()
+
+
+def test_tiny_or_outside_drawing_is_refused_with_a_message(qtbot, window):
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_R)
+    click(qtbot, window, 50, 50)  # a click is not a rectangle
+    assert ws.regions == [] and not ws.can_undo()
+
+
+def test_drawing_without_a_photo_says_what_to_do(qtbot, make_window):
+    window = make_window()
+    key(qtbot, window, Qt.Key_R)
+    drag(qtbot, window, [(0, 0), (10, 10), (20, 20)])
+    assert window.workspace.regions == []
+    assert "Open a photo" in window.statusBar().currentMessage()
