@@ -77,6 +77,23 @@ def test_heic_with_display_p3_profile(tmp_path):
                                atol=5)
 
 
+def test_heic_with_display_p3_nclx_colour_description(tmp_path):
+    """Many phones describe HEIF colour with an nclx box (CICP codes) instead of an ICC profile."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    path = tmp_path / "android.heic"
+    nclx = {"color_primaries": 12, "transfer_characteristics": 13, "matrix_coefficients": 6,
+            "full_range_flag": 1}
+    Image.fromarray(patches_image(SOURCE, 32)).save(path, quality=95, chroma=444,
+                                                    nclx_profile=nclx)
+    if (Image.open(path).info.get("nclx_profile") or {}).get("color_primaries") != 12:
+        pytest.skip("this pillow-heif cannot write an nclx colour description")
+    photo = load_photo(path)
+    assert photo.source_profile.startswith("Display P3") and not photo.profile_assumed
+    np.testing.assert_allclose(patch_means(photo.rgb, len(SOURCE), 32), _expected("Display P3"),
+                               atol=5)
+
+
 @pytest.mark.parametrize("space", SPACES)
 def test_16_bit_tiff_is_converted_at_full_precision(tmp_path, space):
     rng = np.random.default_rng(7)
