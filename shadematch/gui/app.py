@@ -92,9 +92,13 @@ def classify_path(path: str | os.PathLike) -> str:
 
 
 # --- the demo ----------------------------------------------------------------------------------
-def prepare_demo_session(folder: str | os.PathLike | None = None) -> Path:
+def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
+                         formula: str | None = None, top: int | None = None) -> Path:
     """Write the first-run demo session (the bundled astronaut portrait with hair and skin
-    regions) into ``folder`` (default ``<user data>/demo``) and return its path.
+    regions, measured and ranked) into ``folder`` (default ``<user data>/demo``); return its path.
+
+    ``palette``, ``formula`` and ``top`` are the choices the window will rank with (so opening
+    the demo changes nothing and leaves no unsaved work behind).
 
     The session names the photo by absolute path and SHA-256, so it is made on the user's
     machine from the shipped photo and region list rather than shipped ready-made.
@@ -117,7 +121,13 @@ def prepare_demo_session(folder: str | os.PathLike | None = None) -> Path:
         raise ShadematchError(f"The demo is missing from this installation ({regions_path}): "
                               "reinstall shadematch, or open your own photo.") from exc
     photo = load_photo(photo_path)
-    workspace = Workspace(auto_measure=False)
+    workspace = Workspace(auto_measure=True)  # 512 x 512: measuring takes milliseconds
+    if palette is not None:
+        workspace.set_palette(palette)
+    if formula:
+        workspace.set_formula(formula)
+    if top:
+        workspace.set_top(top)
     workspace.set_photo(photo, regions=regions)
     target = Path(folder) if folder is not None else user_data_dir() / "demo"
     target.mkdir(parents=True, exist_ok=True)
@@ -267,8 +277,12 @@ class Shell(QObject):
                                     f"shadematch's log files are in:\n{folder}")
 
     def open_demo(self) -> None:
+        workspace = getattr(self.window, "workspace", None)
         try:
-            session = prepare_demo_session()
+            session = prepare_demo_session(
+                palette=getattr(workspace, "palette", None),
+                formula=getattr(workspace, "formula", None) or self.settings.default_formula,
+                top=getattr(workspace, "top", None) or self.settings.number_of_matches)
         except ShadematchError as exc:
             show_action_error(self.window, "Opening the demo", exc, self.hook)
             return

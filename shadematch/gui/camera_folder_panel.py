@@ -227,6 +227,8 @@ class CameraFolderPanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setSpacing(2)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.list.setWordWrap(False)
         self.list.setToolTip("")
         self.list.itemActivated.connect(self._on_item_activated)
 
@@ -447,7 +449,8 @@ class CameraFolderPanel(QWidget):
                 position = i
                 break
         self.list.insertItem(position, item)
-        item.setText(f"{entry.name}\n{entry.taken_label()}")
+        day, _, clock = entry.taken_label().partition(" ")
+        item.setText(f"{entry.name}\n{day}\n{clock}")
         source = "taken (EXIF)" if entry.taken_source == "exif" else "file modified"
         item.setData(Qt.ItemDataRole.ToolTipRole, f"{path}\n{entry.taken_label()} ({source})")
         item.setHidden(False)
