@@ -284,6 +284,9 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
             icc, nclx_note = _heif_nclx_profile(img.info.get("nclx_profile"))
             if nclx_note:
                 notes.append(nclx_note)
+        if fmt == "PNG" and img.mode in ("RGB", "RGBA") and _png_bit_depth(file) == 16:
+            notes.append("16-bit colour PNG read at 8-bit precision (the decoder's limit); "
+                         "save as 16-bit TIFF to keep all 16 bits.")
         if icc is None and fmt in ("JPEG", "TIFF") and _exif_says_adobe_rgb(img):
             icc = icc_profiles.named_profile("Adobe RGB (1998)")
             notes.append("No embedded profile, but the camera's EXIF data marks the photo as "
@@ -364,6 +367,16 @@ def _orientation(img: Image.Image, fmt: str) -> tuple[int, str | None]:
     if not 1 <= value <= 8:
         return 1, f"The photo has an invalid EXIF orientation ({value}): it was ignored."
     return value, None
+
+
+def _png_bit_depth(file: Path) -> int:
+    """Bit depth from the PNG header (IHDR is always first; byte 24 of the file)."""
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(26)
+    except OSError:
+        return 8
+    return head[24] if len(head) >= 25 and head[12:16] == b"IHDR" else 8
 
 
 def _exif_says_adobe_rgb(img: Image.Image) -> bool:

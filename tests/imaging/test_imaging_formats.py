@@ -239,3 +239,29 @@ def test_preview_is_oriented(tmp_path):
     assert preview.rgb[-15:, :15, 0].mean() > 200
     with pytest.raises(ValueError):
         load_preview(path, max_side=0)
+
+
+def _png16_rgb(path, rgb16: np.ndarray) -> None:
+    """A 16-bit RGB PNG written by hand (Pillow cannot write one): filter 0, big-endian."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack(">I", len(body)) + kind + body
+                + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF))
+
+    height, width, _ = rgb16.shape
+    rows = b"".join(b"\0" + rgb16[y].astype(">u2").tobytes() for y in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+                     + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_16_bit_rgb_png_is_read_at_8_bits_with_a_note(tmp_path):
+    rgb16 = np.random.default_rng(5).integers(0, 65536, size=(6, 9, 3), dtype=np.uint16)
+    path = tmp_path / "deep.png"
+    _png16_rgb(path, rgb16)
+    photo = load_photo(path)
+    assert photo.rgb.dtype == np.uint8
+    assert np.abs(photo.rgb.astype(int) - (rgb16 >> 8)).max() <= 1
+    assert any("16-bit colour PNG" in note for note in photo.notes)

@@ -1,0 +1,21 @@
+"""Importing shadematch.imaging stays light: no Qt, and the heavy decoders load on first use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_is_lazy_and_qt_free():
+    code = (
+        "import sys, shadematch.imaging, shadematch.imaging.icc_profiles\n"
+        "heavy = [m for m in ('PySide6', 'rawpy', 'pillow_heif', 'colour', 'tifffile',"
+        " 'PIL.ImageCms') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.strip() == "", result.stdout
