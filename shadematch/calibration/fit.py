@@ -87,7 +87,7 @@ class ToneCurves:
             Lc = L[..., c]
             Lk = np.clip(Lc, lo, hi)
             out[..., c] = c0 + c1 * Lk + c2 * Lk ** 2 + (c1 + 2 * c2 * Lk) * (Lc - Lk)
-        return np.exp(out)
+        return np.exp(np.clip(out, -40, 10))
 
     def is_monotonic(self, min_slope: float = 0.3) -> bool:
         c1, c2 = self.coefficients[:, 1], self.coefficients[:, 2]
@@ -208,7 +208,8 @@ def _batched_XYZ(params: np.ndarray, RGB_lin: np.ndarray, base: str, n_curve: in
         L = np.log(np.clip(RGB_lin, _EPS, None))[None]           # (1, n, 3)
         Lk = np.clip(L, log_range[:, 0], log_range[:, 1])
         c0, c1, c2 = co[..., 0], co[..., 1], co[..., 2]           # (B, 1, 3)
-        RGB = np.exp(c0 + c1 * Lk + c2 * Lk ** 2 + (c1 + 2 * c2 * Lk) * (L - Lk))
+        # Clipped exponent: a trial step of the optimiser must not overflow.
+        RGB = np.exp(np.clip(c0 + c1 * Lk + c2 * Lk ** 2 + (c1 + 2 * c2 * Lk) * (L - Lk), -40, 10))
         terms = expand(RGB, base)                                  # (B, n, T)
     else:
         terms = np.broadcast_to(expand(RGB_lin, base), (B,) + RGB_lin.shape[:1]
@@ -242,8 +243,11 @@ def _refine_in_Lab(fitted: FittedModel, RGB_lin: np.ndarray, Lab_ref: np.ndarray
                                f.matrix.ravel()])
 
     def residuals_batch(P: np.ndarray) -> np.ndarray:
-        return (XYZ_to_Lab(_batched_XYZ(P, RGB_lin, base, n_curve, log_range))
-                - Lab_ref).reshape(len(P), -1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            r = (XYZ_to_Lab(_batched_XYZ(P, RGB_lin, base, n_curve, log_range))
+                 - Lab_ref).reshape(len(P), -1)
+        # A wild trial step gets a large finite residual, so the optimiser backs off.
+        return np.nan_to_num(r, nan=1e3, posinf=1e3, neginf=-1e3)
 
     def residuals(p: np.ndarray) -> np.ndarray:
         return residuals_batch(p[None])[0]
