@@ -224,6 +224,7 @@ class Workspace:
         self._photo_info: dict | None = None
         self._stored_matching: dict | None = None
         self._stored_ranking: list[dict] = []
+        self._restored_samples: dict = {}
         self._undo: list[_Command] = []
         self._redo: list[_Command] = []
         self._edit_before: _RegionState | None = None
@@ -744,7 +745,13 @@ class Workspace:
 
     def to_dict(self) -> dict:
         """The analysis record (docs/ANALYSIS_FORMAT.md) of the current state."""
-        return self.to_analysis().to_dict()
+        record = self.to_analysis().to_dict()
+        # Samples restored from a record (photo missing) are written back exactly as read:
+        # Sample.from_dict -> to_dict recomputes LCh from the rounded Lab (last digit differs).
+        for region_class, (sample, data) in self._restored_samples.items():
+            if self.samples.get(region_class) is sample:
+                record["samples"][region_class] = copy.deepcopy(data)
+        return record
 
     def from_analysis(self, analysis, photo=None, palette=None) -> list[str]:
         """Restore an analysis (an ``Analysis`` or its dict), e.g. from a session file.
@@ -765,6 +772,7 @@ class Workspace:
         from shadematch.analysis import Analysis
 
         notes: list[str] = []
+        analysis_dict = analysis if isinstance(analysis, dict) else None
         if isinstance(analysis, dict):
             analysis = Analysis.from_dict(analysis)
         matching = dict(analysis.matching or {})
@@ -801,6 +809,9 @@ class Workspace:
         self.notes = analysis.notes
         # The saved measurements are shown at once; with a photo they are measured again.
         self.samples, self.problems = dict(analysis.samples), dict(analysis.problems)
+        raw = analysis_dict.get("samples", {}) if analysis_dict else {}
+        self._restored_samples = {c: (sample, raw[c]) for c, sample in self.samples.items()
+                                  if c in raw}
         self.measured_version, self.measured_quick = -1, False
         self.events.settings_changed.emit()
         self.events.picks_changed.emit()

@@ -1,0 +1,296 @@
+"""The main window: contract, photos (good and bad), matching panel, sessions, autosave."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+from conftest import HAIR_RGB, consultation_rgb, wait_measured
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QPushButton
+
+from shadematch.gui.main_window import MainWindow
+from shadematch.sessions import list_recoverable, read_session
+from shadematch.workspace import Workspace
+
+
+def mark_hair_and_skin(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 20, "y": 20, "w": 120, "h": 150}, "hair")
+    ws.add_region("ellipse", {"cx": 300, "cy": 100, "rx": 50, "ry": 40}, "skin")
+    wait_measured(qtbot, window)
+
+
+def test_contract_title_menus_docks_shortcuts(qtbot, make_window, photo_file):
+    window = make_window()
+    assert "shadematch" in window.windowTitle()
+    assert set(window.menus) == {"file", "edit", "view", "tools", "help"}
+    assert window.runner is not None and isinstance(window.workspace, Workspace)
+    label = QLabel("extra panel")
+    dock = window.add_dock(label, "Camera folder", object_name="cameraFolderDock")
+    assert isinstance(dock, QDockWidget) and dock.objectName() == "cameraFolderDock"
+    assert dock.toggleViewAction() in window.menus["view"].actions()
+    for name in ("select", "rect", "ellipse", "polygon", "brush"):
+        assert not window.actions[f"tool_{name}"].shortcut().isEmpty()
+    for key in ("open", "save", "undo", "redo", "fit", "actual", "zoom_in", "zoom_out", "delete"):
+        assert not window.actions[key].shortcut().isEmpty(), key
+        assert window.actions[key].toolTip()
+    window.show_status("hello", 1000)
+    assert window.statusBar().currentMessage() == "hello"
+    window.open_path(photo_file)
+    qtbot.waitUntil(lambda: window.workspace.photo is not None, timeout=10000)
+    assert "client.png" in window.windowTitle() and "shadematch" in window.windowTitle()
+
+
+def test_photo_is_shown_and_readout_gives_lab(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    view = window.view
+    assert view.photo_size == (400, 300)
+    image = view.viewport().grab().toImage()
+    centre = view.mapFromScene(100, 100)
+    c = image.pixelColor(centre.x(), centre.y())
+    assert abs(c.red() - HAIR_RGB[0]) <= 6 and abs(c.green() - HAIR_RGB[1]) <= 6
+    corner = image.pixelColor(2, 2)  # the neutral grey surround
+    assert abs(corner.red() - corner.green()) <= 2 and abs(corner.green() - corner.blue()) <= 2
+    qtbot.mouseMove(view.viewport(), view.mapFromScene(100.5, 100.5))
+    text = window.readout_label.text()
+    assert text.startswith("x 100  y 100")
+    from shadematch.color import sRGB_to_Lab
+
+    pixel = window.workspace.photo.rgb[100, 100]
+    L = float(np.asarray(sRGB_to_Lab(pixel.reshape(1, 3))).reshape(3)[0])
+    assert f"L* {L:.1f}" in text
+    assert f"sRGB {pixel[0]} {pixel[1]} {pixel[2]}" in text
+
+
+def test_bad_photo_shows_its_error_and_the_app_goes_on(qtbot, make_window, tmp_path, photo_file):
+    window = make_window(photo_file)
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 this is not really a jpeg")
+    window.open_path(bad)
+    qtbot.waitUntil(lambda: window.info_bar.isVisible(), timeout=10000)
+    assert "broken.jpg" in window.info_bar.label.text()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and "broken.jpg" in boxes[0].informativeText()
+    for box in boxes:
+        box.close()
+    # the previous photo is still there and usable
+    assert window.workspace.photo.name == "client.png"
+    assert window.view.photo_size == (400, 300)
+    mark_hair_and_skin(qtbot, window)
+    assert window.workspace.ranking
+
+
+def test_matching_panel_select_compare_choose_and_sort(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    ws, panel = window.workspace, window.matching_panel
+    assert panel.model.rowCount() == ws.top
+    # the first row is selected: two swatches side by side, target and pigment
+    assert panel.selected_entry_id() == ws.ranking[0].entry.id
+    target = panel.target_swatch.grab().toImage()
+    c = target.pixelColor(target.width() // 2, 5)
+    assert abs(c.red() - HAIR_RGB[0]) <= 3 and abs(c.blue() - HAIR_RGB[2]) <= 3
+    from shadematch.gui.swatch import lab_to_qcolor
+
+    second = ws.ranking[1].entry
+    panel.table.selectRow(1)
+    expected, _ = lab_to_qcolor(second.Lab)
+    pigment = panel.pigment_swatch.grab().toImage()
+    assert pigment.pixelColor(pigment.width() // 2, 5) == expected
+    qtbot.mouseClick(panel.choose_button, Qt.LeftButton)
+    assert ws.picks["primary"]["entry_id"] == second.id
+    assert second.name in panel.picks_label.text()
+    # sort by delta-E, descending, by clicking the header twice
+    header = panel.table.horizontalHeader()
+    x = header.sectionViewportPosition(4) + header.sectionSize(4) // 2
+    from PySide6.QtCore import QPoint
+
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, header.height() // 2))
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, header.height() // 2))
+    shown = [float(panel.proxy.index(r, 4).data()) for r in range(panel.proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True)
+    # formula, target and count choosers drive the model
+    panel.top_spin.setValue(4)
+    assert len(ws.ranking) == 4 and panel.model.rowCount() == 4
+    panel.target_combo.setCurrentIndex(panel.target_combo.findData("skin"))
+    panel.target_combo.activated.emit(panel.target_combo.currentIndex())
+    assert ws.target == "skin" and ws.ranking[0].entry.Lab[0] > 40
+    qtbot.keyClicks(panel.notes, "Client prefers soft edges")
+    assert ws.notes == "Client prefers soft edges"
+
+
+def test_first_session_lighter_pick(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    ws, panel = window.workspace, window.matching_panel
+    row = next(i for i, m in enumerate(ws.ranking) if ws.palette.lighter_steps(m.entry.id))
+    panel.select_entry(ws.ranking[row].entry.id)
+    qtbot.mouseClick(panel.choose_button, Qt.LeftButton)
+    assert panel.first_button.isEnabled()
+    qtbot.mouseClick(panel.first_button, Qt.LeftButton)
+    first = ws.picks["first_session"]
+    assert first is not None and first["lab"][0] > ws.picks["primary"]["lab"][0]
+    assert "First session" in panel.picks_label.text()
+
+
+def test_session_saves_and_reopens_identically(qtbot, make_window, photo_file, tmp_path):
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    ws = window.workspace
+    ws.choose(ws.ranking[0].entry.id)
+    ws.set_notes("Session notes")
+    path = tmp_path / "visit.shadematch"
+    window.save_session_to(path)
+    qtbot.waitUntil(lambda: not ws.modified, timeout=10000)
+    assert str(path) == ws.session_path and "visit.shadematch" in window.windowTitle()
+    saved = ws.to_dict()
+    on_disk = read_session(path)
+    assert on_disk["session"]["photo_sha256"] == ws.photo.sha256
+
+    other = make_window()
+    other.open_path(path)
+    qtbot.waitUntil(lambda: other.workspace.photo is not None, timeout=10000)
+    wait_measured(qtbot, other)
+    reopened = other.workspace.to_dict()
+    for key in ("photo", "regions", "samples", "ranking", "picks", "notes", "matching", "created"):
+        assert reopened[key] == saved[key], key
+    assert other.matching_panel.notes.toPlainText() == "Session notes"
+    assert not other.workspace.modified
+
+
+def test_moved_photo_is_detected_and_can_be_located(qtbot, make_window, photo_file, tmp_path,
+                                                    monkeypatch):
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    path = tmp_path / "moved-visit.shadematch"
+    window.save_session_to(path)
+    qtbot.waitUntil(lambda: not window.workspace.modified, timeout=10000)
+    saved = window.workspace.to_dict()
+    moved = tmp_path / "elsewhere.png"
+    os.replace(photo_file, moved)
+
+    asked = []
+    monkeypatch.setattr(MainWindow, "ask_photo_problem",
+                        lambda self, check: asked.append(check.status) or "locate")
+    monkeypatch.setattr(MainWindow, "locate_photo", lambda self, check: str(moved))
+    other = make_window()
+    other.open_path(path)
+    qtbot.waitUntil(lambda: other.workspace.photo is not None, timeout=10000)
+    wait_measured(qtbot, other)
+    assert asked == ["missing"]
+    assert other.workspace.photo.path == moved
+    assert other.workspace.to_dict()["samples"] == saved["samples"]
+
+    # a changed photo: "open anyway" measures the regions again on the new pixels
+    from PIL import Image
+
+    other.workspace.set_notes("now pointing at the moved photo")
+    other.save_session_to(path)
+    qtbot.waitUntil(lambda: not other.workspace.modified, timeout=10000)
+    assert read_session(path)["session"]["photo_path"] == str(moved)
+
+    Image.fromarray(consultation_rgb(seed=5)[:, ::-1].copy()).save(moved)
+    monkeypatch.setattr(MainWindow, "ask_photo_problem",
+                        lambda self, check: asked.append(check.status) or "anyway")
+    third = make_window()
+    third.open_path(path)
+    qtbot.waitUntil(lambda: asked[-1] == "changed" and third.workspace.photo is not None,
+                    timeout=10000)
+    wait_measured(qtbot, third)
+    # mirrored photo: the hair rectangle now lies on skin
+    assert third.workspace.samples["hair"].Lab[0] > 50
+
+
+def test_missing_photo_cancel_and_open_anyway(qtbot, make_window, photo_file, tmp_path,
+                                              monkeypatch):
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    path = tmp_path / "gone.shadematch"
+    window.save_session_to(path)
+    qtbot.waitUntil(lambda: not window.workspace.modified, timeout=10000)
+    saved = window.workspace.to_dict()
+    os.remove(photo_file)
+    monkeypatch.setattr(MainWindow, "ask_photo_problem", lambda self, check: "cancel")
+    other = make_window()
+    other.open_path(path)
+    qtbot.waitUntil(lambda: "not opened" in other.statusBar().currentMessage(), timeout=10000)
+    assert other.workspace.regions == []
+    monkeypatch.setattr(MainWindow, "ask_photo_problem", lambda self, check: "anyway")
+    other.open_path(path)
+    qtbot.waitUntil(lambda: len(other.workspace.regions) == 2, timeout=10000)
+    assert other.workspace.photo is None
+    assert other.workspace.to_dict()["samples"] == saved["samples"]
+    assert "missing" in other.info_bar.label.text()
+    assert "client.png" in other.windowTitle()
+
+
+def test_damaged_session_file_is_a_clear_error(qtbot, make_window, tmp_path):
+    window = make_window()
+    bad = tmp_path / "bad.shadematch"
+    bad.write_text("{oops", encoding="utf-8")
+    window.open_path(bad)
+    qtbot.waitUntil(lambda: window.info_bar.isVisible(), timeout=5000)
+    assert "damaged" in window.info_bar.label.text()
+    for box in window.findChildren(QMessageBox):
+        box.close()
+
+
+def test_autosave_then_recovery_after_a_crash(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    window.autosaver.delay = 0.2
+    mark_hair_and_skin(qtbot, window)
+    window.workspace.set_notes("unsaved work")
+    qtbot.waitUntil(lambda: os.path.exists(window.autosaver.path)
+                    and "unsaved work" in window.autosaver.path.read_text(), timeout=5000)
+    record = json.loads(window.autosaver.path.read_text())
+    assert len(record["regions"]) == 2
+    # simulate a crash: the window disappears without its closeEvent
+    window.runner.shutdown()
+    window._autosave_timer.stop()
+    entries = list_recoverable()
+    assert len(entries) == 1
+
+    fresh = make_window()
+    qtbot.waitUntil(lambda: fresh.info_bar.isVisible(), timeout=3000)
+    assert "recovered" in fresh.info_bar.label.text()
+    recover = next(b for b in fresh.info_bar.findChildren(QPushButton)
+                   if b.text() == "Recover")
+    qtbot.mouseClick(recover, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(fresh.workspace.regions) == 2, timeout=10000)
+    assert fresh.workspace.notes == "unsaved work" and fresh.workspace.modified
+    assert fresh.autosaver.path == entries[0].path  # keeps autosaving into the same file
+
+
+def test_close_waits_for_workers_and_flushes_autosave(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    window.workspace.add_region("rect", {"x": 20, "y": 20, "w": 100, "h": 100}, "hair")
+    window.workspace.set_notes("last words")
+    window.close()
+    assert window.runner.active_count() == 0
+    assert "last words" in window.autosaver.path.read_text()
+
+
+def test_saved_work_leaves_no_autosave(qtbot, make_window, photo_file, tmp_path):
+    window = make_window(photo_file)
+    window.autosaver.delay = 0.1
+    mark_hair_and_skin(qtbot, window)
+    qtbot.waitUntil(lambda: os.path.exists(window.autosaver.path), timeout=5000)
+    window.save_session_to(tmp_path / "done.shadematch")
+    qtbot.waitUntil(lambda: not window.workspace.modified, timeout=5000)
+    window.close()
+    assert list_recoverable() == []
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 720)])
+def test_layout_at_common_sizes(qtbot, make_window, photo_file, size):
+    window = make_window(photo_file, size=size)
+    mark_hair_and_skin(qtbot, window)
+    view = window.view
+    assert view.width() >= 380 and view.height() >= 300
+    assert window.matching_panel.table.isVisible()
+    # the photo is fitted: fully visible and centred
+    rect = view.mapFromScene(view.sceneRect()).boundingRect()
+    assert rect.width() <= view.viewport().width() + 1 and rect.height() <= view.viewport().height() + 1
