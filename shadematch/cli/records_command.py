@@ -97,10 +97,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     records = subparsers.add_parser("records", help="check the records store, or show where "
                                                     "it is")
     records_actions = records.add_subparsers(dest="records_command", metavar="ACTION")
-    records.set_defaults(func=lambda args: _usage(records, "check or info"))
+    records.set_defaults(func=lambda args: _usage(records, "check, prune or info"))
     check = records_actions.add_parser("check", help="full integrity check of the records")
     _json(check)
     check.set_defaults(func=_cmd_check)
+    prune = records_actions.add_parser(
+        "prune", help="remove photo files no visit refers to (left by interrupted saves or "
+                      "after restoring an older backup)")
+    _json(prune)
+    prune.set_defaults(func=_cmd_prune)
     info = records_actions.add_parser("info", help="where the records are and what they hold")
     _json(info)
     info.set_defaults(func=_cmd_info)
@@ -352,6 +357,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"OK: {info['database']} ({counts['clients']} clients, {counts['visits']} visits, "
               f"{counts['photos']} photos).")
     return 0 if not problems else 1
+
+
+def _cmd_prune(args: argparse.Namespace) -> int:
+    with _store() as store:
+        removed = store.prune_orphans()
+    if args.json:
+        _print_json({"removed": [str(p) for p in removed]})
+    else:
+        print(f"Removed {len(removed)} unreferenced file(s).")
+    return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:

@@ -3,8 +3,9 @@
 Camera folders get emptied, so a visit keeps its own copy: ``photos/ab/<sha256><suffix>`` and
 ``thumbs/<sha256>.jpg`` under the records folder, files 0600, folders 0700. Copies are written
 atomically, so a file under its final name is always complete. A file no visit refers to (left by
-a save that was killed before its transaction committed, or by a deletion interrupted after it)
-is removed by :func:`prune_orphans` once it is old enough not to belong to a save in progress.
+a save that was killed before its transaction committed, or still there after restoring an older
+backup) is harmless; :func:`prune_orphans` removes such files on request, once they are old enough
+not to belong to a save in progress. Stale temporary files of killed writes are swept at start.
 """
 
 from __future__ import annotations
@@ -187,6 +188,18 @@ def prune_orphans(files: PhotoFiles, referenced_photos: set[str], referenced_thu
         else:
             used = path.name in referenced_thumbs
         if not used and now - _mtime(path) > min_age:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def sweep_temporary_files(files: PhotoFiles, min_age: float = ORPHAN_AGE_SECONDS) -> list[Path]:
+    """Remove temporary files (``.name.xxx.tmp``) of atomic writes older than ``min_age`` s."""
+    removed = []
+    now = time.time()
+    for _kind, path in files.all_files():
+        if path.name.startswith(".") and path.name.endswith(".tmp") \
+                and now - _mtime(path) > min_age:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

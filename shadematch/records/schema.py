@@ -12,7 +12,8 @@ History
    dilution and batch (filled from the stored analyses).
 3. photo copies in the store (content-addressed by SHA-256, with thumbnails), several photos per
    visit, session numbers, the exported report's path, a stable client ``uid`` for export/import;
-   client and visit ids are never reused (AUTOINCREMENT).
+   client and visit ids are never reused (AUTOINCREMENT); ``file_deletions``, the photo files an
+   erasure committed to remove (removed after the commit, or at the next start after a crash).
 """
 
 from __future__ import annotations
@@ -108,6 +109,12 @@ CREATE TABLE visit_photos (
     PRIMARY KEY (visit_id, position)
 );
 CREATE INDEX visit_photos_sha ON visit_photos(sha256);
+CREATE TABLE file_deletions (
+    id INTEGER PRIMARY KEY,
+    stored_name TEXT,
+    thumb_name TEXT,
+    queued_at REAL NOT NULL
+);
 """
 
 _KIND_V1_TO_V3 = {"consultation": "consultation", "session": "session", "touch-up": "touch-up",

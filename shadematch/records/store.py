@@ -21,6 +21,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,14 @@ from shadematch.records.models import (
     normalise_screening,
     parse_date,
 )
-from shadematch.records.photos import FILE_MODE, PhotoFiles, private_dir, prune_orphans
+from shadematch.records.photos import (
+    FILE_MODE,
+    ORPHAN_AGE_SECONDS,
+    PhotoFiles,
+    private_dir,
+    prune_orphans,
+    sweep_temporary_files,
+)
 
 DB_NAME = "records.db"
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -95,8 +103,7 @@ def _sql_errors(method: _F) -> _F:
 class RecordStore:
     """Clients, screening, consent, visits and photo copies. Use :func:`open_store` to get one."""
 
-    def __init__(self, root: Path, *, auto_backup: bool = True,
-                 prune_min_age: float | None = None) -> None:
+    def __init__(self, root: Path, *, auto_backup: bool = True) -> None:
         self.root = Path(root)
         self.db_path = self.root / DB_NAME
         self.backups_dir = self.root / "backups"
@@ -111,7 +118,8 @@ class RecordStore:
             self.files.ensure_dirs()
             if auto_backup and existed and _backups.backup_due(self.backups_dir):
                 self.backup()
-            self._prune(prune_min_age)
+            self._finish_file_deletions()
+            sweep_temporary_files(self.files)
         except BaseException:
             self.close()
             raise
@@ -593,7 +601,7 @@ class RecordStore:
                 visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
                                       (int(client_id),)).fetchone()[0]
                 conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
-                unused = []
+                unused = 0
                 for sha in shas:
                     if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
                                     (sha,)).fetchone() is None:
@@ -601,13 +609,32 @@ class RecordStore:
                                            "sha256 = ?", (sha,)).fetchone()
                         conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
                         if row:
-                            unused.append(row)
-            # After the commit; a kill in between leaves orphans that the next open sweeps.
-            self.files.remove([r[0] for r in unused], [r[1] for r in unused])
+                            # Journaled in the same transaction: if the process dies before
+                            # the files are gone, the next start finishes the erasure.
+                            conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, "
+                                         "queued_at) VALUES (?, ?, ?)", (*row, time.time()))
+                            unused += 1
+            self._finish_file_deletions()
             # Keep no erased data in freed pages of the database or its WAL.
-            with self._lock:
-                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return {"visits": int(visits), "photos": len(unused)}
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"visits": int(visits), "photos": unused}
+
+    def _finish_file_deletions(self) -> None:
+        """Remove the files erasures committed to remove, unless a save reused them since."""
+        with self._write() as conn:
+            pending = conn.execute("SELECT id, stored_name, thumb_name, queued_at FROM "
+                                   "file_deletions").fetchall()
+            for row_id, stored_name, thumb_name, queued_at in pending:
+                in_use = conn.execute("SELECT 1 FROM photos WHERE stored_name = ?",
+                                      (stored_name,)).fetchone() is not None
+                if not in_use:
+                    for path in (self.files.stored_path(stored_name) if stored_name else None,
+                                 self.files.thumb_path(thumb_name) if thumb_name else None):
+                        # A save touches a file before referring to it: a newer mtime means
+                        # the same photo is being saved again right now.
+                        if path is not None and _mtime(path) <= queued_at:
+                            path.unlink(missing_ok=True)
+                conn.execute("DELETE FROM file_deletions WHERE id = ?", (row_id,))
 
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""
@@ -692,12 +719,18 @@ class RecordStore:
                 pass
         return problems
 
-    def _prune(self, min_age: float | None) -> None:
+    @_sql_errors
+    def prune_orphans(self, min_age: float = ORPHAN_AGE_SECONDS) -> list[Path]:
+        """Delete photo and thumbnail files no visit refers to, untouched for ``min_age`` s.
+
+        Such files are left by saves killed before their transaction committed, or remain
+        after restoring an older backup (copy them out first if you need them). Never run
+        automatically. Returns the removed paths.
+        """
         with self._write() as conn:
             photos = {r[0] for r in conn.execute("SELECT stored_name FROM photos")}
             thumbs = {r[0] for r in conn.execute("SELECT thumb_name FROM photos") if r[0]}
-            kwargs = {} if min_age is None else {"min_age": min_age}
-            prune_orphans(self.files, photos, thumbs, **kwargs)
+            return prune_orphans(self.files, photos, thumbs, min_age=min_age)
 
     def counts(self) -> dict[str, int]:
         """Numbers of clients, visits and photo copies."""
@@ -849,6 +882,13 @@ def _iso_time(value: str | dt.datetime) -> str:
     except ValueError as exc:
         raise RecordsError(f"{text!r} is not a date or time; write it as YYYY-MM-DD or "
                            f"YYYY-MM-DDTHH:MM.") from exc
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _name_in_ranking(analysis: dict, entry_id: str) -> str | None:

@@ -256,20 +256,51 @@ def test_delete_client_erases_visits_and_unshared_photos(store, tmp_path):
     assert b"Max" not in blob
 
 
-def test_orphan_files_are_swept_when_old(data_dir, photo):
-    from shadematch.records.store import RecordStore, records_dir
-
+def test_orphan_files_are_only_pruned_on_request(data_dir, photo):
     store = open_store(data_dir)
     orphan = store.files.stored_path("ab/" + "ab" * 32 + ".jpg")
     orphan.parent.mkdir(mode=0o700)
     orphan.write_bytes(b"left by a killed save")
+    stale_tmp = store.files.thumbs_dir / ".x.jpg.abc.tmp"
+    stale_tmp.write_bytes(b"half")
+    os.utime(stale_tmp, (0, 0))
     cid = store.add_client("Ona")
     kept = store.get_visit(store.save_visit(cid, make_analysis(), photo)).photo.stored_path
     store.close()
-    open_store(data_dir).close()  # too recent: kept (may belong to a save in progress)
-    assert orphan.exists()
-    RecordStore(records_dir(data_dir), prune_min_age=0.0).close()
-    assert not orphan.exists() and kept.exists()
+    store = open_store(data_dir)
+    assert orphan.exists()             # never swept automatically
+    assert not stale_tmp.exists()      # temporary files of killed writes are
+    assert store.prune_orphans() == []  # too recent: may belong to a save in progress
+    assert store.prune_orphans(min_age=0.0) == [orphan]
+    assert kept.exists() and store.check() == []
+    store.close()
+
+
+def test_erasure_interrupted_after_commit_is_finished_at_next_start(data_dir, photo,
+                                                                    monkeypatch):
+    from shadematch.records.store import RecordStore
+
+    store = open_store(data_dir)
+    cid = store.add_client("Pat")
+    copy = store.get_visit(store.save_visit(cid, make_analysis(), photo)).photo
+    # The process "dies" right after the transaction: the files are still there.
+    monkeypatch.setattr(RecordStore, "_finish_file_deletions", lambda self: None)
+    store.delete_client(cid)
+    store.close()
+    assert copy.stored_path.exists() and copy.thumbnail_path.exists()
+    monkeypatch.undo()
+    with open_store(data_dir) as store:
+        assert not copy.stored_path.exists() and not copy.thumbnail_path.exists()
+        assert store.conn.execute("SELECT COUNT(*) FROM file_deletions").fetchone()[0] == 0
+
+
+def test_erasure_does_not_remove_a_photo_saved_again(store, photo):
+    first = store.add_client("Quinn")
+    store.save_visit(first, make_analysis(), photo)
+    store.delete_client(first)
+    second = store.add_client("Ray")
+    visit = store.get_visit(store.save_visit(second, make_analysis(), photo))
+    assert visit.photo.stored_path.is_file() and store.check() == []
 
 
 def test_save_analysis_to_client(data_dir, photo):
