@@ -295,8 +295,6 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
             img.draft(None, (preview_side, preview_side))  # reduced DCT decode: 1/2, 1/4, 1/8
         try:
             img.load()  # force the full decode here: Pillow is lazy and would hide truncation
-            if preview_side is not None:
-                img.thumbnail((preview_side, preview_side), Image.Resampling.LANCZOS)
         except Image.DecompressionBombError as exc:
             raise _fail(file, "it is too large to decode safely",
                         "Reduce it in an image editor and open the smaller copy.") from exc
@@ -310,6 +308,8 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
         pending = 1 if fmt == "HEIF" else orientation
         if fmt == "TIFF" and orientation != 1 and img.getexif().get(_EXIF_ORIENTATION) is None:
             pending = 1
+        if preview_side is not None:
+            img = _reduce(img, preview_side)
         step(0.7, "Converting colours")
         converted, source_profile, assumed, colour_notes = _to_srgb(file, img, icc)
         notes.extend(colour_notes)
@@ -321,6 +321,15 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format=fmt, source_profile=source_profile,
                  profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+
+
+def _reduce(img: Image.Image, max_side: int) -> Image.Image:
+    """A decoded image shrunk to fit ``max_side`` (16-bit grey first becomes 8-bit grey)."""
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        grey = np.clip(np.asarray(img), 0, 65535).astype(np.uint16)
+        img = Image.fromarray((grey >> 8).astype(np.uint8), "L")
+    img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return img
 
 
 def _unidentified(file: Path) -> ImageLoadError:
@@ -337,8 +346,9 @@ def _unidentified(file: Path) -> ImageLoadError:
 
 
 def _decode_error(file: Path, exc: BaseException) -> ImageLoadError:
-    text = str(exc)
-    if "truncated" in text.lower() or isinstance(exc, EOFError):
+    text = " ".join(str(exc).split())[:200]
+    lowered = text.lower()
+    if isinstance(exc, EOFError) or "truncated" in lowered or "end of file" in lowered:
         return _fail(file, "the file is truncated (was it still copying?)",
                      "Copy it again and reopen it.")
     return _fail(file, f"the image data is damaged ({text or type(exc).__name__})",
@@ -548,12 +558,11 @@ def _to_srgb(file: Path, img: Image.Image, icc: bytes | None
             ImageCms.applyTransform(img, transform, inPlace=True)
         else:
             img = ImageCms.applyTransform(img, transform)
-    except Exception as exc:  # noqa: BLE001 - e.g. a CMYK profile on an RGB image
+    except Exception:  # noqa: BLE001 - e.g. a CMYK profile embedded in an RGB image
         notes.append(f"The embedded colour profile ({description}) could not be applied: sRGB "
                      "was assumed.")
         if mode != "RGB":
             img = img.convert("RGB")
-        del exc
         return img, ASSUMED_PROFILE, True, notes
     return img, description, False, notes
 

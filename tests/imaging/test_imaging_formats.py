@@ -265,3 +265,13 @@ def test_16_bit_rgb_png_is_read_at_8_bits_with_a_note(tmp_path):
     assert photo.rgb.dtype == np.uint8
     assert np.abs(photo.rgb.astype(int) - (rgb16 >> 8)).max() <= 1
     assert any("16-bit colour PNG" in note for note in photo.notes)
+
+
+def test_preview_of_16_bit_grey_is_8_bit(tmp_path):
+    ramp = (np.arange(64 * 32, dtype=np.uint32) * 31).reshape(32, 64).astype(np.uint16)
+    Image.fromarray(ramp).save(tmp_path / "g16.png")
+    preview = load_preview(tmp_path / "g16.png", max_side=16)
+    assert preview.rgb.dtype == np.uint8 and preview.rgb.shape == (8, 16, 3)
+    expected = np.asarray(Image.fromarray((ramp >> 8).astype(np.uint8)).resize((16, 8),
+                                                                             Image.Resampling.BOX))
+    assert np.abs(preview.rgb[..., 0].astype(int) - expected).max() <= 3
