@@ -54,7 +54,7 @@ def prepare_display(rgb8: np.ndarray) -> DisplayImage:
     if long_side > OVERVIEW_SIDE:
         overview = image.scaled(image.width() * OVERVIEW_SIDE // long_side,
                                 image.height() * OVERVIEW_SIDE // long_side,
-                                Qt.KeepAspectRatio, Qt.SmoothTransformation)
+                                Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
     return DisplayImage(image, overview)
 
 
