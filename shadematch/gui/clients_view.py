@@ -1,0 +1,520 @@
+"""The client records in the main window: a Clients dock and File > Save to client….
+
+The dock lists clients (search as you type; screening flags in red), shows the selected client's
+details and visit timeline with thumbnails, opens a past visit (its analysis is restored into the
+workspace, with the photo copy kept in the store), and for a returning client compares today's
+samples with earlier visits (dE00, direction words, the pigment, dilution and batch used then).
+
+Every store call runs off the GUI thread on the window's
+:class:`~shadematch.gui.workers.TaskRunner`; widgets never touch SQLite or files. Installed with
+one line in the main window: ``self.client_records = ClientRecords(self)``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shadematch.errors import ShadematchError
+from shadematch.gui.client_dialog import FLAG_STYLE, ClientDialog, SaveVisitDialog
+from shadematch.gui.theme import ERROR_COLOUR
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 200
+TOUCH_UP_DELAY_MS = 300
+THUMB_SIZE = 72
+CLIENT_ID_ROLE = Qt.UserRole
+VISIT_ID_ROLE = Qt.UserRole + 1
+
+
+# -- worker functions (run on the TaskRunner; no widgets here) -----------------------------------
+def list_clients(records: ClientRecords, text: str):
+    return records.store().search_clients(text)
+
+
+def client_timeline(records: ClientRecords, client_id: int):
+    """The client, their visits and each visit's thumbnail (a QImage, made off the GUI thread)."""
+    store = records.store()
+    client = store.get_client(client_id)
+    visits = store.visits(client_id)
+    thumbs = {}
+    for visit in visits:
+        photo = visit.photo
+        if photo is not None and photo.thumbnail_path is not None:
+            image = QImage(str(photo.thumbnail_path))
+            if not image.isNull():
+                thumbs[visit.id] = image.scaled(THUMB_SIZE, THUMB_SIZE, Qt.KeepAspectRatio,
+                                                Qt.SmoothTransformation)
+    return client, visits, thumbs
+
+
+def save_client(records: ClientRecords, client_id: int | None, details: dict, answers: dict,
+                consent: bool) -> int:
+    """Add or update a client; a screening is recorded only when the answers changed."""
+    from shadematch.records.models import normalise_screening
+
+    store = records.store()
+    if client_id is None:
+        client_id = store.add_client(**details)
+        previous = None
+    else:
+        previous = store.get_client(client_id).screening
+        store.update_client(client_id, **details)
+    clean = normalise_screening(answers)
+    answered = any(item.get("answer") or item.get("note") or item.get("patch_test_date")
+                   for item in clean.values())
+    if (previous is None and answered) or (previous is not None and previous.answers != clean):
+        store.set_screening(client_id, clean)
+    if consent:
+        store.record_consent(client_id)
+    return client_id
+
+
+def save_visit(records: ClientRecords, client_id: int, analysis: dict, photo_path: str | None,
+               fields: dict) -> int:
+    return records.store().save_visit(client_id, analysis, photo_path, **fields)
+
+
+def load_visit(records: ClientRecords, visit_id: int):
+    """The visit, and its photo copy decoded for display (None when the copy is missing)."""
+    from shadematch.gui.main_window import decode_for_display
+
+    visit = records.store().get_visit(visit_id)
+    stored = visit.photo.stored_path if visit.photo is not None else None
+    if stored is not None and Path(stored).is_file():
+        photo, display = decode_for_display(str(stored))
+        return visit, photo, display
+    return visit, None, None
+
+
+def touch_up(records: ClientRecords, client_id: int, samples: dict, created: str | None):
+    """The touch-up comparison, leaving out the visit that stored this very analysis."""
+    store = records.store()
+    same = {v.id for v in store.visits(client_id)
+            if created and v.analysis.get("created") == created}
+    return [row for row in store.touch_up_comparison(client_id, samples)
+            if row["visit_id"] not in same]
+
+
+# -- the view --------------------------------------------------------------------------------------
+class ClientsView(QWidget):
+    """Search, client list, the selected client's header, visit timeline and touch-up panel."""
+
+    client_selected = Signal(object)     # client id or None
+
+    def __init__(self, records: ClientRecords, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("clientsView")
+        self.records = records
+        self.client = None
+        self.visits: list = []
+        self.message = QLabel("", self)
+        self.message.setObjectName("clientMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(FLAG_STYLE)
+        self.message.hide()
+        self.search = QLineEdit(self)
+        self.search.setObjectName("clientSearch")
+        self.search.setPlaceholderText("Search clients (name, contact, #id)")
+        self.search.setClearButtonEnabled(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("clientList")
+        self.new_button = QPushButton("&New client…", self)
+        self.new_button.setObjectName("newClientButton")
+        self.edit_button = QPushButton("&Edit…", self)
+        self.edit_button.setObjectName("editClientButton")
+        self.save_button = QPushButton("Save &to client…", self)
+        self.save_button.setObjectName("saveToClientButton")
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.save_button):
+            buttons.addWidget(button)
+        self.header = QLabel("", self)
+        self.header.setObjectName("clientHeader")
+        self.header.setWordWrap(True)
+        self.flags = QLabel("", self)
+        self.flags.setObjectName("clientFlags")
+        self.flags.setWordWrap(True)
+        self.flags.setStyleSheet(FLAG_STYLE)
+        self.timeline = QListWidget(self)
+        self.timeline.setObjectName("visitTimeline")
+        self.timeline.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        self.timeline.setToolTip("Double-click a visit to open its analysis")
+        self.open_button = QPushButton("&Open visit", self)
+        self.open_button.setObjectName("openVisitButton")
+        self.touch_up = QLabel("", self)
+        self.touch_up.setObjectName("touchUpView")
+        self.touch_up.setWordWrap(True)
+        self.touch_up.setTextFormat(Qt.RichText)
+        self.touch_up.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.search)
+        top_layout.addWidget(self.list, 1)
+        top_layout.addLayout(buttons)
+        bottom = QWidget(self)
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addWidget(self.header)
+        bottom_layout.addWidget(self.flags)
+        bottom_layout.addWidget(self.timeline, 2)
+        bottom_layout.addWidget(self.open_button)
+        bottom_layout.addWidget(self.touch_up, 1)
+        splitter = QSplitter(Qt.Vertical, self)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.list.currentItemChanged.connect(lambda item, _old: self._select(item))
+        self.list.itemDoubleClicked.connect(lambda _item: records.edit_client())
+        self.new_button.clicked.connect(records.new_client)
+        self.edit_button.clicked.connect(records.edit_client)
+        self.save_button.clicked.connect(records.save_to_client)
+        self.timeline.itemDoubleClicked.connect(lambda item: records.open_visit(
+            item.data(VISIT_ID_ROLE)))
+        self.open_button.clicked.connect(self._open_current)
+        self._update_buttons()
+
+    # -- what the widgets show -----------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def refresh(self) -> None:
+        self.records.submit(list_clients, "records-list", self.show_clients,
+                            text=self.search.text())
+
+    def show_clients(self, clients, select: int | None = None) -> None:
+        keep = select if select is not None else (self.client.id if self.client else None)
+        self.list.blockSignals(True)
+        self.list.clear()
+        current = None
+        for client in clients:
+            text = client.name + (f"  (born {client.dob})" if client.dob else "")
+            text += f"  · {client.visit_count} visit{'s' if client.visit_count != 1 else ''}"
+            flags = client.flags()
+            if flags:
+                text = "⚠ " + text + "  — " + ", ".join(f.replace("_", " ") for f in flags)
+            item = QListWidgetItem(text)
+            item.setData(CLIENT_ID_ROLE, client.id)
+            if flags:
+                item.setForeground(ERROR_COLOUR)
+                item.setToolTip("Screening: " + "; ".join(client.flag_labels()))
+            self.list.addItem(item)
+            if client.id == keep:
+                current = item
+        self.list.blockSignals(False)
+        if current is not None:
+            self.list.setCurrentItem(current)
+            self._select(current)
+        elif self.client is not None:
+            self._select(None)
+
+    def _select(self, item: QListWidgetItem | None) -> None:
+        client_id = item.data(CLIENT_ID_ROLE) if item is not None else None
+        if client_id is None:
+            self.client, self.visits = None, []
+            self.header.setText("")
+            self.flags.setText("")
+            self.timeline.clear()
+            self.touch_up.setText("")
+            self._update_buttons()
+            self.client_selected.emit(None)
+            return
+        self.records.submit(client_timeline, "records-timeline", self.show_timeline,
+                            client_id=client_id)
+
+    def show_timeline(self, result) -> None:
+        client, visits, thumbs = result
+        self.client, self.visits = client, visits
+        age = client.age()
+        consent = (f"consent {client.consent_at[:10]}" if client.consent_at
+                   else f"<span style='color:{ERROR_COLOUR.name()}'>no consent recorded</span>")
+        details = [f"<b>{html.escape(client.name)}</b> #{client.id}"]
+        if client.dob:
+            details.append(f"born {client.dob}" + (f" (age {age})" if age is not None else ""))
+        if client.hair_loss_pattern:
+            details.append(html.escape(client.hair_loss_pattern))
+        details.append(consent)
+        self.header.setText(" · ".join(details))
+        labels = client.flag_labels()
+        self.flags.setText("⚠ " + "; ".join(labels) if labels else "")
+        self.timeline.clear()
+        for visit in reversed(visits):  # newest first
+            used = [visit.chosen_name or visit.chosen_entry_id or "no shade chosen"]
+            if visit.dilution:
+                used.append(visit.dilution)
+            if visit.batch:
+                used.append(f"batch {visit.batch}")
+            item = QListWidgetItem(f"{visit.label} — {visit.visit_date[:10]}\n" + " · ".join(used))
+            item.setData(VISIT_ID_ROLE, visit.id)
+            if visit.notes:
+                item.setToolTip(visit.notes)
+            image = thumbs.get(visit.id)
+            if image is not None:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+            self.timeline.addItem(item)
+        self._update_buttons()
+        self.client_selected.emit(client.id)
+
+    def show_touch_up(self, rows: list[dict]) -> None:
+        if not rows:
+            self.touch_up.setText("")
+            return
+        lines = ["<b>Touch-up: today compared with earlier visits</b>",
+                 "<table cellspacing='4'>"]
+        for row in rows:
+            used = " · ".join(html.escape(str(v)) for v in (
+                row["chosen_name"] or row["chosen_entry_id"], row["dilution"],
+                f"batch {row['batch']}" if row["batch"] else None) if v)
+            words = ", ".join(row["direction"]) or "about the same"
+            lines.append(
+                f"<tr><td>{html.escape(row['label'])} {row['visit_date'][:10]}</td>"
+                f"<td>{row['class']}</td><td>ΔE00 {row['delta_e']:.1f}</td>"
+                f"<td>now {words}</td><td>{used or '—'}</td></tr>")
+        lines.append("</table>")
+        self.touch_up.setText("".join(lines))
+
+    def _open_current(self) -> None:
+        item = self.timeline.currentItem()
+        if item is None:
+            self.show_message("Select a visit in the timeline to open it.")
+            return
+        self.records.open_visit(item.data(VISIT_ID_ROLE))
+
+    def _update_buttons(self) -> None:
+        has_client = self.client is not None
+        self.edit_button.setEnabled(has_client)
+        self.save_button.setEnabled(has_client)
+        self.open_button.setEnabled(bool(self.visits))
+
+    def next_session(self) -> int:
+        numbers = [v.session_number or 0 for v in self.visits if v.kind == "session"]
+        return max(numbers, default=0) + 1
+
+
+class ClientRecords(QObject):
+    """Installs the Clients dock and File > Save to client… on a main window; owns the store.
+
+    The window must have ``workspace``, ``runner``, ``menus``, ``actions``, ``add_dock`` and
+    ``show_status``, as :class:`shadematch.gui.main_window.MainWindow` has.
+    """
+
+    def __init__(self, window, data_dir: Path | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.data_dir = data_dir
+        self._store = None
+        self._store_lock = threading.Lock()
+        self.view = ClientsView(self)
+        self.dock = window.add_dock(self.view, "Clients", Qt.RightDockWidgetArea, "clientsDock")
+        matching = window.findChild(QWidget, "matchingDock")
+        if matching is not None:
+            window.tabifyDockWidget(matching, self.dock)
+            matching.raise_()
+        self.action = QAction("Save to &client…", window)
+        self.action.setObjectName("action_save_to_client")
+        self.action.setShortcut(QKeySequence("Ctrl+K"))
+        self.action.setStatusTip("Store this analysis as a visit of the selected client")
+        self.action.triggered.connect(self.save_to_client)
+        window.actions["save_to_client"] = self.action
+        file_menu = window.menus.get("file")
+        if file_menu is not None:
+            quit_action = window.actions.get("quit")
+            if quit_action in file_menu.actions():
+                file_menu.insertAction(quit_action, self.action)
+            else:
+                file_menu.addAction(self.action)
+        window.addAction(self.action)
+        self._touch_timer = QTimer(self)
+        self._touch_timer.setSingleShot(True)
+        self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)
+        self._touch_timer.timeout.connect(self.refresh_touch_up)
+        window.workspace.events.samples_changed.connect(self._samples_changed)
+        self.view.client_selected.connect(lambda _id: self.refresh_touch_up())
+        self._closed = False
+        self._loaded = False
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)
+        window.installEventFilter(self)
+        # The store is opened the first time the Clients panel is shown, not at start-up.
+        self.dock.visibilityChanged.connect(self._dock_visible)
+
+    def _dock_visible(self, visible: bool) -> None:
+        if visible and not self._loaded:
+            self._loaded = True
+            self.view.refresh()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
+        if watched is self.window and event.type() == QEvent.Close:
+            self._closed = True  # no new store calls; the window waits for running ones
+        return False
+
+    # -- the store, opened on first use (off the GUI thread) ------------------------------------
+    def store(self):
+        with self._store_lock:
+            if self._closed:
+                from shadematch.errors import RecordsError
+
+                raise RecordsError("The window is closing; the client records are closed.")
+            if self._store is None:
+                from shadematch.records import open_store
+
+                self._store = open_store(self.data_dir)
+            return self._store
+
+    def close(self) -> None:
+        """Close the store (at quit; also safe to call twice)."""
+        self._closed = True
+        with self._store_lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def submit(self, fn, channel: str, on_done, **kwargs) -> None:
+        if self._closed:
+            return
+        self.window.runner.submit(fn, channel=channel, pass_progress=False, records=self,
+                                  on_done=lambda result: (self.view.show_message(""),
+                                                          on_done(result)),
+                                  on_error=self._failed, **kwargs)
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        if isinstance(exc, ShadematchError):
+            # Expected problems (under 18, damaged database, bad date) are shown inline.
+            self.view.show_message(str(exc))
+            self.window.show_status(str(exc), 8000)
+        else:
+            log.error("client records: %s\n%s", exc, tb)
+            self.window.show_error("Client records", exc)
+
+    # -- actions --------------------------------------------------------------------------------
+    def new_client(self) -> None:
+        dialog = ClientDialog(self.window)
+        dialog.accepted.connect(lambda: self._save_client(None, dialog))
+        self.view.dialog = dialog
+        dialog.open()
+
+    def edit_client(self) -> None:
+        if self.view.client is None:
+            self.view.show_message("Select a client first.")
+            return
+        dialog = ClientDialog(self.window, self.view.client)
+        dialog.accepted.connect(lambda: self._save_client(self.view.client.id, dialog))
+        self.view.dialog = dialog
+        dialog.open()
+
+    def _save_client(self, client_id: int | None, dialog: ClientDialog) -> None:
+        def saved(new_id: int) -> None:
+            self.window.show_status("Client saved")
+            self.submit(list_clients, "records-list",
+                        lambda clients: self.view.show_clients(clients, select=new_id),
+                        text=self.view.search.text())
+
+        self.submit(save_client, "records-save-client", saved, client_id=client_id,
+                    details=dialog.details(), answers=dialog.screening_answers(),
+                    consent=dialog.consent_now)
+
+    def save_to_client(self) -> None:
+        client, ws = self.view.client, self.window.workspace
+        if client is None:
+            self.view.show_message("Select the client in the Clients panel first (or add one "
+                                   "with New client…).")
+            self.dock.raise_()
+            return
+        if ws.photo is None and not ws.samples:
+            self.view.show_message("Open a photo and measure its regions before saving a visit.")
+            return
+        if client.is_minor():
+            self.view.show_message(f"{client.name} is under 18: only a consultation can be "
+                                   f"saved, not a treatment session.")
+        dialog = SaveVisitDialog(self.window, client, ws.picks.get("primary"),
+                                 self.view.next_session())
+        dialog.accepted.connect(lambda: self._save_visit(client.id, dialog.visit_fields()))
+        self.view.dialog = dialog
+        dialog.open()
+
+    def _save_visit(self, client_id: int, fields: dict) -> None:
+        ws = self.window.workspace
+        ws.end_edit()
+        analysis = ws.to_dict()
+        photo_path = str(ws.photo.path) if ws.photo is not None else None
+
+        def saved(visit_id: int) -> None:
+            self.window.show_status(f"Saved to the client's records (visit #{visit_id})")
+            self.submit(client_timeline, "records-timeline", self.view.show_timeline,
+                        client_id=client_id)
+            self.view.refresh()
+
+        self.submit(save_visit, "records-save-visit", saved, client_id=client_id,
+                    analysis=analysis, photo_path=photo_path, fields=fields)
+
+    def open_visit(self, visit_id: int | None) -> None:
+        if visit_id is None:
+            return
+        self.window.show_status("Opening the visit…", 0)
+        self.submit(load_visit, "records-open-visit", self._visit_loaded, visit_id=visit_id)
+
+    def _visit_loaded(self, result) -> None:
+        visit, photo, display = result
+        w, ws = self.window, self.window.workspace
+        # The same steps as opening a session: unsaved work stays recoverable in its autosave.
+        w._start_new_analysis()
+        w._display = display
+        w._preview_for = None
+        try:
+            notes = ws.from_analysis(visit.analysis, photo=photo)
+        except ShadematchError as exc:
+            self.view.show_message(f"The visit could not be opened: {exc}")
+            return
+        ws.session_path = None  # not a session file: Save asks where
+        if photo is None:
+            w.view.set_display(None)
+            notes.insert(0, "The visit's photo copy is missing: the saved measurements are "
+                            "shown.")
+        w._update_title()
+        if notes:
+            w.info_bar.show_message("\n".join(notes))
+        w.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
+
+    def _samples_changed(self) -> None:
+        self._touch_timer.start()
+
+    def refresh_touch_up(self) -> None:
+        client = self.view.client
+        samples = {cls: [float(v) for v in sample.Lab]
+                   for cls, sample in self.window.workspace.samples.items()
+                   if getattr(sample, "Lab", None) is not None}
+        if client is None or not samples or not self.view.visits:
+            self.view.show_touch_up([])
+            return
+        self.submit(touch_up, "records-touch-up", self.view.show_touch_up, client_id=client.id,
+                    samples=samples, created=self.window.workspace.created)
