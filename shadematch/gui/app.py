@@ -277,17 +277,21 @@ class Shell(QObject):
                                     f"shadematch's log files are in:\n{folder}")
 
     def open_demo(self) -> None:
+        """Make the demo session (off the GUI thread: it decodes and measures) and open it."""
         workspace = getattr(self.window, "workspace", None)
-        try:
-            session = prepare_demo_session(
-                palette=getattr(workspace, "palette", None),
-                formula=getattr(workspace, "formula", None) or self.settings.default_formula,
-                top=getattr(workspace, "top", None) or self.settings.number_of_matches)
-        except ShadematchError as exc:
-            show_action_error(self.window, "Opening the demo", exc, self.hook)
-            return
-        self.window.open_path(session)
+        kwargs = dict(palette=getattr(workspace, "palette", None),
+                      formula=getattr(workspace, "formula", None) or self.settings.default_formula,
+                      top=getattr(workspace, "top", None) or self.settings.number_of_matches)
         self.settings.demo_shown = True
+        self.window.runner.submit(prepare_demo_session, channel="demo", pass_progress=False,
+                                  on_done=self._demo_ready, on_error=self._demo_failed, **kwargs)
+        self._show_status("Preparing the demo…")
+
+    def _demo_ready(self, session: Path) -> None:
+        self.window.open_path(session)
+
+    def _demo_failed(self, exc: BaseException, _tb: str) -> None:
+        show_action_error(self.window, "Opening the demo", exc, self.hook)
 
     def open_path(self, path: str | os.PathLike) -> None:
         """Open a photo, a session or a folder (as given on the command line or dropped)."""
