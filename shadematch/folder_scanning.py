@@ -296,6 +296,12 @@ class FolderWatchState:
         self._seen: dict[Path, tuple[FileStamp, float]] = {}  # last stamp, monotonic since
 
     @property
+    def fresh(self) -> bool:
+        """True until the first snapshot has been fed in (its files are the folder's contents,
+        not arrivals)."""
+        return self._first
+
+    @property
     def known(self) -> dict[Path, FileStamp]:
         """Photos reported ready and still present, with the stamp they were reported at."""
         return dict(self._reported)

@@ -125,11 +125,13 @@ class _Clock:
 def test_old_files_are_ready_at_first_sight_fresh_ones_must_settle():
     wall = _Clock(1_000_000.0)
     state = FolderWatchState(settle_seconds=0.5, wall_clock=wall)
+    assert state.fresh
     old = Path("/f/old.jpg")
     fresh = Path("/f/fresh.jpg")
     snap = {old: FileStamp(100, int((wall.t - 60) * 1e9)),
             fresh: FileStamp(50, int(wall.t * 1e9))}
     delta = state.update(snap, now=10.0)
+    assert not state.fresh
     assert delta.ready == [old]
     assert delta.pending == [fresh]
     assert state.has_pending()

@@ -250,7 +250,8 @@ class Shell(QObject):
             show_action_error(self.window, "Reading the palettes", exc, self.hook)
             names = []
         dialog = PreferencesDialog(self.settings, palette_names=names, parent=self.window)
-        dialog.accepted.connect(self._preferences_changed)
+        before = self.settings.user_palette_folder
+        dialog.accepted.connect(lambda: self._preferences_changed(before))
         dialog.open()
         self.preferences_dialog = dialog
 
@@ -258,8 +259,12 @@ class Shell(QObject):
         folder = self.settings.user_palette_folder
         return [folder] if folder else []
 
-    def _preferences_changed(self) -> None:
+    def _preferences_changed(self, palette_folder_before: str = "") -> None:
         self.panel.auto_open_box.setChecked(self.settings.auto_open_newest)
+        matching = getattr(self.window, "matching_panel", None)
+        if (self.settings.user_palette_folder != palette_folder_before
+                and hasattr(matching, "reload_palettes")):
+            matching.reload_palettes()
         if self.settings.camera_folder and self.panel.folder() is None:
             self.panel.set_folder(self.settings.camera_folder)
         self._show_status("Preferences saved")

@@ -383,12 +383,13 @@ class CameraFolderPanel(QWidget):
         snap, now = result
         if self._folder is not None and not self._watcher.directories():
             self._watcher.addPath(str(self._folder))  # the folder came back
+        initial = self._state.fresh  # the folder (re)appeared: its photos are not arrivals
         delta = self._state.update(snap, now)
         for path in delta.removed:
             self._remove_item(path)
         for path in delta.ready:
             self._entries.pop(path, None)
-            self._add_item(path, snap[path], None, initial=False)
+            self._add_item(path, snap[path], None, initial=initial)
         self._after_scan()
 
     def _on_scan_error(self, generation: int, exc: BaseException, tb: str) -> None:

@@ -143,15 +143,19 @@ def test_watch_picks_up_a_photo_once_it_stops_growing(qtbot, tmp_path, make_pane
 def test_missing_folder_shows_inline_message_and_recovers(qtbot, tmp_path, make_panel):
     folder = tmp_path / "card"
     panel = make_panel()
+    opened = []
+    panel.photo_activated.connect(opened.append)
+    panel.auto_open_box.setChecked(True)
     panel.set_folder(folder)
     qtbot.waitUntil(lambda: panel.message_label.isVisible(), timeout=5000)
     assert "does not exist" in panel.message_label.text()
+    # the card is plugged in again: the poll finds the folder and its photos
     folder.mkdir()
     write_photo(folder / "x.jpg")
     set_mtime(folder / "x.jpg", 100)
-    panel.set_folder(folder)
     qtbot.waitUntil(lambda: _all_loaded(panel, 1), timeout=10000)
     assert not panel.message_label.isVisible()
+    assert opened == []  # photos already on the card are not "new arrivals"
 
 
 def test_double_click_activates_and_recent_menu_reopens(qtbot, tmp_path, make_panel, settings):
