@@ -544,10 +544,10 @@ def _to_srgb(file: Path, img: Image.Image, icc: bytes | None
         elif mode == "L":
             img = img.convert("RGB")
         notes.append(NO_PROFILE_NOTE)
-        return np.asarray(img), ASSUMED_PROFILE, True, notes
+        return img, ASSUMED_PROFILE, True, notes
 
     if mode == "RGB" and icc_profiles.is_srgb_equivalent(icc):
-        return np.asarray(img), description, False, notes
+        return img, description, False, notes
     from PIL import ImageCms
 
     try:

@@ -22,14 +22,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from shadematch.imaging import icc_profiles, load_photo, load_preview  # noqa: E402
 
 
-def median_seconds(fn, repeat: int) -> float:
-    fn()  # warm the file cache and lazy imports
-    times = []
+def timed(fn) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def interleaved(cases: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU time per case, the cases run in turn in each round so that a busy
+    machine slows them alike."""
+    for fn in cases.values():
+        fn()  # warm the file cache and lazy imports
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in cases.items():
+            samples[name].append(timed(fn))
+    return {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+            for name, runs in samples.items()}
 
 
 def main() -> None:
@@ -67,17 +77,20 @@ def main() -> None:
             with Image.open(plain) as img:
                 np.asarray(img.convert("RGB"))
 
-        t_load = median_seconds(bare_load, args.repeat)
-        t_array = median_seconds(bare_array, args.repeat)
-        print(f"24 MP JPEG (6000 x 4000, {size_mb:.1f} MB), median of {args.repeat}")
-        print(f"  bare Pillow Image.open().load()                {t_load * 1000:7.0f} ms")
-        print(f"  bare Pillow np.asarray(open().convert('RGB'))  {t_array * 1000:7.0f} ms")
+        cases = {"bare Pillow Image.open().load()": bare_load,
+                 "bare Pillow np.asarray(open().convert('RGB'))": bare_array}
         for label, path in files.items():
-            t = median_seconds(lambda p=path: load_photo(p), args.repeat)
-            print(f"  load_photo, {label:<22}             {t * 1000:7.0f} ms  "
-                  f"= {t / t_load:.2f} x load(), {t / t_array:.2f} x asarray")
-        t = median_seconds(lambda: load_preview(files["Display P3 profile"], 1024), args.repeat)
-        print(f"  load_preview 1024, Display P3                  {t * 1000:7.0f} ms")
+            cases[f"load_photo, {label}"] = lambda p=path: load_photo(p)
+        cases["load_preview 1024, Display P3"] = lambda: load_preview(
+            files["Display P3 profile"], 1024)
+        results = interleaved(cases, args.repeat)
+        base_wall, base_cpu = results["bare Pillow Image.open().load()"]
+        print(f"24 MP JPEG (6000 x 4000, {size_mb:.1f} MB), median of {args.repeat} "
+              "(interleaved rounds)")
+        print(f"  {'case':<48} {'wall ms':>8} {'CPU ms':>8} {'wall/load':>10} {'CPU/load':>9}")
+        for name, (wall, cpu) in results.items():
+            print(f"  {name:<48} {wall * 1000:8.0f} {cpu * 1000:8.0f} {wall / base_wall:10.2f} "
+                  f"{cpu / base_cpu:9.2f}")
 
 
 if __name__ == "__main__":
