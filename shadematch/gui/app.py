@@ -198,6 +198,9 @@ class Shell(QObject):
         window.setAcceptDrops(True)
         window.installEventFilter(self.drop_handler)
         window.installEventFilter(self)
+        # keep the thumbnail cache bounded (off the GUI thread; nothing waits for it)
+        self.panel.runner.submit(self.panel.cache.prune, pass_progress=False,
+                                 on_error=lambda exc, tb: log.warning("cache prune: %s", exc))
 
     # menus
     def _add_menus(self) -> None:
