@@ -237,6 +237,12 @@ class Shell(QObject):
             self.demo_action = help_menu.addAction("Open the &demo")
             self.demo_action.setStatusTip("Open the astronaut portrait with regions marked")
             self.demo_action.triggered.connect(self.open_demo)
+        registry = getattr(self.window, "actions", None)  # listed in Help > Keyboard shortcuts
+        if isinstance(registry, dict):
+            for key in ("open_folder_action", "preferences_action"):
+                action = getattr(self, key, None)
+                if action is not None:
+                    registry[key.removesuffix("_action")] = action
         view_menu: QMenu | None = menus.get("view")
         toggle = self.dock.toggleViewAction()
         if view_menu is not None and toggle not in view_menu.actions():
