@@ -311,7 +311,11 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
         if preview_side is not None:
             img = _reduce(img, preview_side)
         step(0.7, "Converting colours")
-        converted, source_profile, assumed, colour_notes = _to_srgb(file, img, icc)
+        try:
+            converted, source_profile, assumed, colour_notes = _to_srgb(file, img, icc)
+        except (ValueError, OSError) as exc:  # e.g. a CIELAB TIFF Pillow cannot convert
+            raise _fail(file, f"its colour format ({img.mode}) cannot be converted to RGB",
+                        "Save it as an RGB JPEG, PNG or TIFF and open that.") from exc
         notes.extend(colour_notes)
         step(0.9, "Rotating")
         rgb = _oriented_pixels(converted, pending)
@@ -525,6 +529,13 @@ def _to_srgb(file: Path, img: Image.Image, icc: bytes | None
         grey = np.clip(np.asarray(img), 0.0, 1.0)
         rgb = np.repeat(np.round(grey * 255).astype(np.uint8)[..., None], 3, axis=2)
         return rgb, description or ASSUMED_PROFILE, icc is None, [NO_PROFILE_NOTE]
+    if mode == "LAB":  # CIELAB TIFF: colorimetric already (D50), LittleCMS's Lab profile
+        from PIL import ImageCms
+
+        transform = ImageCms.buildTransform(
+            ImageCms.createProfile("LAB"), ImageCms.createProfile("sRGB"), "LAB", "RGB",
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
+        return ImageCms.applyTransform(img, transform), "CIELAB (D50)", False, notes
     if _has_alpha(img):
         img = _flatten_alpha(img)
         notes.append("Transparent areas were shown over white.")

@@ -275,3 +275,25 @@ def test_preview_of_16_bit_grey_is_8_bit(tmp_path):
     expected = np.asarray(Image.fromarray((ramp >> 8).astype(np.uint8)).resize((16, 8),
                                                                              Image.Resampling.BOX))
     assert np.abs(preview.rgb[..., 0].astype(int) - expected).max() <= 3
+
+
+def test_cielab_tiff_is_converted_colorimetrically(tmp_path):
+    import warnings
+
+    import colour
+
+    lab_d50 = np.array([[50.0, 0.0, 0.0], [50.0, 40.0, 20.0], [70.0, -20.0, 30.0]])
+    # TIFF CIELab (photometric 8) and Pillow's LAB mode: L* * 255 / 100, a* and b* signed bytes
+    encoded = np.round(np.column_stack([lab_d50[:, 0] * 255 / 100, lab_d50[:, 1:] % 256]))
+    pixels = patches_image(encoded.astype(np.uint8))
+    Image.frombytes("LAB", pixels.shape[1::-1], pixels.tobytes()).save(tmp_path / "lab.tif")
+    photo = load_photo(tmp_path / "lab.tif")
+    assert photo.source_profile == "CIELAB (D50)" and not photo.profile_assumed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        signed = np.where(encoded[:, 1:] > 127, encoded[:, 1:] - 256, encoded[:, 1:])
+        actual_lab = np.column_stack([encoded[:, 0] * 100 / 255, signed])
+        d50 = colour.CCS_ILLUMINANTS["CIE 1931 2 Degree Standard Observer"]["D50"]
+        xyz = colour.Lab_to_XYZ(actual_lab, d50)
+        expected = colour.XYZ_to_sRGB(xyz, d50, chromatic_adaptation_transform="Bradford")
+    np.testing.assert_allclose(patch_means(photo.rgb, 3), np.clip(expected, 0, 1) * 255, atol=2)
