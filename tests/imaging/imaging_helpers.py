@@ -30,10 +30,10 @@ def reference_to_srgb(rgb01: np.ndarray, space: str) -> np.ndarray:
     Both spaces share the D65 white, so no chromatic adaptation is involved; the result is
     clipped per channel, as an integer ICC transform clips.
     """
-    import colour
-
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # colour-science warns that matplotlib is absent
+        import colour
+
         source = colour.RGB_COLOURSPACES[space]
         target = colour.RGB_COLOURSPACES["sRGB"]
         linear = colour.RGB_to_RGB(np.asarray(rgb01, dtype=float), source, target,
