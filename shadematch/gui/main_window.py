@@ -197,6 +197,9 @@ class MainWindow(QMainWindow):
             lambda r: self.show_status(f"Brush radius {r:.0f} px", 1500))
         self.matching_panel.palette_reloaded.connect(
             lambda name: self.show_status(f"Palette {name} changed on disk: reloaded"))
+        from shadematch.gui.calibration_tool import CalibrationTool  # Tools > Calibrate…, dock
+
+        self.calibration_tool = CalibrationTool(self)
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self._update_title()
