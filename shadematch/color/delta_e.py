@@ -65,7 +65,7 @@ def delta_E_CIE1994(Lab_1: np.ndarray, Lab_2: np.ndarray,
     return np.sqrt((dL / kL) ** 2 + (dC / SC) ** 2 + dH2 / SH ** 2)
 
 
-def delta_E_CMC(Lab_1: np.ndarray, Lab_2: np.ndarray, l: float = 2.0, c: float = 1.0) -> np.ndarray:
+def delta_E_CMC(Lab_1: np.ndarray, Lab_2: np.ndarray, l: float = 2.0, c: float = 1.0) -> np.ndarray:  # noqa: E741
     """CMC l:c colour difference; ``Lab_1`` is the reference. 2:1 for acceptability (default),
     1:1 for perceptibility."""
     L1, a1, b1 = _split(Lab_1)

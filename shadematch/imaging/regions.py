@@ -161,7 +161,7 @@ class Region:
                 pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
                 if len(pts) == 1:
                     pts = np.vstack([pts, pts])
-                for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:]):
+                for (ax, ay), (bx, by) in zip(pts[:-1], pts[1:], strict=True):
                     # distance from each pixel centre to the segment a-b
                     dx, dy = bx - ax, by - ay
                     length2 = dx * dx + dy * dy
