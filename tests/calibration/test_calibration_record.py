@@ -15,6 +15,7 @@ from shadematch.calibration import (
     calibrate_from_grey_card,
     chart_reference,
     exposure_warning,
+    patch_centres,
 )
 from shadematch.calibration._colour import XYZ_to_Lab, sRGB_to_linear
 from shadematch.errors import CalibrationError
@@ -97,8 +98,6 @@ def test_corrected_image_shows_the_chart_in_its_true_colours(warm_chart):
     corrected = cal.apply_to_image(img)
     assert corrected.dtype == np.uint8 and corrected.shape == img.shape
     ref = chart_reference()
-    from shadematch.calibration import patch_centres
-
     centres = np.round(patch_centres(corners)).astype(int)
     for i in (0, 1, 2, 18, 21):  # dark skin, light skin, blue sky, white, neutral 5
         x, y = centres[i]
@@ -251,3 +250,31 @@ def test_real_photo_with_a_chart_is_restored_after_calibration():
     face_truth = XYZ_to_Lab(XYZ_scene[face].reshape(-1, 3).mean(axis=0))
     face_fixed = XYZ_to_Lab(cal.linear_RGB_to_XYZ(lin_photo[face]).reshape(-1, 3).mean(axis=0))
     assert dE00(face_fixed, face_truth) < 2.0
+
+
+def test_workspace_session_keeps_the_calibration(warm_chart):
+    """Stored with the session: the Workspace's record carries the block and restores the
+    transform (public Workspace API only)."""
+    from shadematch.imaging.photo import Photo
+    from shadematch.workspace import Workspace
+
+    img, corners, _ = warm_chart
+    photo = Photo.from_array(img, "chart.png")
+    cal = calibrate_from_chart(photo, corners)
+    assert cal.source_photo_sha256 == photo.sha256
+    ws = Workspace()
+    ws.set_photo(photo)
+    ws.set_calibration(cal)
+    x, y = np.round(patch_centres(corners)[1]).astype(int)
+    ws.add_region("rect", {"x": int(x) - 10, "y": int(y) - 10, "w": 20, "h": 20}, "skin")
+    record = json.loads(json.dumps(ws.to_dict()))
+    assert record["calibration"]["model"] == cal.model
+    assert dE00(ws.samples["skin"].Lab, chart_reference().Lab[1]) < 2.0
+
+    restored = Workspace()
+    notes = restored.from_analysis(record, photo=photo)
+    assert not [n for n in notes if "calibration" in n]
+    assert isinstance(restored.calibration, Calibration)
+    RGB = np.array([[0.1, 0.2, 0.3], [0.5, 0.4, 0.3]])
+    assert np.allclose(restored.calibration.linear_RGB_to_XYZ(RGB), cal.linear_RGB_to_XYZ(RGB))
+    assert np.allclose(restored.samples["skin"].Lab, ws.samples["skin"].Lab, atol=0.05)
