@@ -172,6 +172,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self._build_toolbar()
+        from shadematch.gui.report_export import ReportExporter  # File > Export report… (Ctrl+E)
+
+        self.report_exporter = ReportExporter(self)
 
         self._quick_timer = QTimer(self)
         self._quick_timer.setSingleShot(True)

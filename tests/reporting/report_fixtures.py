@@ -3,10 +3,13 @@ page renderer (poppler's pdftoppm)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 PIGMENTS = [
     # id, pigment name, line, undertone, water, pigment, Lab, dE, dL, dC, dH, direction, band
@@ -105,3 +108,22 @@ def render_page(pdftoppm: str, pdf: Path, page: int, dpi: int, out_prefix: Path)
                     "-singlefile", str(pdf), str(out_prefix)], check=True, capture_output=True)
     with Image.open(f"{out_prefix}.png") as img:
         return np.asarray(img.convert("RGB"))
+
+
+@lru_cache(maxsize=1)
+def astronaut_rgb() -> np.ndarray:
+    """skimage's astronaut portrait (512 x 512 sRGB uint8), read-only."""
+    from skimage import data
+
+    rgb = data.astronaut()
+    rgb.setflags(write=False)
+    return rgb
+
+
+def pdftoppm_exe() -> str:
+    """poppler's pdftoppm, or fail saying how to install it."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        pytest.fail("pdftoppm is missing: install poppler-utils (scripts/setup_environment.sh "
+                    "test does it)")
+    return exe

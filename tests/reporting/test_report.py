@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pypdf import PdfReader
-from report_fixtures import make_analysis, render_page
+from report_fixtures import astronaut_rgb, make_analysis, pdftoppm_exe, render_page
 
 from shadematch.errors import ReportError
 from shadematch.reporting import (
@@ -23,6 +23,17 @@ from shadematch.reporting import (
     recipe,
     render_report,
 )
+
+
+@pytest.fixture(scope="module")
+def astronaut() -> np.ndarray:
+    return astronaut_rgb()
+
+
+@pytest.fixture
+def pdftoppm() -> str:
+    return pdftoppm_exe()
+
 
 OPTIONS = ReportOptions(client_name="Zoë Ó Súilleabháin", practitioner="Sam Carter",
                         clinic_name="Northside SMP Studio",

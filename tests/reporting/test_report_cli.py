@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from report_fixtures import astronaut_rgb
 
 from shadematch.cli import main
+
+
+@pytest.fixture
+def astronaut():
+    return astronaut_rgb()
+
 
 REGIONS = ["--hair", "170,20,120,50", "--skin", "200,130,80,40"]
 

@@ -1,0 +1,224 @@
+"""File > Export report... (Ctrl+E): the PDF shade report of the current analysis.
+
+The dialog asks for the client's and practitioner's names, whether to add the aftercare page, and
+the file (asking before replacing one). The clinic's name and address come from Preferences. The
+PDF is built off the GUI thread by :func:`shadematch.reporting.build_report` on the window's
+:class:`~shadematch.gui.workers.TaskRunner`.
+
+Installed on a main window with ``window.report_exporter = ReportExporter(window)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+log = logging.getLogger(__name__)
+
+PDF_FILTER = "PDF documents (*.pdf)"
+
+
+class ReportDialog(QDialog):
+    """Client, practitioner, aftercare page and file of one report (holds no state that matters)."""
+
+    def __init__(self, parent: QWidget | None, path: str, client: str = "",
+                 practitioner: str = "", aftercare: bool = True) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export shade report")
+        self.setObjectName("reportDialog")
+        self.client = QLineEdit(client, self)
+        self.client.setObjectName("reportClient")
+        self.client.setPlaceholderText("printed at the top of the report")
+        self.practitioner = QLineEdit(practitioner, self)
+        self.practitioner.setObjectName("reportPractitioner")
+        self.aftercare = QCheckBox("Add the client's aftercare page", self)
+        self.aftercare.setChecked(aftercare)
+        self.path = QLineEdit(path, self)
+        self.path.setObjectName("reportPath")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        file_row = QHBoxLayout()
+        file_row.addWidget(self.path, 1)
+        file_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("&Client:", self.client)
+        form.addRow("&Practitioner:", self.practitioner)
+        form.addRow("", self.aftercare)
+        form.addRow("&File:", file_row)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
+        buttons.button(QDialogButtonBox.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def _browse(self) -> None:
+        # Overwrite is confirmed by the exporter (the same question whichever way the name came).
+        path, _ = QFileDialog.getSaveFileName(self, "Export report", self.path.text(), PDF_FILTER,
+                                              options=QFileDialog.DontConfirmOverwrite)
+        if path:
+            self.path.setText(path)
+
+
+class ReportExporter(QObject):
+    """Adds File > Export report... (Ctrl+E) to a main window and runs the export off the GUI thread.
+
+    The window must have ``workspace``, ``runner``, ``menus`` (with "file"), ``actions`` and
+    ``settings`` (may be None) attributes, as :class:`shadematch.gui.main_window.MainWindow` has.
+    """
+
+    exported = Signal(str)          # path of the written report
+    failed = Signal(str)            # the message shown
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.client = ""
+        self.practitioner = ""
+        self.aftercare = True
+        self.last_folder = ""
+        self.action = QAction("&Export report…", window)
+        self.action.setObjectName("action_export_report")
+        self.action.setShortcut(QKeySequence("Ctrl+E"))
+        self.action.setStatusTip("Write the PDF shade report of this analysis")
+        self.action.triggered.connect(self.export)
+        if hasattr(window, "actions") and isinstance(window.actions, dict):
+            window.actions["export_report"] = self.action
+        file_menu = getattr(window, "menus", {}).get("file")
+        if file_menu is not None:
+            self._insert(file_menu)
+        window.addAction(self.action)  # the shortcut works even with the menu bar hidden
+
+    def _insert(self, menu) -> None:
+        actions = menu.actions()
+        save_as = getattr(self.window, "actions", {}).get("save_as")
+        if save_as in actions and actions.index(save_as) + 1 < len(actions):
+            menu.insertAction(actions[actions.index(save_as) + 1], self.action)
+        else:
+            menu.addAction(self.action)
+
+    # -- the slot -----------------------------------------------------------------------------
+    def _suggested_path(self) -> str:
+        ws = self.window.workspace
+        stem = Path(ws.photo.path).stem if ws.photo is not None else "shade-report"
+        name = f"{stem} report.pdf"
+        folder = self.last_folder or (str(Path(ws.photo.path).parent) if ws.photo else "")
+        return str(Path(folder) / name) if folder else name
+
+    def export(self) -> None:
+        """File > Export report...: ask, confirm replacing, then build the PDF in the background."""
+        ws = self.window.workspace
+        problem = self.not_ready_reason()
+        if problem:
+            self._status(problem)
+            return
+        dialog = ReportDialog(self.window, self._suggested_path(), self.client or
+                              getattr(ws, "client_name", "") or "", self.practitioner,
+                              self.aftercare)
+        if dialog.exec() != QDialog.Accepted:
+            return
+        self.client = dialog.client.text().strip()
+        self.practitioner = dialog.practitioner.text().strip()
+        self.aftercare = dialog.aftercare.isChecked()
+        path = dialog.path.text().strip()
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        overwrite = False
+        if Path(path).exists():
+            answer = QMessageBox.question(
+                self.window, "Replace the report?",
+                f"{Path(path).name} already exists in {Path(path).parent}.\n"
+                "Replace it with this report?",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return
+            overwrite = True
+        self.export_to(path, self.options(), overwrite=overwrite)
+
+    def not_ready_reason(self) -> str:
+        """Why a report cannot be made right now ("" when it can)."""
+        ws = self.window.workspace
+        if ws.photo is None:
+            return "Open a photo and mark regions before exporting a report."
+        if not ws.regions:
+            return "Mark hair, skin or scar regions before exporting a report."
+        if not getattr(ws, "measurement_current", True):
+            return "The regions are still being measured: export again in a moment."
+        return ""
+
+    def options(self):
+        """The report options: names from the dialog, clinic details from Preferences."""
+        from shadematch.reporting import ReportOptions
+
+        settings = getattr(self.window, "settings", None)
+        logo = str(getattr(settings, "clinic_logo", "") or "") if settings is not None else ""
+        top = getattr(self.window.workspace, "top", None)
+        return ReportOptions(
+            client_name=self.client, practitioner=self.practitioner,
+            clinic_name=str(getattr(settings, "clinic_name", "") or "") if settings else "",
+            clinic_address=str(getattr(settings, "clinic_address", "") or "") if settings else "",
+            clinic_logo=Path(logo) if logo else None, aftercare=self.aftercare,
+            top=int(top) if top else None)
+
+    def export_to(self, path: str | Path, options, overwrite: bool = False):
+        """Build the report of the current analysis into ``path`` off the GUI thread.
+
+        Returns the runner's job (``None`` when nothing could be started).
+        """
+        from shadematch.reporting import build_report
+
+        ws = self.window.workspace
+        ws.end_edit()
+        record = ws.to_dict()
+        path = Path(path)
+        self.last_folder = str(path.parent)
+        self._status(f"Writing {path.name}…", 0)
+        return self.window.runner.submit(
+            build_report, channel="report", analysis=record, photo_rgb=ws.photo.rgb,
+            out_path=path, options=options, overwrite=overwrite,
+            on_done=self._done, on_error=self._failed, on_progress=self._progress)
+
+    # -- results (GUI thread) -----------------------------------------------------------------
+    def _progress(self, fraction: float, message: str) -> None:
+        self._status(f"Report: {message} ({fraction * 100:.0f} %)", 0)
+
+    def _done(self, written: Path) -> None:
+        self._status(f"Report written: {written}", 8000)
+        self.exported.emit(str(written))
+
+    def _failed(self, exc: BaseException, tb: str) -> None:
+        from shadematch.errors import ShadematchError
+
+        if not isinstance(exc, ShadematchError):
+            log.error("report export failed:\n%s", tb)
+        self.failed.emit(str(exc))
+        show_error = getattr(self.window, "show_error", None)
+        if show_error is not None:
+            show_error("Exporting the report", exc)
+        else:
+            self._status(f"Exporting the report failed: {exc}", 8000)
+
+    def _status(self, text: str, msecs: int = 4000) -> None:
+        show = getattr(self.window, "show_status", None)
+        if show is not None:
+            show(text, msecs)

@@ -1,0 +1,138 @@
+"""File > Export report... (Ctrl+E) in the main window: off the GUI thread, asks before replacing."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from pypdf import PdfReader  # noqa: E402
+from report_fixtures import astronaut_rgb  # noqa: E402
+
+
+@pytest.fixture
+def astronaut() -> np.ndarray:
+    return astronaut_rgb()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch, astronaut):
+    monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    from PySide6.QtCore import QThreadPool
+
+    from shadematch.gui.main_window import MainWindow
+    from shadematch.imaging.photo import Photo
+    from shadematch.workspace import Workspace
+
+    ws = Workspace(auto_measure=False)
+    win = MainWindow(ws)
+    qtbot.addWidget(win)
+    photo = Photo.from_array(np.ascontiguousarray(astronaut), name="astronaut.png")
+    ws.set_photo(photo)
+    ws.add_region("rect", {"x": 170, "y": 20, "w": 120, "h": 50}, "hair")
+    ws.add_region("rect", {"x": 200, "y": 130, "w": 80, "h": 40}, "skin")
+    ws.measure_now()
+    assert ws.ranking, "the workspace ranked the palette"
+    ws.choose(ws.ranking_records()[0]["id"])
+    yield win
+    win.runner.cancel_all()
+    win.runner.wait(10000)
+    QThreadPool.globalInstance().waitForDone(10000)
+    win.close()
+
+
+def test_export_action_is_in_the_file_menu_with_ctrl_e(window):
+    from PySide6.QtGui import QKeySequence
+
+    action = window.report_exporter.action
+    assert action in window.menus["file"].actions()
+    assert action.shortcut() == QKeySequence("Ctrl+E")
+    actions = window.menus["file"].actions()
+    assert actions.index(action) == actions.index(window.actions["save_as"]) + 1
+
+
+def test_export_writes_the_report_off_the_gui_thread(window, qtbot, tmp_path):
+    import threading
+
+    from shadematch.reporting import ReportOptions
+
+    exporter = window.report_exporter
+    threads = []
+    import shadematch.reporting as reporting
+
+    original = reporting.build_report
+
+    def spy(**kwargs):
+        threads.append(threading.current_thread())
+        return original(**kwargs)
+
+    out = tmp_path / "gui.pdf"
+    reporting.build_report = spy
+    try:
+        with qtbot.waitSignal(exporter.exported, timeout=30000) as blocker:
+            exporter.export_to(out, ReportOptions(client_name="王小明"))
+    finally:
+        reporting.build_report = original
+    assert blocker.args == [str(out)]
+    assert threads and threads[0] is not threading.main_thread()
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "王小明" in text
+    assert window.workspace.ranking_records()[0]["name"] in text
+    assert "Report written" in window.statusBar().currentMessage()
+
+
+def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from shadematch.gui import report_export
+
+    out = tmp_path / "existing.pdf"
+    out.write_bytes(b"keep")
+
+    def fake_exec(dialog):
+        dialog.client.setText("Zoë Ó Súilleabháin")
+        dialog.practitioner.setText("Sam")
+        dialog.path.setText(str(out))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.No)
+    window.report_exporter.action.trigger()
+    assert len(asked) == 1 and "existing.pdf" in asked[0][2]
+    qtbot.wait(200)
+    assert out.read_bytes() == b"keep"  # "No": nothing written
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    with qtbot.waitSignal(window.report_exporter.exported, timeout=30000):
+        window.report_exporter.action.trigger()
+    assert out.read_bytes().startswith(b"%PDF")
+    assert window.report_exporter.client == "Zoë Ó Súilleabháin"
+    assert "Zoë Ó Súilleabháin" in PdfReader(out).pages[0].extract_text()
+
+
+def test_error_is_shown_not_raised(window, qtbot, tmp_path):
+    from shadematch.reporting import ReportOptions
+
+    with qtbot.waitSignal(window.report_exporter.failed, timeout=30000) as blocker:
+        window.report_exporter.export_to(tmp_path / "missing" / "r.pdf", ReportOptions())
+    assert "does not exist" in blocker.args[0]
+    assert not (tmp_path / "missing").exists()
+
+
+def test_nothing_to_export_says_why(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    from shadematch.gui.main_window import MainWindow
+    from shadematch.workspace import Workspace
+
+    win = MainWindow(Workspace(auto_measure=False))
+    qtbot.addWidget(win)
+    win.report_exporter.action.trigger()
+    assert "Open a photo" in win.statusBar().currentMessage()
+    assert not list(Path(tmp_path).glob("*.pdf"))
+    win.close()
