@@ -407,6 +407,14 @@ def first_layout(window, shell: Shell) -> None:
         window.tabifyDockWidget(regions, dock)
         regions.raise_()
         widths = {"regionsDock": 300, "matchingDock": 420}
+    if matching is not None:
+        # the matching table needs the column's height: other right-hand docks become tabs
+        for other in window.findChildren(QDockWidget):
+            if (other is not matching and other.isVisibleTo(window)
+                    and window.dockWidgetArea(other) == Qt.DockWidgetArea.RightDockWidgetArea
+                    and other not in window.tabifiedDockWidgets(matching)):
+                window.tabifyDockWidget(matching, other)
+        matching.raise_()
     docks = [d for d in (regions, dock, matching)
              if d is not None and d.objectName() in widths]
     window.resizeDocks(docks, [widths[d.objectName()] for d in docks], Qt.Orientation.Horizontal)
