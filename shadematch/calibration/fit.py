@@ -120,11 +120,18 @@ class FittedModel:
     curves: ToneCurves | None = None
 
     def __call__(self, RGB_lin: np.ndarray) -> np.ndarray:
-        RGB = np.asarray(RGB_lin, dtype=np.float64)
-        if self.curves is not None:
-            RGB = self.curves(RGB)
         _, base = _split(self.model)
-        return expand(RGB, base) @ self.matrix.T
+        return expand(self.pre(RGB_lin), base) @ self.matrix.T
+
+    def pre(self, RGB_lin: np.ndarray) -> np.ndarray:
+        """The per-channel stage (tone curves, or nothing) of linear RGB (..., 3), float64."""
+        RGB = np.asarray(RGB_lin, dtype=np.float64)
+        return self.curves(RGB) if self.curves is not None else RGB
+
+    @property
+    def is_linear_after_pre(self) -> bool:
+        """True when everything after :meth:`pre` is one 3x3 matrix."""
+        return _split(self.model)[1] == "matrix-3x3"
 
     def to_dict(self) -> dict:
         curves = None

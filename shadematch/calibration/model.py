@@ -139,17 +139,35 @@ class Calibration:
         if arr.ndim != 3 or arr.shape[2] < 3:
             raise CalibrationError("The photo must be a colour image (height x width x 3).")
         out = np.empty(arr.shape[:2] + (3,), dtype=np.uint8)
-        # A lookup table for the EOTF of 8-bit input keeps this fast on large photos.
-        lut = sRGB_to_linear(np.arange(256, dtype=np.uint8)) if arr.dtype == np.uint8 else None
+        transform = self.transform
+        # Lookup tables keep a 12-megapixel photo to about a second: the decoding and tone curves
+        # of every integer code value per channel, and the sRGB encoding of 65536 linear levels.
+        pre_lut = None
+        if arr.dtype in (np.uint8, np.uint16):
+            codes = np.arange(np.iinfo(arr.dtype).max + 1, dtype=arr.dtype)
+            levels = np.repeat(sRGB_to_linear(codes)[:, None], 3, axis=1)
+            pre_lut = transform.pre(levels).astype(np.float32)
+        encode_lut = np.clip(np.round(linear_to_sRGB(np.linspace(0.0, 1.0, 65536)) * 255),
+                             0, 255).astype(np.uint8)
+        to_display = M_XYZ_TO_sRGB @ transform.matrix          # camera terms -> linear sRGB
         rows = max(1, 262144 // max(arr.shape[1], 1))
         for start in range(0, arr.shape[0], rows):
             if cancelled is not None and cancelled():
                 raise CalibrationError("Showing the corrected photo was cancelled.")
             block = arr[start:start + rows, :, :3]
-            lin = lut[block] if lut is not None else sRGB_to_linear(block)
-            RGB_out = self.transform(lin) @ M_XYZ_TO_sRGB.T
-            out[start:start + rows] = np.clip(
-                np.round(linear_to_sRGB(np.clip(RGB_out, 0.0, 1.0)) * 255), 0, 255)
+            if pre_lut is not None:
+                pre = np.stack([pre_lut[block[..., c], c] for c in range(3)], axis=-1)
+            else:
+                pre = transform.pre(sRGB_to_linear(block))
+            if transform.is_linear_after_pre:
+                lin = pre @ to_display.T.astype(np.float32)
+            else:
+                from shadematch.calibration.fit import expand
+
+                base = transform.model.split("+")[-1]
+                lin = expand(pre, base) @ to_display.T
+            index = np.clip(lin, 0.0, 1.0) * 65535.0 + 0.5
+            out[start:start + rows] = encode_lut[index.astype(np.uint16)]
             if progress is not None:
                 progress(min(1.0, (start + rows) / arr.shape[0]), "Correcting the photo")
         return out
@@ -161,6 +179,7 @@ class Calibration:
         if photo_sha256 and photo_sha256 == self.source_photo_sha256:
             other.reused = False
             other.applied_to_photo_sha256 = ""
+            other.warnings = [w for w in other.warnings if w != self.reuse_note()]
             return other
         other.reused = True
         other.applied_to_photo_sha256 = photo_sha256
@@ -168,6 +187,24 @@ class Calibration:
         if note not in other.warnings:
             other.warnings.append(note)
         return other
+
+    def carried_to(self, photo_sha256: str, keep_for_shoot: bool) -> Calibration | None:
+        """What this calibration becomes when the photo ``photo_sha256`` is opened.
+
+        Returns
+        -------
+        Calibration or None
+            ``self`` when it already belongs to that photo (made on it, or reused on it; an
+            unknown source hash counts as belonging); a copy no longer marked reused when it is
+            back on the photo it was made on; a copy marked reused when ``keep_for_shoot``
+            ("use for other photos from this shoot"); otherwise None: a calibration from
+            another photo is not applied silently.
+        """
+        if not self.source_photo_sha256 or self.source_photo_sha256 == photo_sha256:
+            return self.reused_for(photo_sha256) if self.reused else self
+        if self.reused and self.applied_to_photo_sha256 == photo_sha256:
+            return self
+        return self.reused_for(photo_sha256) if keep_for_shoot else None
 
     def reuse_note(self) -> str:
         src = self.source_photo_sha256[:12] or "another photo"

@@ -119,6 +119,11 @@ class CalibrationPanel(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet("color: rgb(240, 190, 90);")
         layout.addWidget(self.warnings)
+        self.exposure = QLabel("")
+        self.exposure.setObjectName("calibrationExposure")
+        self.exposure.setWordWrap(True)
+        self.exposure.setStyleSheet("color: rgb(240, 190, 90);")
+        layout.addWidget(self.exposure)
         self.table = QTableWidget(0, 3)
         self.table.setObjectName("calibrationPatches")
         self.table.setHorizontalHeaderLabels(["Patch", "dE00", "Note"])
@@ -206,6 +211,7 @@ class CalibrationTool(QObject):
         events = self.workspace.events
         events.photo_changed.connect(self._photo_changed)
         events.settings_changed.connect(self._calibration_maybe_changed)
+        events.samples_changed.connect(self._samples_changed)
         p.show_calibration(self.workspace.calibration)
 
     # -- chart mode ----------------------------------------------------------------------------
@@ -306,6 +312,13 @@ class CalibrationTool(QObject):
         if self.panel.show_corrected.isChecked():
             self._refresh_display()
 
+    def _samples_changed(self) -> None:
+        from shadematch.calibration import exposure_warning
+
+        ws = self.workspace
+        text = exposure_warning(ws.calibration, [s.Lab for s in ws.samples.values()])
+        self.panel.exposure.setText(f"! {text}" if text else "")
+
     def _photo_changed(self) -> None:
         self.panel.click_button.setChecked(False)
         self.click_tool.set_corners([])
@@ -320,22 +333,16 @@ class CalibrationTool(QObject):
         if ws.photo is None or cal is None:
             self._refresh_display()
             return
-        sha = ws.photo.sha256
-        own = not cal.source_photo_sha256 or cal.source_photo_sha256 == sha
-        reused_here = cal.reused and cal.applied_to_photo_sha256 == sha
-        if own and cal.reused:
-            ws.set_calibration(cal.reused_for(sha))   # back on the photo it was made on
-        if own or reused_here:
-            self._refresh_display()
-            return
-        if self.panel.keep_for_shoot.isChecked():
-            ws.set_calibration(cal.reused_for(sha))
-            self.window.show_status("Calibration reused from the previous photo of this shoot.",
-                                    6000)
-        else:
-            ws.set_calibration(None)
-            self.window.show_status("Calibration removed: it was made on another photo (tick "
-                                    "'Use for other photos from this shoot' to keep it).", 8000)
+        new = cal.carried_to(ws.photo.sha256, self.panel.keep_for_shoot.isChecked())
+        if new is not cal:
+            ws.set_calibration(new)
+            if new is None:
+                self.window.show_status(
+                    "Calibration removed: it was made on another photo (tick 'Use for other "
+                    "photos from this shoot' to keep it).", 8000)
+            elif new.reused:
+                self.window.show_status("Calibration reused from another photo of this shoot.",
+                                        6000)
         self._refresh_display()
 
     def _refresh_display(self) -> None:

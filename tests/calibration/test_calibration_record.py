@@ -278,3 +278,16 @@ def test_workspace_session_keeps_the_calibration(warm_chart):
     RGB = np.array([[0.1, 0.2, 0.3], [0.5, 0.4, 0.3]])
     assert np.allclose(restored.calibration.linear_RGB_to_XYZ(RGB), cal.linear_RGB_to_XYZ(RGB))
     assert np.allclose(restored.samples["skin"].Lab, ws.samples["skin"].Lab, atol=0.05)
+
+
+def test_carried_to_another_photo(warm_chart):
+    cal = warm_chart[2]                                  # made on photo "ab" * 32
+    assert cal.carried_to(cal.source_photo_sha256, keep_for_shoot=False) is cal
+    assert cal.carried_to("cd" * 32, keep_for_shoot=False) is None
+    reused = cal.carried_to("cd" * 32, keep_for_shoot=True)
+    assert reused.reused and reused.applied_to_photo_sha256 == "cd" * 32
+    assert reused.carried_to("cd" * 32, keep_for_shoot=False) is reused
+    back = reused.carried_to(cal.source_photo_sha256, keep_for_shoot=False)
+    assert back is not None and not back.reused and not any("reused" in w.lower()
+                                                            for w in back.warnings)
+    assert reused.carried_to("ef" * 32, keep_for_shoot=False) is None
