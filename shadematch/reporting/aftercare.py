@@ -6,6 +6,9 @@ which the page says.
 
 from __future__ import annotations
 
+from shadematch.reporting import text
+from shadematch.reporting.canvas import ACCENT, INK, MUTED, rule
+
 TITLE = "Caring for your scalp after your session"
 
 INTRO = ("These notes help the pigment settle evenly and your scalp heal well. If your "
@@ -46,3 +49,47 @@ SECTIONS: list[tuple[str, list[str]]] = [
         "pus, or you feel unwell or feverish.",
     ]),
 ]
+
+
+def draw_page(page, options) -> None:
+    """Start a new page of ``page`` (a :class:`~shadematch.reporting.canvas.Page`) with the
+    aftercare notes, addressed to ``options.client_name``."""
+    page.new_page()
+    c = page.canvas
+    page.y -= 18
+    text.draw(c, page.left, page.y, TITLE, 17, text.BOLD, color=ACCENT)
+    page.y -= 16
+    if options.client_name.strip():
+        text.draw(c, page.left, page.y, f"For {options.client_name.strip()}", 10, color=INK)
+        page.y -= 14
+    page.y = text.draw_wrapped(c, page.left, page.y - 4, INTRO, 10.5,
+                               page.content_width, color=INK, leading=14) - 6
+    for title, points in SECTIONS:
+        page.ensure(60)
+        page.y -= 20
+        text.draw(c, page.left, page.y, title, 12, text.BOLD, color=INK)
+        page.y -= 6
+        for point in points:
+            lines = text.wrap(point, 10.5, page.content_width - 16)
+            page.ensure(14 * len(lines) + 4)
+            page.y -= 14
+            c.setFillColorRGB(*ACCENT)
+            c.circle(page.left + 5, page.y + 3.5, 2, stroke=0, fill=1)
+            for i, line in enumerate(lines):
+                if i:
+                    page.y -= 14
+                text.draw(c, page.left + 16, page.y, line, 10.5, color=INK)
+            page.y -= 2
+    contact = [v for v in (options.clinic_name, options.clinic_address.replace("\n", ", "))
+               if v and v.strip()]
+    if contact or options.practitioner:
+        page.ensure(50)
+        page.y -= 24
+        rule(c, page.left, page.left + page.content_width, page.y + 12)
+        if options.practitioner:
+            text.draw(c, page.left, page.y, f"Your practitioner: {options.practitioner}", 10,
+                      color=INK)
+            page.y -= 14
+        if contact:
+            page.y = text.draw_wrapped(c, page.left, page.y, " — ".join(contact), 9,
+                                       page.content_width, color=MUTED)

@@ -89,6 +89,17 @@ def clean(text: str) -> str:
                    or c in "\u200c\u200d")
 
 
+def is_rtl(line: str) -> bool:
+    """True when the line's first strong character is right-to-left (its bidi base direction)."""
+    for char in line:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
 def to_visual(line: str) -> str:
     """One line in logical order -> shaped glyph characters in visual (left-to-right) order."""
     if not _RTL_RE.search(line):
@@ -221,8 +232,7 @@ def draw_wrapped(canvas, x: float, y: float, text: str, size: float, max_width: 
     """Draw wrapped text, first baseline at ``y``; returns the y below the last line."""
     leading = leading or size * 1.35
     for line in wrap(text, size, max_width, font):
-        rtl = bool(_RTL_RE.search(line)) and not re.search(r"[A-Za-z]", line)
-        if rtl:
+        if is_rtl(line):
             draw(canvas, x + max_width, y, line, size, font, align="right", color=color)
         else:
             draw(canvas, x, y, line, size, font, color=color)

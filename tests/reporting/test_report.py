@@ -383,3 +383,28 @@ def test_reporting_never_imports_qt(tmp_path):
     root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, PYTHONPATH=str(root))
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
+
+
+def test_bidi_base_direction_and_right_aligned_rtl_notes(astronaut):
+    from shadematch.reporting import text as rtext
+
+    assert rtext.is_rtl("محمد and Zoë") and not rtext.is_rtl("Zoë and محمد")
+    assert not rtext.is_rtl("12 345")
+    positions = {}
+    for note in ("ملاحظة: لون أفتح قليلا", "Latin note here"):
+        rendered = render_report(make_analysis(notes=note), astronaut,
+                                 ReportOptions(aftercare=False))
+        page = PdfReader(io.BytesIO(rendered.pdf)).pages[1]
+        found = []
+
+        def visit(txt, cm, tm, font, size, found=found, note=note):
+            if txt.strip() and unicodedata.normalize("NFKC", txt).strip()[:3] in (
+                    note[:3], note[::-1][:3], unicodedata.normalize("NFKC", note)[::-1][:3]):
+                found.append(tm[4] * cm[0] + cm[4])
+
+        page.extract_text(visitor_text=visit)
+        assert found, note
+        positions[note] = found[0]
+    # The Arabic note starts well right of the margin (it is right-aligned); the Latin one at it.
+    assert positions["Latin note here"] == pytest.approx(40, abs=1)
+    assert positions["ملاحظة: لون أفتح قليلا"] > 300
