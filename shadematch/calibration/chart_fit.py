@@ -25,6 +25,10 @@ NEUTRAL_PATCHES = tuple(range(18, 24))
 #: chosen: extra terms that do not clearly generalise better are not worth their risk.
 COMPLEXITY_MARGIN = 0.05
 
+#: One patch this far from its reference after the fit (CIEDE2000) gets its own warning: usually
+#: a corner click that puts its square on a border, or glare on that patch.
+SINGLE_PATCH_WARNING = 6.0
+
 #: How many models (best by plain least-squares leave-one-out) are polished in Lab and compared.
 FINALISTS = 2
 
@@ -165,6 +169,12 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
             f"The calibration fits the chart poorly (mean residual {mean_dE:.1f} dE00, worst "
             f"{worst} at {max_dE:.1f}): check that the grid sits on the patches, that the chart "
             "is evenly lit without glare, and that the right chart edition is selected.")
+    elif max_dE > SINGLE_PATCH_WARNING:
+        worst = ref.names[int(np.nanargmax(np.where(usable, dE_all, np.nan)))]
+        warnings.append(
+            f"The {worst} patch is far from its reference after calibration ({max_dE:.1f} "
+            "dE00): check that its square sits inside the patch (drag the nearest corner) and "
+            "that the patch is clean and free of glare.")
     if progress is not None:
         progress(1.0, "Calibration done")
     return Calibration(

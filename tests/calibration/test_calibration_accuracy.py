@@ -48,7 +48,7 @@ def test_skin_patches_within_2_dE00_after_calibration(cast, tone, exposure, rota
     assert cal.mean_delta_e < 1.5
     assert cal.leave_one_out_mean_delta_e < 1.5
     assert cal.max_delta_e >= cal.mean_delta_e
-    assert not [w for w in cal.warnings if "poorly" in w]
+    assert not [w for w in cal.warnings if "poorly" in w or "far from" in w]
 
 
 def test_uncalibrated_light_skin_under_warm_light_is_far_off():
@@ -102,6 +102,16 @@ def test_misplaced_grid_warns_about_a_poor_fit():
     cal = calibrate_from_chart(img, shifted)
     assert cal.mean_delta_e > 3.0
     assert any("fits the chart poorly" in w for w in cal.warnings)
+
+
+def test_one_misplaced_corner_names_the_patch_that_is_off():
+    img, corners = render_chart(cast="warm", tone="gamma1.8", exposure=0.8, **CAMERA)
+    off = list(corners)
+    off[3] = (corners[3][0] + 27.0, corners[3][1] - 14.0)   # white clicked near its edge
+    cal = calibrate_from_chart(img, off)
+    assert cal.max_delta_e > 6.0
+    assert any("far from its reference" in w and "drag the nearest corner" in w
+               for w in cal.warnings), cal.warnings
 
 
 def test_wrong_chart_edition_costs_accuracy():
