@@ -47,7 +47,9 @@ from shadematch.workspace import CLASS_LABELS, Workspace
 
 log = logging.getLogger(__name__)
 
-PREVIEW_SIDE = 1600
+PREVIEW_SIDE = 1024          # JPEG previews decode at 1/4 or 1/8 scale: a few tens of ms
+PREVIEW_MIN_BYTES = 1_500_000  # smaller files decode fully about as fast as a preview
+NO_PREVIEW_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}  # no reduced decode for these
 QUICK_INTERVAL_MS = 80       # live estimates while drawing: at most ~12 per second
 AUTOSAVE_TICK_MS = 1000
 SESSION_FILTER = "shadematch sessions (*.shadematch)"
@@ -184,6 +186,9 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(AUTOSAVE_TICK_MS)
         self._autosave_timer.timeout.connect(self._autosave_tick)
         self._autosave_timer.start()
+        from shadematch.gui.clients_view import ClientRecords  # Clients dock, Save to client…
+
+        self.client_records = ClientRecords(self)
 
         events = workspace.events
         events.photo_changed.connect(self._on_photo_changed)
@@ -415,13 +420,23 @@ class MainWindow(QMainWindow):
         self.progress.setValue(0)
         self.progress.show()
         self.show_status(f"Opening {Path(path).name}…", 0)
-        self.runner.submit(preview_for_display, path=path, channel="preview", pass_progress=False,
-                           on_done=lambda result: self._preview_ready(path, result),
-                           on_error=lambda exc, tb: None)  # the full decode reports errors
+        if self._wants_preview(Path(path)):
+            self.runner.submit(preview_for_display, path=path, channel="preview",
+                               pass_progress=False,
+                               on_done=lambda result: self._preview_ready(path, result),
+                               on_error=lambda exc, tb: None)  # the full decode reports errors
         self.runner.submit(decode_for_display, path=path, channel="photo",
                            on_done=lambda result: self._photo_ready(path, result),
                            on_error=lambda exc, tb: self._photo_failed(path, exc),
                            on_progress=self._load_progress)
+
+    @staticmethod
+    def _wants_preview(path: Path) -> bool:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return False
+        return size >= PREVIEW_MIN_BYTES and path.suffix.lower() not in NO_PREVIEW_SUFFIXES
 
     def _load_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 100))

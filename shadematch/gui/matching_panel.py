@@ -24,9 +24,9 @@ from shadematch.workspace import CLASS_LABELS, Workspace
 
 SORT_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole + 2
-COLUMNS = ("Rank", "", "Pigment", "Dilution", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
+COLUMNS = ("#", "", "Pigment", "Dilution", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
 COLUMN_TIPS = {
-    "Rank": "Best match first", "": "The pigment's colour (out-of-gamut marked)",
+    "#": "Rank: best match first", "": "The pigment's colour (out-of-gamut marked)",
     "ΔE": "Colour difference to the target with the chosen formula",
     "ΔL*": "Lightness: pigment minus target (positive = pigment lighter)",
     "ΔC*": "Chroma: pigment minus target (positive = pigment more saturated)",
@@ -142,6 +142,10 @@ class MatchingPanel(QWidget):
         compare.addWidget(self.target_swatch)
         compare.addWidget(self.pigment_swatch)
         layout.addLayout(compare)
+        self.comparison = QLabel()
+        self.comparison.setObjectName("comparisonLabel")
+        self.comparison.setWordWrap(True)
+        layout.addWidget(self.comparison)
 
         buttons = QHBoxLayout()
         self.choose_button = QPushButton("Choose this shade")
@@ -300,6 +304,7 @@ class MatchingPanel(QWidget):
                 cell.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.model.appendRow(row)
         self.table.resizeColumnsToContents()
+        self.table.setColumnWidth(1, 26)
         problem = ws.ranking_problem if not records else ""
         if records and not ws.ranking:
             problem = "Showing the saved ranking (its palette is not available)."
@@ -363,8 +368,15 @@ class MatchingPanel(QWidget):
         record = self._record(entry_id) if entry_id else None
         if record is None:
             self.pigment_swatch.set_Lab(None, "Pigment")
+            self.comparison.setText("")
         else:
             self.pigment_swatch.set_Lab(record["lab"], f"{record['name']}  ΔE {record['delta_e']:.2f}")
+            words = ", ".join(record.get("direction") or [])
+            how = (f"the pigment is {words} than the target" if words
+                   else "no clear direction of difference")
+            band = f" ({record['band']})" if record.get("band") else ""
+            self.comparison.setText(f"<b>{record['name']}</b>: ΔE {record['delta_e']:.2f}{band}; "
+                                    f"{how}.")
         self.choose_button.setEnabled(record is not None and self.workspace.palette is not None)
 
     def choose_selected(self) -> None:
