@@ -392,8 +392,6 @@ def first_layout(window, shell: Shell) -> None:
 
     screen = window.screen() or QApplication.primaryScreen()
     area = screen.availableGeometry() if screen is not None else None
-    if area is not None:
-        window.setGeometry(area)
     dock = shell.dock
     regions = window.findChild(QDockWidget, "regionsDock")
     matching = window.findChild(QDockWidget, "matchingDock")
@@ -417,6 +415,10 @@ def first_layout(window, shell: Shell) -> None:
         matching.raise_()
     docks = [d for d in (regions, dock, matching)
              if d is not None and d.objectName() in widths]
+    if area is not None:  # last, once the layout knows the docks are tabbed (smaller minimum)
+        window.layout().invalidate()
+        window.layout().activate()
+        window.setGeometry(area)
     window.resizeDocks(docks, [widths[d.objectName()] for d in docks], Qt.Orientation.Horizontal)
 
 
