@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         samples = QScrollArea()
         samples.setWidget(self.sample_panel)
         samples.setWidgetResizable(True)
+        samples.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         samples.setFrameShape(QFrame.NoFrame)
         self.add_dock(samples, "Samples", Qt.LeftDockWidgetArea, "samplesDock")
         self.add_dock(self.matching_panel, "Matching", Qt.RightDockWidgetArea, "matchingDock")

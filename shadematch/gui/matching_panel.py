@@ -46,6 +46,12 @@ def _item(text: str, sort_value=None, entry_id: str | None = None) -> QStandardI
     return item
 
 
+def _signed(value: float) -> str:
+    """+1.2 / -0.4 / 0.0 (never "-0.0")."""
+    rounded = round(float(value), 1) + 0.0
+    return f"{rounded:+.1f}" if rounded else "0.0"
+
+
 class MatchingPanel(QWidget):
     """Choose how to rank, see the ranking, pick the shade(s), write notes."""
 
@@ -289,9 +295,9 @@ class MatchingPanel(QWidget):
                 _item(item.get("pigment_name") or item["name"]),
                 _item(item.get("dilution") or "—", float(item.get("water_parts") or 0)),
                 _item(f"{item['delta_e']:.2f}", float(item["delta_e"])),
-                _item(f"{item['dL']:+.1f}", float(item["dL"])),
-                _item(f"{item['dC']:+.1f}", float(item["dC"])),
-                _item(f"{item['dH']:+.1f}", float(item["dH"])),
+                _item(_signed(item["dL"]), float(item["dL"])),
+                _item(_signed(item["dC"]), float(item["dC"])),
+                _item(_signed(item["dH"]), float(item["dH"])),
                 _item(", ".join(item.get("direction") or []) or "—"),
                 _item(item.get("band") or "—"),
             ]

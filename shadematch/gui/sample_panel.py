@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -37,15 +38,15 @@ class ClassCard(QGroupBox):
         color = CLASS_COLORS[region_class]
         self.setStyleSheet(f"QGroupBox#{self.objectName()}::title {{ color: {color.name()}; }}")
         card = QVBoxLayout(self)
-        card.setContentsMargins(8, 6, 8, 6)
+        card.setContentsMargins(6, 4, 6, 4)
         outer = QHBoxLayout()
         card.addLayout(outer)
-        self.swatch = Swatch(minimum=72)
-        self.swatch.setMaximumSize(110, 96)
+        self.swatch = Swatch(minimum=64)
+        self.swatch.setMaximumSize(72, 96)
         outer.addWidget(self.swatch)
         column = QVBoxLayout()
         grid = QGridLayout()
-        grid.setHorizontalSpacing(8)
+        grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(1)
         self.values: dict[str, QLabel] = {}
         for row, (key, label, tip) in enumerate((
@@ -62,11 +63,15 @@ class ClassCard(QGroupBox):
             name.setToolTip(tip)
             value = QLabel("–")
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            # may be clipped in a narrow dock rather than force a horizontal scroll bar
+            value.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
             value.setToolTip(tip)
+            name.setSizePolicy(QSizePolicy.Maximum, QSizePolicy.Preferred)
             grid.addWidget(name, row, 0)
             grid.addWidget(value, row, 1)
             self.values[key] = value
             self.values[key + "_name"] = name
+        grid.setColumnStretch(1, 1)
         column.addLayout(grid)
         column.addStretch(1)
         outer.addLayout(column, 1)
@@ -112,7 +117,7 @@ class ClassCard(QGroupBox):
         self.values["lab"].setText(_fmt(Lab))
         self.values["lch"].setText(_fmt(sample.LCh))
         excluded = sample.total - sample.used
-        self.values["pixels"].setText(f"{sample.used:,} used / {excluded:,} excl.")
+        self.values["pixels"].setText(f"{sample.used:,} used, {excluded:,} out")
         self.values["pixels"].setToolTip(
             f"{sample.total:,} under the region: {sample.clipped:,} clipped highlights, "
             f"{sample.trimmed:,} trimmed (glints / deep shadows), {sample.other_cluster:,} of the "
@@ -125,7 +130,7 @@ class ClassCard(QGroupBox):
             self.values["ita"].setText(f"{sample.ita:.1f}°  {ita_class(sample.ita)}")
             self._show_row("ita", True)
         if contrast is not None and self.region_class == "hair":
-            self.values["contrast"].setText(f"ΔL* {contrast:+.1f} against skin")
+            self.values["contrast"].setText(f"ΔL* {contrast:+.1f} vs skin")
             self._show_row("contrast", True)
         self.warnings.setText("\n".join(f"⚠ {w.get('message', w)}" for w in sample.warnings))
         self.status.setStyleSheet(MUTED_STYLE)
