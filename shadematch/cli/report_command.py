@@ -54,6 +54,9 @@ def register(subparsers) -> None:
                         help="leave out the client's aftercare page")
     people.add_argument("--photo", metavar="PATH", type=Path, default=None,
                         help="with a session: the photo, if it is no longer where it was saved")
+    people.add_argument("--without-photo", action="store_true",
+                        help="with a session whose photo is lost: report the saved measurements "
+                             "with no picture")
     add_analysis_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -70,16 +73,22 @@ def _from_session(args: argparse.Namespace) -> tuple[dict, object]:
         raise ShadematchError("region and chart options measure a photo: give PHOTO instead of "
                               "a session, or leave them out to report the session as saved")
     record = read_session(args.source)
-    check = check_photo(record, args.photo)
-    if check.status == "missing":
+    if args.without_photo:
+        photo = None
+        check = None
+    else:
+        check = check_photo(record, args.photo)
+    if check is not None and check.status == "missing":
         raise ReportError(f"the session's photo is no longer at {check.path}: give its new "
-                          "place with --photo PATH")
-    if check.status == "unknown":
-        raise ReportError("the session does not name its photo: give it with --photo PATH")
-    if check.status == "changed":
+                          "place with --photo PATH (or use --without-photo)")
+    if check is not None and check.status == "unknown":
+        raise ReportError("the session does not name its photo: give it with --photo PATH (or "
+                          "use --without-photo)")
+    if check is not None and check.status == "changed":
         raise ReportError(f"{check.path.name} has changed since the session was saved, so the "
                           "regions would not match it: give the original photo with --photo PATH")
-    photo = load_photo(check.path)
+    if check is not None:
+        photo = load_photo(check.path)
     if args.pick or args.first_session_pick:
         from shadematch.analysis import Analysis
 
@@ -127,7 +136,10 @@ def run(args: argparse.Namespace) -> int:
         aftercare=not args.no_aftercare,
         top=args.top if not _is_session(source) else None,
     )
-    written = build_report(record, photo.rgb, out, options, overwrite=args.force)
+    if args.without_photo and not _is_session(source):
+        raise ShadematchError("--without-photo is for sessions: a photo given as PHOTO is used")
+    written = build_report(record, photo.rgb if photo is not None else None, out, options,
+                           overwrite=args.force)
     size_kb = written.stat().st_size / 1024
     print(f"Report written: {written} ({size_kb:.0f} KB)")
     target = (record.get("matching") or {}).get("target")

@@ -158,11 +158,11 @@ class ReportExporter(QObject):
     def not_ready_reason(self) -> str:
         """Why a report cannot be made right now ("" when it can)."""
         ws = self.window.workspace
-        if ws.photo is None:
+        if ws.photo is None and not (ws.samples or getattr(ws, "_stored_ranking", None)):
             return "Open a photo and mark regions before exporting a report."
         if not ws.regions:
             return "Mark hair, skin or scar regions before exporting a report."
-        if not getattr(ws, "measurement_current", True):
+        if ws.photo is not None and not getattr(ws, "measurement_current", True):
             return "The regions are still being measured: export again in a moment."
         return ""
 
@@ -194,7 +194,8 @@ class ReportExporter(QObject):
         self.last_folder = str(path.parent)
         self._status(f"Writing {path.name}…", 0)
         return self.window.runner.submit(
-            build_report, channel="report", analysis=record, photo_rgb=ws.photo.rgb,
+            build_report, channel="report", analysis=record,
+            photo_rgb=ws.photo.rgb if ws.photo is not None else None,
             out_path=path, options=options, overwrite=overwrite,
             on_done=self._done, on_error=self._failed, on_progress=self._progress)
 

@@ -27,7 +27,7 @@ __all__ = ["RenderedReport", "ReportCancelled", "ReportOptions", "build_report",
            "check_destination", "recipe", "render_report"]
 
 
-def render_report(analysis: dict, photo_rgb: np.ndarray, options: ReportOptions | None = None,
+def render_report(analysis: dict, photo_rgb: np.ndarray | None, options: ReportOptions | None = None,
                   *, progress: ProgressFn | None = None,
                   cancelled: CancelledFn | None = None) -> RenderedReport:
     """Render the report in memory (no file written); see :func:`build_report`.
@@ -61,7 +61,7 @@ def check_destination(out_path: Path, overwrite: bool) -> None:
                           "another folder for the report")
 
 
-def build_report(analysis: dict, photo_rgb: np.ndarray, out_path: Path,
+def build_report(analysis: dict, photo_rgb: np.ndarray | None, out_path: Path,
                  options: ReportOptions | None = None, *, overwrite: bool = False,
                  progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None) -> Path:
@@ -71,7 +71,8 @@ def build_report(analysis: dict, photo_rgb: np.ndarray, out_path: Path,
     ----------
     analysis : the analysis record (docs/ANALYSIS_FORMAT.md), e.g. ``Analysis.to_dict()``.
     photo_rgb : ndarray (H, W, 3), uint8 (0..255) or uint16 (0..65535) sRGB, as displayed; the
-        regions of ``analysis`` are in its pixel coordinates.
+        regions of ``analysis`` are in its pixel coordinates. None when the photo is no longer
+        available (a session reopened without it): the report says so in its place.
     out_path : the PDF file to write.
     options : client, practitioner, clinic details; aftercare page; how many matches to list.
     overwrite : replace an existing file (otherwise an existing file is an error).

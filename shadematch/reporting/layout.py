@@ -167,21 +167,29 @@ class ReportLayout:
 
     def photo_and_side(self, page: Page) -> None:
         c = page.canvas
-        self.step(0.1, "Reducing the photo")
-        jpeg, pw, ph = render_figure(self.photo_rgb, self.a.get("regions") or [],
-                                     cancelled=self._cancelled)
-        self.step(0.45, "Laying out the report")
-        from reportlab.lib.utils import ImageReader
-
         col_w = page.content_width * 0.56
-        max_h = 300.0
-        scale = min(col_w / pw, max_h / ph)
-        w, h = pw * scale, ph * scale
         top = page.y - 6
-        c.drawImage(ImageReader(io.BytesIO(jpeg)), page.left, top - h, w, h)
-        c.setStrokeColorRGB(*RULE)
-        c.setLineWidth(0.5)
-        c.rect(page.left, top - h, w, h, stroke=1, fill=0)
+        if self.photo_rgb is not None:
+            self.step(0.1, "Reducing the photo")
+            jpeg, pw, ph = render_figure(self.photo_rgb, self.a.get("regions") or [],
+                                         cancelled=self._cancelled)
+            self.step(0.45, "Laying out the report")
+            from reportlab.lib.utils import ImageReader
+
+            scale = min(col_w / pw, 300.0 / ph)
+            w, h = pw * scale, ph * scale
+            c.drawImage(ImageReader(io.BytesIO(jpeg)), page.left, top - h, w, h)
+            c.setStrokeColorRGB(*RULE)
+            c.setLineWidth(0.5)
+            c.rect(page.left, top - h, w, h, stroke=1, fill=0)
+        else:
+            # A session reopened without its photo: the saved measurements still stand.
+            w, h = col_w, 120.0
+            box(c, page.left, top - h, w, h, fill=(0.95, 0.95, 0.96), stroke=RULE)
+            text.draw(c, page.left + w / 2, top - h / 2 + 4, "Photo not available", 10,
+                      text.BOLD, align="centre", color=MUTED)
+            text.draw(c, page.left + w / 2, top - h / 2 - 10, "(moved or deleted since the "
+                      "analysis; measurements as saved)", 7.5, align="centre", color=MUTED)
         # Legend under the photo.
         y = top - h - 13
         x = page.left

@@ -93,6 +93,12 @@ def test_report_from_a_session(photo, tmp_path, capsys):
     assert "--photo" in capsys.readouterr().err
     assert not out2.exists()
     assert main(["report", str(session), "--photo", str(moved), "-o", str(out2)]) == 0
+    # Or without the photo at all: the saved measurements, and a note in the photo's place.
+    out3 = tmp_path / "visit3.pdf"
+    assert main(["report", str(session), "--without-photo", "-o", str(out3)]) == 0
+    text3 = _text(out3)
+    assert "Photo not available" in text3 and record["ranking"][0]["name"] in text3
+    assert not PdfReader(out3).pages[0].images
 
 
 def test_session_with_region_options_is_refused(photo, tmp_path, capsys):
