@@ -300,8 +300,7 @@ class MainWindow(QMainWindow):
         m["edit"].addAction(self._action("undo", "&Undo", ws.undo, QKeySequence.Undo))
         m["edit"].addAction(self._action("redo", "&Redo", ws.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]))
         m["edit"].addSeparator()
-        m["edit"].addAction(self._action("delete", "&Delete region",
-                                         lambda: ws.delete_regions(ws.selected),
+        m["edit"].addAction(self._action("delete", "&Delete region", self._delete_pressed,
                                          [QKeySequence.Delete, "Backspace"],
                                          "Delete the selected regions"))
         m["edit"].addAction(self._action("choose", "&Choose selected shade",
@@ -383,6 +382,11 @@ class MainWindow(QMainWindow):
         self.actions["undo"].setText(f"&Undo {ws.undo_label()}".rstrip())
         self.actions["redo"].setText(f"&Redo {ws.redo_label()}".rstrip())
         self.actions["delete"].setEnabled(bool(ws.selected))
+
+    def _delete_pressed(self) -> None:
+        # While a polygon is being drawn, Backspace/Delete take back its last corner instead.
+        if not self.tools.remove_last_point():
+            self.workspace.delete_regions(self.workspace.selected)
 
     def _readout(self, x: float, y: float) -> None:
         ws = self.workspace

@@ -482,12 +482,8 @@ class RegionTools(QObject):
                 else:
                     self.message.emit("A polygon needs at least three corners.")
                 return True
-            if key == Qt.Key_Backspace:
-                self._points.pop()
-                if self._drawing_id and len(self._points) >= 3:
-                    self.workspace.preview_region(self._drawing_id, {"points": self._points})
-                self._update_polygon(None)
-                return True
+            if key in (Qt.Key_Backspace, Qt.Key_Delete):
+                return self.remove_last_point()
         if key == Qt.Key_Escape:
             if self._points or self.workspace.editing:
                 self._abort()
@@ -495,6 +491,21 @@ class RegionTools(QObject):
                 self.workspace.select([])
             return True
         return False
+
+    def remove_last_point(self) -> bool:
+        """Take back the last corner of a polygon being drawn; False when none is drawn."""
+        if self.tool != "polygon" or not self._points:
+            return False
+        self._points.pop()
+        if self._drawing_id is not None:
+            if len(self._points) >= 3:
+                self.workspace.preview_region(self._drawing_id,
+                                              {"points": [list(p) for p in self._points]})
+            else:  # fewer than three corners: no region any more, keep drawing
+                self.workspace.cancel_edit()
+                self._drawing_id = None
+        self._update_polygon(None)
+        return True
 
     # -- select / move / resize ------------------------------------------------------------------
     def _select_press(self, pos: QPointF, event) -> bool:

@@ -294,3 +294,25 @@ def test_layout_at_common_sizes(qtbot, make_window, photo_file, size):
     # the photo is fitted: fully visible and centred
     rect = view.mapFromScene(view.sceneRect()).boundingRect()
     assert rect.width() <= view.viewport().width() + 1 and rect.height() <= view.viewport().height() + 1
+
+
+def test_user_palette_appears_and_reloads_when_its_file_changes(qtbot, make_window, photo_file):
+    from dataclasses import replace
+
+    from shadematch.palettes import load_palette, save_palette
+    from shadematch.resources import user_palettes_dir
+
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    combo = window.matching_panel.palette_combo
+    base = load_palette()
+    mine = replace(base, name="clinic-own", entries=base.entries[:5])
+    path = save_palette(mine, user_palettes_dir() / "clinic-own.json")
+    qtbot.waitUntil(lambda: combo.findData("clinic-own") >= 0, timeout=5000)
+    combo.setCurrentIndex(combo.findData("clinic-own"))
+    combo.activated.emit(combo.currentIndex())
+    ws = window.workspace
+    assert ws.palette.name == "clinic-own" and len(ws.ranking) == 5
+    save_palette(replace(base, name="clinic-own", entries=base.entries[:3]), path, overwrite=True)
+    qtbot.waitUntil(lambda: len(ws.palette.entries) == 3, timeout=5000)
+    assert len(ws.ranking) == 3 and window.matching_panel.model.rowCount() == 3

@@ -112,3 +112,10 @@ def test_readout_text():
     text16 = format_readout(1, 2, np.array([65535, 0, 0], dtype=np.uint16), 65535)
     assert "sRGB 255 0 0" in text16 and "L* 53.2" in text16
     assert format_readout(-1, -1, None) == ""
+
+
+def test_one_to_one_counts_device_pixels_on_high_dpi(view, monkeypatch):
+    monkeypatch.setattr(PhotoView, "device_ratio", lambda self: 2.0)
+    view.actual_pixels()
+    assert view.transform().m11() == pytest.approx(0.5)  # 1 photo px = 1 of the 2x2 device px
+    assert view.zoom() == pytest.approx(1.0)

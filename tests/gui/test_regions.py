@@ -229,3 +229,23 @@ def test_drawing_without_a_photo_says_what_to_do(qtbot, make_window):
     drag(qtbot, window, [(0, 0), (10, 10), (20, 20)])
     assert window.workspace.regions == []
     assert "Open a photo" in window.statusBar().currentMessage()
+
+
+def test_backspace_takes_back_polygon_corners_not_regions(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 30, "h": 30}, "hair")
+    key(qtbot, window, Qt.Key_P)
+    for x, y in [(210, 20), (300, 20), (300, 100), (210, 100)]:
+        click(qtbot, window, x, y)
+    assert len(ws.regions) == 2  # the polygon being drawn is previewed
+    key(qtbot, window, Qt.Key_Backspace)
+    assert len(window.tools._points) == 3 and len(ws.regions) == 2
+    assert len(ws.regions[1].params["points"]) == 3
+    key(qtbot, window, Qt.Key_Backspace)
+    assert len(ws.regions) == 1 and ws.regions[0].shape == "rect"  # not enough corners left
+    click(qtbot, window, 250, 150)
+    key(qtbot, window, Qt.Key_Return)
+    wait_measured(qtbot, window)
+    assert [r.shape for r in ws.regions] == ["rect", "polygon"]
+    assert len(ws.regions[1].params["points"]) == 3
+    assert ws.undo() and [r.shape for r in ws.regions] == ["rect"]
