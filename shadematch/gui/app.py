@@ -479,8 +479,9 @@ def _make_application(argv: list[str]) -> QApplication:
 def run_gui(argv: list[str]) -> int:
     """Run the desktop application until its window closes; returns the exit code."""
     args = parse_arguments(argv)
+    settings = Settings()  # QSettings with explicit names needs no QApplication yet
     try:
-        log_file = setup_logging()
+        log_file = setup_logging(level=settings.log_level)
     except OSError as exc:  # a read-only home must not stop the app; log to stderr instead
         logging.basicConfig(level=logging.INFO)
         log_file = None
@@ -490,7 +491,7 @@ def run_gui(argv: list[str]) -> int:
     route_qt_messages()
     hook = ExceptionHook().install()
     try:
-        window = create_main_window(argv, settings=Settings(), hook=hook)
+        window = create_main_window(argv, settings=settings, hook=hook)
     except Exception as exc:  # noqa: BLE001 - the window itself failed: say so, do not vanish
         log.exception("the main window could not be created")
         QMessageBox.critical(None, "shadematch could not start",
