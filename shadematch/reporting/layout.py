@@ -137,10 +137,16 @@ class ReportLayout:
         text.draw(c, page.left + page.content_width * 0.55, page.y, "Practitioner", 7.5,
                   color=MUTED)
         page.y -= 15
-        text.draw(c, page.left, page.y, client, 14, text.BOLD, color=INK)
-        text.draw(c, page.left + page.content_width * 0.55, page.y,
-                  o.practitioner.strip() or "–", 11, color=INK)
-        page.y -= 16
+        # Long names shrink (down to 10 pt), then wrap: they never run into the next column.
+        left_w = page.content_width * 0.55 - 12
+        right_w = page.content_width * 0.45
+        size = max(10.0, min(14.0, 14.0 * left_w / max(1.0, text.width(client, 14, text.BOLD))))
+        y_left = text.draw_wrapped(c, page.left, page.y, client, size, left_w, text.BOLD,
+                                   leading=size * 1.2, color=INK, rtl_right=False)
+        y_right = text.draw_wrapped(c, page.left + page.content_width * 0.55, page.y,
+                                    o.practitioner.strip() or "–", 11, right_w, leading=13,
+                                    color=INK, rtl_right=False)
+        page.y = min(y_left, y_right) + 13 - 16
 
     def _draw_logo(self, c, path: Path, x: float, top: float) -> float:
         from PIL import Image, UnidentifiedImageError

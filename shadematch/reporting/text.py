@@ -228,11 +228,15 @@ def wrap(text: str, size: float, max_width: float, font: str = REGULAR) -> list[
 
 def draw_wrapped(canvas, x: float, y: float, text: str, size: float, max_width: float,
                  font: str = REGULAR, leading: float | None = None,
-                 color: tuple[float, float, float] | None = None) -> float:
-    """Draw wrapped text, first baseline at ``y``; returns the y below the last line."""
+                 color: tuple[float, float, float] | None = None,
+                 rtl_right: bool = True) -> float:
+    """Draw wrapped text, first baseline at ``y``; returns the y below the last line.
+
+    Right-to-left lines are right-aligned in ``max_width`` unless ``rtl_right`` is False.
+    """
     leading = leading or size * 1.35
     for line in wrap(text, size, max_width, font):
-        if is_rtl(line):
+        if rtl_right and is_rtl(line):
             draw(canvas, x + max_width, y, line, size, font, align="right", color=color)
         else:
             draw(canvas, x, y, line, size, font, color=color)
