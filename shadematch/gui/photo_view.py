@@ -28,11 +28,12 @@ VIEW_BACKGROUND = QColor(88, 88, 88)  # neutral mid grey: the surround must not 
 
 
 def rgb_to_qimage(rgb8: np.ndarray) -> QImage:
-    """A QImage owning a copy of an H x W x 3 uint8 sRGB array."""
+    """A QImage (32-bit, the format the screen is painted in) owning a copy of an H x W x 3
+    uint8 sRGB array; the conversion happens here, so off the GUI thread when called there."""
     arr = np.ascontiguousarray(rgb8)
     h, w = arr.shape[:2]
     image = QImage(arr.data, w, h, arr.strides[0], QImage.Format_RGB888)
-    return image.copy()  # detach from the numpy buffer
+    return image.convertToFormat(QImage.Format_RGB32)  # a converted copy: detached from numpy
 
 
 class DisplayImage:
@@ -46,16 +47,28 @@ class DisplayImage:
         self.image, self.overview = image, overview
 
 
+def overview_rgb(rgb8: np.ndarray, max_side: int = OVERVIEW_SIDE) -> np.ndarray | None:
+    """A box-filtered (area-averaged) reduction whose long side is at most ``max_side``.
+
+    Area averaging keeps fine hair texture from aliasing when the whole photo is shown; an
+    integer factor makes it a cheap C loop (Pillow's ``reduce``, which releases the GIL).
+    """
+    from PIL import Image
+
+    h, w = rgb8.shape[:2]
+    factor = -(-max(h, w) // max_side)  # ceiling division
+    if factor <= 1:
+        return None
+    arr = np.ascontiguousarray(rgb8)
+    image = Image.frombuffer("RGB", (w, h), arr, "raw", "RGB", 0, 1)
+    return np.asarray(image.reduce(factor))
+
+
 def prepare_display(rgb8: np.ndarray) -> DisplayImage:
     """Convert an H x W x 3 uint8 sRGB array to a :class:`DisplayImage` (thread-safe)."""
-    image = rgb_to_qimage(rgb8)
-    long_side = max(image.width(), image.height())
-    overview = None
-    if long_side > OVERVIEW_SIDE:
-        overview = image.scaled(image.width() * OVERVIEW_SIDE // long_side,
-                                image.height() * OVERVIEW_SIDE // long_side,
-                                Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-    return DisplayImage(image, overview)
+    small = overview_rgb(rgb8)
+    overview = rgb_to_qimage(small) if small is not None else None
+    return DisplayImage(rgb_to_qimage(rgb8), overview)
 
 
 class PhotoItem(QGraphicsItem):
