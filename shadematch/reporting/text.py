@@ -14,6 +14,7 @@ The fonts ship in ``assets/fonts`` (see its README for provenance and licences).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -36,6 +37,21 @@ _FONT_FILES = {
 }
 # Bold text falls back to the regular CJK face: there is no bold CJK font shipped.
 _CHAINS = {REGULAR: (REGULAR, CJK), BOLD: (BOLD, CJK)}
+
+# Fonts the system may have for scripts the shipped subsets leave out (e.g. Korean Hangul); used
+# only for characters no shipped font has, and only if the file is a loadable TrueType font.
+SYSTEM_FALLBACKS = (
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # Debian fonts-droid-fallback
+    "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",  # Debian fonts-noto-core
+    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",  # Debian fonts-nanum (Korean)
+    "/usr/share/fonts/truetype/unfonts-core/UnDotum.ttf",  # Debian fonts-unfonts-core (Korean)
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",  # full DejaVu (Georgian, Armenian...)
+    "/usr/share/fonts/truetype/unifont/unifont.ttf",
+    "C:/Windows/Fonts/malgun.ttf",
+    "C:/Windows/Fonts/seguisym.ttf",
+    "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
+    "/Library/Fonts/Arial Unicode.ttf",
+)
 
 _RTL_RE = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 _ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
@@ -68,8 +84,49 @@ def register_fonts() -> dict[str, object]:
     return fonts
 
 
+_fallbacks: list[str] | None = None
+
+
+def system_fallbacks() -> list[str]:
+    """Names of the system fallback fonts that loaded (registered on first use)."""
+    global _fallbacks
+    if _fallbacks is None:
+        from pathlib import Path
+
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+
+        names = []
+        for path in SYSTEM_FALLBACKS:
+            if not Path(path).is_file():
+                continue
+            # Named by the file: a name is registered once per process, for one file only.
+            name = "SM-Fallback-" + hashlib.sha1(str(path).encode()).hexdigest()[:10]
+            if name in _FONTS_EXTRA:
+                names.append(name)
+                continue
+            try:
+                font = TTFont(name, path)
+            except Exception as exc:  # noqa: BLE001 - e.g. CFF outlines: not usable, skip it
+                log.info("fallback font %s not usable: %s", path, exc)
+                continue
+            shipped = {f.face.name for f in register_fonts().values()}
+            if font.face.name in shipped:
+                # Same PostScript name as a shipped subset: the PDF would mix up their glyphs.
+                log.info("fallback font %s skipped: same name as a shipped font", path)
+                continue
+            pdfmetrics.registerFont(font)
+            _FONTS_EXTRA[name] = font
+            names.append(name)
+        _fallbacks = names
+    return _fallbacks
+
+
+_FONTS_EXTRA: dict[str, object] = {}
+
+
 def _has_glyph(font_name: str, char: str) -> bool:
-    font = register_fonts()[font_name]
+    font = register_fonts().get(font_name) or _FONTS_EXTRA[font_name]
     return ord(char) in font.face.charToGlyph
 
 
@@ -77,6 +134,9 @@ def _font_for(char: str, chain: tuple[str, ...]) -> str | None:
     if char in " \t" or unicodedata.category(char).startswith("Z"):
         return None  # spaces join whatever run they sit in
     for name in chain:
+        if _has_glyph(name, char):
+            return name
+    for name in system_fallbacks():
         if _has_glyph(name, char):
             return name
     return ""

@@ -408,3 +408,26 @@ def test_bidi_base_direction_and_right_aligned_rtl_notes(astronaut):
     # The Arabic note starts well right of the margin (it is right-aligned); the Latin one at it.
     assert positions["Latin note here"] == pytest.approx(40, abs=1)
     assert positions["ملاحظة: لون أفتح قليلا"] > 300
+
+
+def test_system_fallback_font_for_scripts_not_shipped(astronaut, monkeypatch):
+    from shadematch.reporting import text as rtext
+
+    georgian = "ნინო"  # not in the shipped subsets
+    monkeypatch.setattr(rtext, "_fallbacks", None)
+    monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", ())
+    assert rtext.runs(georgian)[0].text == "????"
+    full = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if not full.is_file():
+        pytest.skip("fonts-dejavu-core is not installed")
+    monkeypatch.setattr(rtext, "_fallbacks", None)
+    monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", (str(full),))
+    pieces = rtext.runs(georgian)
+    assert "".join(p.text for p in pieces) == georgian
+    assert pieces[0].font.startswith("SM-Fallback")
+    rendered = render_report(make_analysis(), astronaut, ReportOptions(client_name=georgian))
+    assert georgian in PdfReader(io.BytesIO(rendered.pdf)).pages[0].extract_text()
+    # A fallback with the same PostScript name as a shipped font is refused (glyph mix-ups).
+    monkeypatch.setattr(rtext, "_fallbacks", None)
+    monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", (str(full.with_name("DejaVuSans.ttf")),))
+    assert rtext.system_fallbacks() == []
