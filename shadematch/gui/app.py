@@ -494,9 +494,12 @@ def run_gui(argv: list[str]) -> int:
         window = create_main_window(argv, settings=settings, hook=hook)
     except Exception as exc:  # noqa: BLE001 - the window itself failed: say so, do not vanish
         log.exception("the main window could not be created")
-        QMessageBox.critical(None, "shadematch could not start",
-                             f"shadematch could not start: {exc}\n\nThe details are in the log "
-                             f"file{f': {log_file}' if log_file else ''}.")
+        message = (f"shadematch could not start: {type(exc).__name__}: {exc}\n\nThe details "
+                   f"are in the log file{f': {log_file}' if log_file else ''}.")
+        print(message, file=sys.stderr, flush=True)
+        if not args.startup_check:  # a headless check must never wait on a dialog
+            QMessageBox.critical(None, "shadematch could not start", message)
+        hook.uninstall()
         return 1
     window.show()
     app.aboutToQuit.connect(window.shell.shutdown)
