@@ -192,10 +192,21 @@ class ClientDialog(QDialog):
 
     def _accept(self) -> None:
         # Only what the user can fix on the spot; the store validates everything again.
+        from shadematch.errors import RecordsError
+        from shadematch.records.models import parse_date
+
         if not self.name.text().strip():
             self.problem.setText("Enter the client's name.")
             self.name.setFocus()
             return
+        for field, what in ((self.dob, "date of birth"), (self.patch_date, "patch test date")):
+            if field.text().strip():
+                try:
+                    parse_date(field.text(), what)
+                except RecordsError as exc:
+                    self.problem.setText(str(exc))
+                    field.setFocus()
+                    return
         self.accept()
 
     def details(self) -> dict:

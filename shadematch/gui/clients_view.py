@@ -105,6 +105,10 @@ def load_visit(records: ClientRecords, visit_id: int):
     return visit, None, None
 
 
+def set_report_path(records: ClientRecords, visit_id: int, report_path: str):
+    return records.store().update_visit(visit_id, report_path=report_path)
+
+
 def touch_up(records: ClientRecords, client_id: int, samples: dict, created: str | None):
     """The touch-up comparison, leaving out the visit that stored this very analysis."""
     store = records.store()
@@ -273,10 +277,13 @@ class ClientsView(QWidget):
                 used.append(visit.dilution)
             if visit.batch:
                 used.append(f"batch {visit.batch}")
+            if visit.report_path:
+                used.append("report")
             item = QListWidgetItem(f"{visit.label} — {visit.visit_date[:10]}\n" + " · ".join(used))
             item.setData(VISIT_ID_ROLE, visit.id)
-            if visit.notes:
-                item.setToolTip(visit.notes)
+            tips = [visit.notes or "", f"Report: {visit.report_path}" if visit.report_path else ""]
+            if any(tips):
+                item.setToolTip("\n".join(t for t in tips if t))
             image = thumbs.get(visit.id)
             if image is not None:
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
@@ -361,6 +368,10 @@ class ClientRecords(QObject):
         self.view.client_selected.connect(lambda _id: self.refresh_touch_up())
         self._closed = False
         self._loaded = False
+        self._last_saved: tuple[int, int, str] | None = None  # visit, client, analysis created
+        exporter = getattr(window, "report_exporter", None)
+        if exporter is not None and hasattr(exporter, "exported"):
+            exporter.exported.connect(self._report_exported)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
@@ -468,7 +479,10 @@ class ClientRecords(QObject):
         analysis = ws.to_dict()
         photo_path = str(ws.photo.path) if ws.photo is not None else None
 
+        created = analysis.get("created")
+
         def saved(visit_id: int) -> None:
+            self._last_saved = (visit_id, client_id, created)
             self.window.show_status(f"Saved to the client's records (visit #{visit_id})")
             self.submit(client_timeline, "records-timeline", self.view.show_timeline,
                         client_id=client_id)
@@ -476,6 +490,22 @@ class ClientRecords(QObject):
 
         self.submit(save_visit, "records-save-visit", saved, client_id=client_id,
                     analysis=analysis, photo_path=photo_path, fields=fields)
+
+    def _report_exported(self, path: str) -> None:
+        """A PDF report of the analysis just saved to a client is linked to that visit."""
+        if self._last_saved is None:
+            return
+        visit_id, client_id, created = self._last_saved
+        if created != self.window.workspace.created:
+            return
+
+        def linked(_visit) -> None:
+            if self.view.client is not None and self.view.client.id == client_id:
+                self.submit(client_timeline, "records-timeline", self.view.show_timeline,
+                            client_id=client_id)
+
+        self.submit(set_report_path, "records-report", linked, visit_id=visit_id,
+                    report_path=str(path))
 
     def open_visit(self, visit_id: int | None) -> None:
         if visit_id is None:
@@ -496,6 +526,7 @@ class ClientRecords(QObject):
             self.view.show_message(f"The visit could not be opened: {exc}")
             return
         ws.session_path = None  # not a session file: Save asks where
+        self._last_saved = (visit.id, visit.client_id, visit.analysis.get("created"))
         if photo is None:
             w.view.set_display(None)
             notes.insert(0, "The visit's photo copy is missing: the saved measurements are "

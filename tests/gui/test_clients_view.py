@@ -80,7 +80,13 @@ def test_new_client_save_visit_timeline_and_reopen(qtbot, make_window, photo_fil
     qtbot.mouseClick(view.new_button, Qt.LeftButton)
     dialog = view.dialog
     qtbot.waitExposed(dialog)
+    click_save(qtbot, dialog)                       # no name: the dialog says so and stays
+    assert dialog.isVisible() and "name" in dialog.problem.text()
     qtbot.keyClicks(dialog.name, "Ann Smith")
+    qtbot.keyClicks(dialog.dob, "03/02/1980")
+    click_save(qtbot, dialog)
+    assert dialog.isVisible() and "YYYY-MM-DD" in dialog.problem.text()
+    dialog.dob.selectAll()
     qtbot.keyClicks(dialog.dob, "1980-02-03")
     keloid = dialog.rows["keloid"]
     assert reddish_pixels(keloid.label) == 0
@@ -124,6 +130,14 @@ def test_new_client_save_visit_timeline_and_reopen(qtbot, make_window, photo_fil
     assert entry.text().startswith("Session 1") and "batch LOT-7" in entry.text()
     assert not entry.icon().isNull()
     hair_lab = list(saved.analysis["samples"]["hair"]["lab"])
+
+    # A PDF report exported now is linked to the visit just saved.
+    report = str(photo_file.with_suffix(".pdf"))
+    window.report_exporter.exported.emit(report)
+    qtbot.waitUntil(lambda: "report" in view.timeline.item(0).text(), timeout=10000)
+    idle(qtbot, window)
+    assert records.store().get_visit(saved.id).report_path == report
+    entry = view.timeline.item(0)
 
     # Change the workspace, then double-click the visit: its analysis comes back.
     ws.delete_regions([r.id for r in ws.regions])
