@@ -603,11 +603,14 @@ class Workspace:
         self._settings_changed()
 
     def set_formula(self, formula: str, params: dict | None = None) -> None:
-        from shadematch.color import FORMULAS
+        """Rank with this delta-E formula ("ciede2000", "cie94", "cie76", "cmc" or an alias)."""
+        from shadematch.color import FORMULAS, normalise_formula
 
-        if formula not in FORMULAS:
+        try:
+            formula = normalise_formula(formula)
+        except ValueError:
             raise ShadematchError(f"Unknown delta-E formula {formula!r}: use one of "
-                                  f"{', '.join(FORMULAS)}.")
+                                  f"{', '.join(FORMULAS)}.") from None
         self.formula, self.params = formula, dict(params or {})
         self._settings_changed()
 

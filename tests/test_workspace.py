@@ -91,6 +91,8 @@ def test_formula_change_reranks_and_bad_formula_is_refused(ws):
     assert [m.delta_E for m in ws.ranking] != de00
     with pytest.raises(ShadematchError, match="formula"):
         ws.set_formula("cie2042")
+    ws.set_formula("dE00")
+    assert ws.formula == "ciede2000" and [m.delta_E for m in ws.ranking] == de00
 
 
 def test_undo_redo_every_region_edit(ws):
