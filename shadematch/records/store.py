@@ -110,12 +110,23 @@ class RecordStore:
         self.files = PhotoFiles(self.root)
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
-        private_dir(self.root)
-        existed = self.db_path.exists() and self.db_path.stat().st_size > 0
-        self._conn = self._connect(existed)
+        try:
+            private_dir(self.root)
+            existed = self.db_path.exists() and self.db_path.stat().st_size > 0
+            self._conn = self._connect(existed)
+        except OSError as exc:
+            raise RecordsError(
+                f"The records folder {self.root} cannot be used ({exc.strerror or exc}). Check "
+                f"that it is a folder you can write to, or point SHADEMATCH_DATA_DIR at one."
+            ) from exc
         try:
             _schema.migrate(self._conn, on_before=self._backup_before_migration)
-            self.files.ensure_dirs()
+            try:
+                self.files.ensure_dirs()
+            except OSError as exc:
+                raise RecordsError(f"The photo folders in {self.root} cannot be created "
+                                   f"({exc.strerror or exc}); check the folder's permissions."
+                                   ) from exc
             if auto_backup and existed and _backups.backup_due(self.backups_dir):
                 self.backup()
             self._finish_file_deletions()

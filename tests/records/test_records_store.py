@@ -327,6 +327,13 @@ def test_store_usable_from_another_thread(store):
     assert store.get_client(results[0]).name == "Quin"
 
 
+def test_unusable_data_folder_is_explained(tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    with pytest.raises(RecordsError, match="cannot be used.*SHADEMATCH_DATA_DIR"):
+        open_store(not_a_folder)
+
+
 def test_records_package_does_not_import_qt():
     code = ("import sys, shadematch.records, shadematch.records.transfer, "
             "shadematch.cli.records_command; print('PySide6' in sys.modules)")
