@@ -54,7 +54,11 @@ def make_canvas(buffer, pagesize, footer: Callable[[object, int, int], None]):
                 Canvas.showPage(self)
             Canvas.save(self)
 
-    return _NumberedCanvas(buffer, pagesize=pagesize, pageCompression=1)
+    text.register_fonts()
+    # PDF 1.4 for the sRGB output intent; every colour must be RGB; no unembedded base font.
+    return _NumberedCanvas(buffer, pagesize=pagesize, pageCompression=1, pdfVersion=(1, 4),
+                           enforceColorSpace="rgb", initialFontName=text.REGULAR,
+                           initialFontSize=10, lang="en")
 
 
 @dataclass

@@ -94,6 +94,7 @@ def test_srgb_output_intent_embeds_an_srgb_profile(report_pdf):
     from PIL import ImageCms
 
     path, _ = report_pdf
+    assert PdfReader(path).pdf_header == "%PDF-1.4"  # output intents need PDF 1.4
     root = PdfReader(path).trailer["/Root"]
     intents = root["/OutputIntents"]
     assert len(intents) == 1
@@ -178,8 +179,8 @@ def test_unicode_names_are_text_and_render(astronaut, tmp_path, pdftoppm):
             descendant = font.get("/DescendantFonts")
             descriptor = (descendant[0].get_object() if descendant else font).get(
                 "/FontDescriptor")
-            if descriptor is not None:
-                assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+            assert descriptor is not None, f"{font['/BaseFont']} is not embedded"
+            assert "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
     assert any("DroidSansFallback" in f for f in fonts) and any("DejaVuSans" in f for f in fonts)
     # The page renders, and the client's name area is not empty.
     image = render_page(pdftoppm, out, 1, 72, tmp_path / "u1")
