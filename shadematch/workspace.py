@@ -178,6 +178,20 @@ class _Command:
     after: _RegionState
 
 
+def _geometry_problem(region, photo) -> str | None:
+    """Why ``region`` cannot be measured on ``photo`` judging by its geometry alone, or None."""
+    x, y, w, h = shape_bounds(region.shape, region.params)
+    word = {"rect": "rectangle", "ellipse": "ellipse", "polygon": "polygon",
+            "brush": "brush stroke"}.get(region.shape, region.shape)
+    label = f"The {CLASS_LABELS.get(region.region_class, region.region_class).lower()} {word}"
+    if w < 1 or h < 1:
+        return f"{label} is smaller than a pixel: draw it larger."
+    if photo is not None and (x + w <= 0 or y + h <= 0 or x >= photo.width or y >= photo.height):
+        return (f"{label} lies wholly outside the {photo.width} x {photo.height} photo: "
+                "draw it on the photo.")
+    return None
+
+
 def _now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -371,8 +385,9 @@ class Workspace:
         region_class = region_class or self.target
         region = Region(region_class=region_class, shape=shape, params=copy.deepcopy(params),
                         id=region_id or self.new_region_id())
-        if self.photo is not None:
-            region.mask(self.photo.height, self.photo.width)  # raises RegionError when unusable
+        problem = _geometry_problem(region, self.photo)
+        if problem:
+            raise RegionError(problem)
         self._apply(f"Add {CLASS_LABELS.get(region_class, region_class)} region",
                     lambda: self.regions.append(region))
         self.select([region.id])
@@ -456,14 +471,15 @@ class Workspace:
         self._regions_changed(transient=True)
 
     def region_problem(self, region_id: str) -> str | None:
-        """Why this region cannot be measured (empty, outside the photo), or None when it can."""
-        if self.photo is None:
-            return None
+        """Why this region cannot be measured (outside the photo, no area), or None.
+
+        A cheap geometric check (no mask is built, so it is fine on the GUI thread of a
+        24-megapixel photo); anything subtler is reported by the measurement's ``problems``.
+        """
         try:
-            self.region(region_id).mask(self.photo.height, self.photo.width)
-        except (RegionError, KeyError) as exc:
-            return str(exc)
-        return None
+            return _geometry_problem(self.region(region_id), self.photo)
+        except KeyError:
+            return f"There is no region {region_id!r}."
 
     @property
     def editing(self) -> bool:
