@@ -125,13 +125,12 @@ class ReportExporter(QObject):
 
     def export(self) -> None:
         """File > Export report...: ask, confirm replacing, then build the PDF in the background."""
-        ws = self.window.workspace
         problem = self.not_ready_reason()
         if problem:
             self._status(problem)
             return
-        dialog = ReportDialog(self.window, self._suggested_path(), self.client or
-                              getattr(ws, "client_name", "") or "", self.practitioner,
+        dialog = ReportDialog(self.window, self._suggested_path(),
+                              self.selected_client_name() or self.client, self.practitioner,
                               self.aftercare)
         if dialog.exec() != QDialog.Accepted:
             return
@@ -154,6 +153,12 @@ class ReportExporter(QObject):
                 return
             overwrite = True
         self.export_to(path, self.options(), overwrite=overwrite)
+
+    def selected_client_name(self) -> str:
+        """The name of the client selected in the Clients panel, if that panel is installed."""
+        records = getattr(self.window, "client_records", None)
+        client = getattr(getattr(records, "view", None), "client", None)
+        return str(getattr(client, "name", "") or "")
 
     def not_ready_reason(self) -> str:
         """Why a report cannot be made right now ("" when it can)."""

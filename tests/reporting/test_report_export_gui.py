@@ -136,3 +136,26 @@ def test_nothing_to_export_says_why(qtbot, tmp_path, monkeypatch):
     assert "Open a photo" in win.statusBar().currentMessage()
     assert not list(Path(tmp_path).glob("*.pdf"))
     win.close()
+
+
+def test_dialog_is_prefilled_with_the_selected_client(window, monkeypatch):
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QDialog
+
+    from shadematch.gui import report_export
+
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["client"] = dialog.client.text()
+        seen["path"] = dialog.path.text()
+        return QDialog.Rejected
+
+    monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
+    monkeypatch.setattr(window, "client_records",
+                        SimpleNamespace(view=SimpleNamespace(client=SimpleNamespace(name="محمد"))),
+                        raising=False)
+    window.report_exporter.export()
+    assert seen["client"] == "محمد"
+    assert seen["path"].endswith("astronaut report.pdf")
