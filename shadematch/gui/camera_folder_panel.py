@@ -122,6 +122,8 @@ class _HintList(QListWidget):
 
     hint = "Choose the folder your camera or tethering software saves to (Open folder…).\n\n" \
            "Photos appear here newest first, and new ones as soon as they arrive."
+    hint_empty_folder = ("No photos in this folder yet.\n\nNew photos appear here as soon as "
+                         "they have been copied or shot into it.")
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().paintEvent(event)
@@ -284,7 +286,8 @@ class CameraFolderPanel(QWidget):
 
     def paths(self) -> list[Path]:
         """Photos shown, in display order (newest first)."""
-        return [Path(self.list.item(i).data(PATH_ROLE)) for i in range(self.list.count())]
+        return [Path(self.list.item(i).data(PATH_ROLE)) for i in range(self.list.count())
+                if not self.list.item(i).isHidden()]
 
     def item_state(self, path: str | os.PathLike) -> tuple[str, str | None] | None:
         """("loading" | "ok" | "error", error message or None) for a listed photo, else None."""
@@ -322,8 +325,7 @@ class CameraFolderPanel(QWidget):
         self._show_message(None)
         self.folder_label.setText(str(path))
         self.folder_label.setToolTip(str(path))
-        self.list.hint = ("No photos in this folder yet.\n\nNew photos appear here as soon as "
-                          "they have been copied or shot into it.")
+        self.list.hint = _HintList.hint_empty_folder
         self.list.viewport().update()
         self.count_label.setText("Reading folder…")
         if self._watcher.directories():
@@ -379,7 +381,9 @@ class CameraFolderPanel(QWidget):
         if generation != self._generation:
             return
         self._scan_busy = False
-        self._show_message(None)
+        if self.message_label.isVisible():  # the folder is back
+            self._show_message(None)
+            self.list.hint = _HintList.hint_empty_folder
         snap, now = result
         if self._folder is not None and not self._watcher.directories():
             self._watcher.addPath(str(self._folder))  # the folder came back
@@ -403,6 +407,8 @@ class CameraFolderPanel(QWidget):
                            else f"The folder could not be read ({exc}); see the log file.")
         for path in list(self._items):
             self._remove_item(path)
+        self.list.hint = ""  # the message above says what is wrong
+        self.list.viewport().update()
         self._state = FolderWatchState(self.settle_seconds)
         self._update_count()
 

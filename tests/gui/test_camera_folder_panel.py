@@ -194,3 +194,24 @@ def test_double_click_activates_and_recent_menu_reopens(qtbot, tmp_path, make_pa
     qtbot.waitUntil(lambda: _all_loaded(panel, 1) and panel.paths()[0].parent == one,
                     timeout=10000)
     assert panel.folder() == one
+
+
+def test_a_replaced_photo_gets_a_new_thumbnail(qtbot, tmp_path, make_panel):
+    folder = tmp_path / "edit"
+    folder.mkdir()
+    path = folder / "look.png"
+    write_photo(path, np.full((40, 40, 3), (220, 30, 30), np.uint8))
+    set_mtime(path, 100)
+    panel = make_panel()
+    panel.set_folder(folder)
+    qtbot.waitUntil(lambda: _all_loaded(panel, 1), timeout=10000)
+
+    def centre_colour():
+        image = panel.item(path).icon().pixmap(64, 64).toImage()
+        return image.pixelColor(32, 32)
+
+    assert centre_colour().red() > 180 and centre_colour().blue() < 80
+    write_photo(path, np.full((40, 40, 3), (30, 30, 220), np.uint8))  # edited in place
+    qtbot.waitUntil(lambda: panel.item_state(path)[0] == "ok" and centre_colour().blue() > 180,
+                    timeout=5000)
+    assert panel.paths() == [path]
