@@ -15,13 +15,13 @@ from shadematch.records.models import (
     Visit,
     VisitPhoto,
 )
+from shadematch.records.restore import restore_backup
 from shadematch.records.schema import SCHEMA_VERSION
 from shadematch.records.store import (
     DamagedRecordsError,
     RecordStore,
     open_store,
     records_dir,
-    restore_backup,
     save_analysis_to_client,
 )
 

@@ -224,3 +224,63 @@ class Visit:
         if with_analysis:
             data["analysis"] = self.analysis
         return data
+
+
+def clean_client_fields(fields: dict[str, Any]) -> dict[str, str | None]:
+    """Strip client fields (blank -> None), check the name and date of birth.
+
+    Raises
+    ------
+    RecordsError
+        A blank name, a malformed or future date of birth.
+    """
+    clean: dict[str, str | None] = {}
+    for key, value in fields.items():
+        text = None if value is None else str(value).strip() or None
+        if key == "name" and not text:
+            raise RecordsError("A client needs a name; enter at least a first name.")
+        if key == "dob" and text:
+            born = parse_date(text, "date of birth")
+            if born > dt.date.today():
+                raise RecordsError(f"The date of birth {text} is in the future; check it.")
+            text = born.isoformat()
+        clean[key] = text
+    return clean
+
+
+def parse_kind(kind: str, session_number: int | None) -> tuple[str, int | None]:
+    """``("session", 3)`` from "session 3"; "touchup" -> "touch-up"; RecordsError if unknown."""
+    word = str(kind or "").strip().lower().replace("_", "-")
+    number = session_number
+    if word.startswith("session"):
+        rest = word[len("session"):].strip(" -#")
+        if rest:
+            if not rest.isdigit() or int(rest) < 1:
+                raise RecordsError(f"Visit kind {kind!r}: write 'session' or 'session N' with "
+                                   f"N = 1, 2, 3...")
+            number = int(rest)
+        word = "session"
+    word = {"touchup": "touch-up", "touch up": "touch-up"}.get(word, word)
+    if word not in VISIT_KINDS:
+        raise RecordsError(f"Unknown visit kind {kind!r}; use consultation, session (or "
+                           f"'session N') or touch-up.")
+    if word != "session":
+        number = None
+    elif number is not None and int(number) < 1:
+        raise RecordsError("Session numbers start at 1.")
+    return word, number
+
+
+def iso_time(value: str | dt.datetime) -> str:
+    """A date stays ``YYYY-MM-DD``; a time becomes ISO 8601 UTC to the second."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+        return iso_time(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise RecordsError(f"{text!r} is not a date or time; write it as YYYY-MM-DD or "
+                           f"YYYY-MM-DDTHH:MM.") from exc

@@ -18,7 +18,6 @@ import datetime as dt
 import functools
 import json
 import os
-import shutil
 import sqlite3
 import threading
 import time
@@ -35,13 +34,14 @@ from shadematch.records import touchup as _touchup
 from shadematch.records.models import (
     SCREENING_ITEMS,
     TREATMENT_KINDS,
-    VISIT_KINDS,
     Client,
     Screening,
     Visit,
     VisitPhoto,
+    clean_client_fields,
+    iso_time,
     normalise_screening,
-    parse_date,
+    parse_kind,
 )
 from shadematch.records.photos import (
     FILE_MODE,
@@ -267,7 +267,7 @@ class RecordStore:
         RecordsError
             Blank name, a malformed or future date of birth.
         """
-        values = _clean_client_fields({"name": name, "dob": dob, "contact": contact,
+        values = clean_client_fields({"name": name, "dob": dob, "contact": contact,
                                        "hair_loss_pattern": hair_loss_pattern, "notes": notes})
         stamp = now_utc()
         with self._write() as conn:
@@ -288,7 +288,7 @@ class RecordStore:
         if unknown:
             raise RecordsError(f"Cannot update {', '.join(unknown)}; a client has "
                                f"{', '.join(_CLIENT_FIELDS)}.")
-        values = _clean_client_fields(fields)
+        values = clean_client_fields(fields)
         with self._write() as conn:
             self._require_client(conn, client_id)
             if values:
@@ -363,7 +363,7 @@ class RecordStore:
         when : ISO 8601 time; default now (UTC).
         """
         clean = normalise_screening(answers)
-        stamp = _iso_time(when) if when else now_utc()
+        stamp = iso_time(when) if when else now_utc()
         with self._write() as conn:
             self._require_client(conn, client_id)
             conn.execute("INSERT INTO screenings (client_id, recorded_at, answers_json) "
@@ -383,7 +383,7 @@ class RecordStore:
     def record_consent(self, client_id: int, when: str | dt.datetime | None = None,
                        note: str | None = None) -> str:
         """Record that the client gave consent at ``when`` (default now); returns the time."""
-        stamp = _iso_time(when) if when else now_utc()
+        stamp = iso_time(when) if when else now_utc()
         with self._write() as conn:
             self._require_client(conn, client_id)
             conn.execute("INSERT INTO consents (client_id, given_at, note) VALUES (?, ?, ?)",
@@ -416,7 +416,7 @@ class RecordStore:
             Unknown client or kind, a client under 18 for a session or touch-up, an analysis that
             is not a JSON object, an unreadable photo.
         """
-        kind, number = _parse_kind(kind, session_number)
+        kind, number = parse_kind(kind, session_number)
         if not isinstance(analysis, dict):
             raise RecordsError("A visit stores an analysis record (a JSON object); got "
                                f"{type(analysis).__name__}. Run the analysis first.")
@@ -424,7 +424,7 @@ class RecordStore:
             analysis_json = json.dumps(analysis, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise RecordsError(f"The analysis cannot be stored as JSON ({exc}).") from exc
-        stamp = _iso_time(visit_date) if visit_date else now_utc()
+        stamp = iso_time(visit_date) if visit_date else now_utc()
         picked_id, picked_name, picked_dilution = _schema.picks_from_analysis(analysis)
         if chosen_entry_id is None:
             chosen_entry_id, chosen_name = picked_id, chosen_name or picked_name
@@ -782,119 +782,6 @@ def save_analysis_to_client(client_id: int, analysis: dict, photo_path: Path | s
         return store.save_visit(client_id, analysis, photo_path, **visit_fields)
 
 
-def restore_backup(backup: Path | str, data_dir: Path | None = None) -> dict[str, str | None]:
-    """Replace the records database with ``backup`` (see docs/RECORDS.md, "Restore").
-
-    The current database is kept first: when healthy, as a ``-pre-restore`` backup in the
-    backups folder; when damaged, renamed to ``records.db.damaged-<time>`` (with its -wal/-shm).
-    The backup is checked before anything changes, and upgraded to the current schema after.
-    Close every running shadematch first.
-
-    Returns
-    -------
-    dict
-        ``{"restored_from", "database", "previous_kept_as"}`` (paths as text).
-
-    Raises
-    ------
-    RecordsError
-        The backup is missing, damaged, not a records backup, or from a newer shadematch.
-    """
-    backup = Path(backup).expanduser().absolute()
-    root = records_dir(data_dir)
-    private_dir(root)
-    db_path = root / DB_NAME
-    _backups.verify_backup(backup, _schema.SCHEMA_VERSION)
-    kept: Path | None = None
-    if db_path.exists() and db_path.stat().st_size > 0:
-        try:
-            current = RecordStore(root, auto_backup=False)
-        except DamagedRecordsError:
-            current = None
-        if current is not None:
-            with current:
-                private_dir(current.backups_dir)
-                # Not rotated now, so the backup being restored cannot be rotated away.
-                kept = _backups.write_backup(
-                    current.conn, current.backups_dir / _backups.backup_name("pre-restore"))
-                source = sqlite3.connect(f"{backup.as_uri()}?mode=ro", uri=True)
-                try:
-                    with current._lock:
-                        source.backup(current.conn)
-                finally:
-                    source.close()
-        else:
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-            kept = db_path.with_name(f"{DB_NAME}.damaged-{stamp}")
-            for suffix in ("", "-wal", "-shm"):
-                side = db_path.with_name(DB_NAME + suffix)
-                if side.exists():
-                    side.rename(side.with_name(f"{DB_NAME}.damaged-{stamp}{suffix}"))
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        from shadematch.atomic_files import write_atomic
-
-        def copy(handle) -> None:
-            with open(backup, "rb") as src:
-                shutil.copyfileobj(src, handle, 1 << 20)
-
-        write_atomic(db_path, copy, mode=FILE_MODE)
-    # Upgrade (if the backup is older) and check it opens.
-    RecordStore(root, auto_backup=False).close()
-    return {"restored_from": str(backup), "database": str(db_path),
-            "previous_kept_as": str(kept) if kept else None}
-
-
-def _clean_client_fields(fields: dict[str, Any]) -> dict[str, str | None]:
-    clean: dict[str, str | None] = {}
-    for key, value in fields.items():
-        text = None if value is None else str(value).strip() or None
-        if key == "name" and not text:
-            raise RecordsError("A client needs a name; enter at least a first name.")
-        if key == "dob" and text:
-            born = parse_date(text, "date of birth")
-            if born > dt.date.today():
-                raise RecordsError(f"The date of birth {text} is in the future; check it.")
-            text = born.isoformat()
-        clean[key] = text
-    return clean
-
-
-def _parse_kind(kind: str, session_number: int | None) -> tuple[str, int | None]:
-    word = str(kind or "").strip().lower().replace("_", "-")
-    number = session_number
-    if word.startswith("session"):
-        rest = word[len("session"):].strip(" -#")
-        if rest:
-            if not rest.isdigit() or int(rest) < 1:
-                raise RecordsError(f"Visit kind {kind!r}: write 'session' or 'session N' with "
-                                   f"N = 1, 2, 3...")
-            number = int(rest)
-        word = "session"
-    word = {"touchup": "touch-up", "touch up": "touch-up"}.get(word, word)
-    if word not in VISIT_KINDS:
-        raise RecordsError(f"Unknown visit kind {kind!r}; use consultation, session (or "
-                           f"'session N') or touch-up.")
-    if word != "session":
-        number = None
-    elif number is not None and int(number) < 1:
-        raise RecordsError("Session numbers start at 1.")
-    return word, number
-
-
-def _iso_time(value: str | dt.datetime) -> str:
-    if isinstance(value, dt.datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
-    text = str(value).strip()
-    try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text).isoformat()
-        return _iso_time(dt.datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError as exc:
-        raise RecordsError(f"{text!r} is not a date or time; write it as YYYY-MM-DD or "
-                           f"YYYY-MM-DDTHH:MM.") from exc
-
-
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
@@ -909,5 +796,5 @@ def _name_in_ranking(analysis: dict, entry_id: str) -> str | None:
     return None
 
 
-__all__ = ["DamagedRecordsError", "RecordStore", "open_store", "restore_backup",
-           "save_analysis_to_client", "records_dir", "SCREENING_ITEMS"]
+__all__ = ["DamagedRecordsError", "RecordStore", "open_store", "save_analysis_to_client",
+           "records_dir", "SCREENING_ITEMS"]
