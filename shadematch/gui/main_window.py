@@ -393,7 +393,9 @@ class MainWindow(QMainWindow):
         if x < 0:
             self.readout_label.setText("")
             return
-        if ws.photo is not None:
+        if self.view.showing_preview:
+            text = "Loading the full-resolution photo…"
+        elif ws.photo is not None:
             rgb = ws.photo.rgb[int(y), int(x)]
             text = format_readout(x, y, rgb, ws.photo.max_value)
         else:
@@ -453,6 +455,7 @@ class MainWindow(QMainWindow):
             return  # the full photo already arrived, or another photo was asked for
         preview, display = result
         self._preview_for = path
+        self.tools.overlay.set_visible(False)  # the regions belong to the photo being replaced
         # The preview's pixel size differs from the full photo's; fit it to its own rectangle
         # until the full photo gives the true size (regions are only drawn on the full photo).
         self.view.set_display(display, (preview.width, preview.height), preview=True)
@@ -481,6 +484,7 @@ class MainWindow(QMainWindow):
         self.show_error(f"Opening {Path(path).name}", exc)
 
     def _show_workspace_photo(self) -> None:
+        self.tools.overlay.set_visible(True)
         photo = self.workspace.photo
         display = getattr(self, "_display", None)
         if photo is None:

@@ -182,12 +182,23 @@ class PhotoView(QGraphicsView):
             self.photo_item.set_display(None, (0, 0))
             self._scene.setSceneRect(QRectF())
             return
+        old_size = self._photo_size
+        centre = self.mapToScene(self.viewport().rect().center())
         self._photo_size = (int(photo_size[0]), int(photo_size[1]))
         self._preview = preview
         self.photo_item.set_display(display, self._photo_size)
         self._scene.setSceneRect(QRectF(0, 0, *self._photo_size))
-        if not keep_view or self._fit_mode:
+        if not keep_view or self._fit_mode or old_size[0] <= 0:
             self.fit()
+        elif old_size != self._photo_size:
+            # The full photo replaces its smaller preview: same place, same apparent size.
+            ratio = old_size[0] / self._photo_size[0]
+            old = self.transformationAnchor()
+            self.setTransformationAnchor(QGraphicsView.NoAnchor)
+            self.scale(ratio, ratio)
+            self.setTransformationAnchor(old)
+            self.centerOn(centre.x() / ratio, centre.y() / ratio)
+            self.zoom_changed.emit(self.zoom())
 
     @property
     def photo_size(self) -> tuple[int, int]:

@@ -213,6 +213,11 @@ class RegionOverlay(QObject):
                 item.selected = selected
                 item.update()
 
+    def set_visible(self, visible: bool) -> None:
+        """Show or hide every region outline (hidden while another photo's preview shows)."""
+        for rid, item in self.items.items():
+            item.setVisible(visible and self.workspace.visible(rid))
+
     def region_at(self, pos: QPointF) -> str | None:
         """The topmost visible region containing ``pos`` (the last drawn wins)."""
         for region in reversed(self.workspace.regions):
@@ -351,8 +356,11 @@ class RegionTools(QObject):
             self.workspace.end_edit()
 
     def _photo_ready(self) -> bool:
-        if self.view.photo_size[0] <= 0:
+        if self.view.photo_size[0] <= 0 or self.workspace.photo is None:
             self.message.emit("Open a photo first (File > Open, or pick one in the camera folder).")
+            return False
+        if self.view.showing_preview:
+            self.message.emit("The full-resolution photo is still loading: draw in a moment.")
             return False
         return True
 
@@ -509,6 +517,8 @@ class RegionTools(QObject):
 
     # -- select / move / resize ------------------------------------------------------------------
     def _select_press(self, pos: QPointF, event) -> bool:
+        if self.view.showing_preview:
+            return True  # the regions shown belong to the photo being replaced
         handle = self.overlay.handle_at(pos)
         if handle is not None:
             self._mode, self._handle = "resize", handle

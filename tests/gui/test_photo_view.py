@@ -119,3 +119,17 @@ def test_one_to_one_counts_device_pixels_on_high_dpi(view, monkeypatch):
     view.actual_pixels()
     assert view.transform().m11() == pytest.approx(0.5)  # 1 photo px = 1 of the 2x2 device px
     assert view.zoom() == pytest.approx(1.0)
+
+
+def test_full_photo_replacing_a_zoomed_preview_keeps_place_and_size(qtbot, view):
+    preview = np.zeros((200, 300, 3), dtype=np.uint8)
+    view.set_image(preview, preview=True)
+    view.set_zoom(view.zoom() * 4)
+    view.centerOn(QPointF(100, 50))
+    apparent = view.zoom() * 300  # device pixels across the whole photo
+    full = np.zeros((800, 1200, 3), dtype=np.uint8)
+    view.set_image(full, keep_view=True)
+    assert not view.showing_preview
+    assert view.zoom() * 1200 == pytest.approx(apparent, rel=1e-3)
+    centre = view.mapToScene(view.viewport().rect().center())
+    assert abs(centre.x() - 400) < 8 and abs(centre.y() - 200) < 8

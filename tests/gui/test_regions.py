@@ -249,3 +249,16 @@ def test_backspace_takes_back_polygon_corners_not_regions(qtbot, window):
     assert [r.shape for r in ws.regions] == ["rect", "polygon"]
     assert len(ws.regions[1].params["points"]) == 3
     assert ws.undo() and [r.shape for r in ws.regions] == ["rect"]
+
+
+def test_no_drawing_on_a_preview_of_the_next_photo(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 30, "h": 30}, "hair")
+    wait_measured(qtbot, window)
+    window.view.set_image(np.zeros((60, 80, 3), dtype=np.uint8), preview=True)
+    window.tools.overlay.set_visible(False)
+    key(qtbot, window, Qt.Key_R)
+    drag(qtbot, window, [(5, 5), (20, 20), (40, 40)])
+    assert len(ws.regions) == 1
+    assert "still loading" in window.statusBar().currentMessage()
+    assert not window.tools.overlay.items[ws.regions[0].id].isVisible()
