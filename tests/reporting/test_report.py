@@ -282,6 +282,10 @@ def test_24_megapixel_photo_makes_a_small_pdf(tmp_path):
     assert images, "the photo is in the PDF"
     biggest = max(images, key=lambda i: i.image.width * i.image.height).image
     assert max(biggest.size) <= 1600
+    # The photo is embedded as the JPEG itself (DCTDecode), not re-encoded losslessly.
+    xobjects = reader.pages[0]["/Resources"]["/XObject"]
+    filters = {str(x.get_object().get("/Filter")) for x in xobjects.values()}
+    assert any("DCTDecode" in f for f in filters), filters
 
 
 def test_regions_are_outlined_in_class_colours():
@@ -432,3 +436,25 @@ def test_system_fallback_font_for_scripts_not_shipped(astronaut, monkeypatch):
     monkeypatch.setattr(rtext, "_fallbacks", None)
     monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", (str(full.with_name("DejaVuSans.ttf")),))
     assert rtext.system_fallbacks() == []
+
+
+def test_long_names_do_not_run_into_the_next_column(astronaut):
+    client = "Maximilian Alexander Friedrich Wilhelm von Hohenzollern-Sigmaringen der Dritte"
+    rendered = render_report(make_analysis(), astronaut,
+                             ReportOptions(client_name=client, practitioner="Dr. Practitioner"))
+    page = PdfReader(io.BytesIO(rendered.pdf)).pages[0]
+    from shadematch.reporting import text as rtext
+
+    spans = []
+
+    def visit(txt, cm, tm, font, size, spans=spans):
+        if txt.strip():
+            spans.append((txt, tm[4], tm[5], size))
+
+    page.extract_text(visitor_text=visit)
+    practitioner_x = next(x for t, x, y, s in spans if t.startswith("Dr. Practitioner"))
+    name_parts = [(t, x, s) for t, x, y, s in spans if t.strip() and t.strip() in client
+                  and x < practitioner_x and len(t.strip()) > 5]
+    assert len(name_parts) >= 2  # wrapped onto two lines or more
+    for t, x, size in name_parts:
+        assert x + rtext.width(t, size, rtext.BOLD) < practitioner_x - 5, t
