@@ -25,17 +25,17 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from shadematch import __version__
 from shadematch.errors import ShadematchError
+from shadematch.gui import error_reporting
 from shadematch.gui.camera_folder_panel import CameraFolderPanel
 from shadematch.gui.error_reporting import (
     ExceptionHook,
     current_log_file,
-    open_folder,
     route_qt_messages,
     setup_logging,
     show_action_error,
@@ -286,9 +286,13 @@ class Shell(QObject):
             folder = log_dir()
         else:
             folder = log_file.parent
-        if not open_folder(folder):
-            QMessageBox.information(self.window, "Log folder",
-                                    f"shadematch's log files are in:\n{folder}")
+        if not error_reporting.open_folder(folder):  # no file manager: say where it is (non-blocking)
+            box = QMessageBox(QMessageBox.Icon.Information, "Log folder",
+                              f"shadematch's log files are in:\n{folder}",
+                              QMessageBox.StandardButton.Ok, self.window)
+            box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            box.open()
+            self.log_folder_box = box
 
     def open_demo(self) -> None:
         """Make the demo session (off the GUI thread: it decodes and measures) and open it."""
@@ -387,7 +391,6 @@ def first_layout(window, shell: Shell) -> None:
     """The layout before the user has arranged anything: the window fills the screen's
     available area; on wide screens the camera folder is a column of its own, on narrower ones
     a tab beside the region list so the photo keeps its room."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QDockWidget
 
     screen = window.screen() or QApplication.primaryScreen()

@@ -239,3 +239,18 @@ def test_parse_and_classify():
     assert app_module.classify_path("x.shadematch") == "session"
     assert app_module.classify_path("x.JPG") == "photo"
     assert app_module.classify_path(Path(__file__).parent) == "folder"
+
+
+def test_open_log_folder_uses_the_file_manager_or_says_where(make_window, monkeypatch, tmp_path):
+    from shadematch.gui import error_reporting
+
+    window = make_window([])
+    calls = []
+    monkeypatch.setattr(error_reporting, "open_folder", lambda f: calls.append(Path(f)) or True)
+    window.shell.log_folder_action.trigger()
+    assert len(calls) == 1 and calls[0].name == "logs"
+    monkeypatch.setattr(error_reporting, "open_folder", lambda f: False)
+    window.shell.log_folder_action.trigger()
+    box = window.shell.log_folder_box
+    assert box.isVisible() and str(calls[0]) in box.text()
+    box.close()
