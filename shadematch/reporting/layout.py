@@ -53,6 +53,17 @@ ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
 
 
+def _valid_lab(lab) -> tuple[float, float, float] | None:
+    """Three finite numbers, or None for a missing or damaged colour."""
+    try:
+        values = tuple(float(v) for v in lab)
+    except (TypeError, ValueError):
+        return None
+    if len(values) != 3 or not all(np.isfinite(values)):
+        return None
+    return values
+
+
 class ReportLayout:
     """Draws one report, section by section, on a numbered canvas; :meth:`render` returns it."""
 
@@ -331,7 +342,13 @@ class ReportLayout:
         return y
 
     def _swatch(self, c, x: float, y: float, w: float, h: float, lab, label: str) -> None:
-        Lab = tuple(float(v) for v in lab)
+        Lab = _valid_lab(lab)
+        if Lab is None:
+            # No usable colour recorded: an empty, labelled frame rather than a wrong colour.
+            box(c, x, y, w, h, fill=(1, 1, 1), stroke=MUTED, width=0.5, radius=0)
+            text.draw(c, x + w / 2, y + h / 2 - 3, "no colour", min(8.0, w / 5), align="centre",
+                      color=MUTED)
+            return
         rgb, in_gamut = lab_to_srgb(Lab)
         swatch(c, x, y, w, h, rgb, in_gamut)
         self.swatches.append(SwatchPlacement(self._page.number, x, y, w, h, label, Lab, rgb,
@@ -380,8 +397,8 @@ class ReportLayout:
         c.setFillColorRGB(*(v / 255 for v in class_colour(cls)))
         c.rect(col, top - 11, 4, 10, stroke=0, fill=1)
         text.draw(c, col + 8, top - 10, class_label(cls), 10.5, text.BOLD, color=INK)
-        lab = s.get("lab") or [None] * 3
-        lch = s.get("lch") or [None] * 3
+        lab = _valid_lab(s.get("lab")) or (None,) * 3
+        lch = _valid_lab(s.get("lch")) or (None,) * 3
         x2 = col + 120
         text.draw(c, x2, top - 10, f"L* {fmt_number(lab[0])}   a* {fmt_number(lab[1])}   b* {fmt_number(lab[2])}",
                   9, color=INK)
@@ -406,7 +423,8 @@ class ReportLayout:
         if s.get("ita") is not None:
             bits.append(f"ITA {fmt_number(s['ita'])}° ({s.get('ita_class', '–')})")
         if not s.get("in_gamut", True) or (s.get("lab") is not None
-                                          and not lab_to_srgb(s["lab"])[1]):
+                                          and _valid_lab(s["lab"]) is not None
+                                          and not lab_to_srgb(_valid_lab(s["lab"]))[1]):
             bits.append("outside sRGB: swatch clipped")
         text.draw(c, col + 8, top - 36, ";  ".join(bits), 8, color=MUTED)
         y = top - 48
@@ -447,7 +465,8 @@ class ReportLayout:
             self._ranking_row(page, entry, primary, first)
         page.on_new_page.clear()
         page.y -= 6
-        if any(not lab_to_srgb(e["lab"])[1] for e in self.ranking if e.get("lab") is not None):
+        if any(not lab_to_srgb(lab)[1] for lab in (_valid_lab(e.get("lab")) for e in self.ranking)
+               if lab is not None):
             page.y -= 2
             text.draw(c, page.left, page.y, "A swatch with a marked corner (!) lies outside sRGB: "
                       "it is printed clipped to the nearest printable colour.", 7.5, color=MUTED)

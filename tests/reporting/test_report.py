@@ -458,3 +458,18 @@ def test_long_names_do_not_run_into_the_next_column(astronaut):
     assert len(name_parts) >= 2  # wrapped onto two lines or more
     for t, x, size in name_parts:
         assert x + rtext.width(t, size, rtext.BOLD) < practitioner_x - 5, t
+
+
+def test_missing_or_nan_values_do_not_break_the_report(astronaut):
+    analysis = make_analysis()
+    analysis["samples"]["hair"]["lab"] = [float("nan"), 1.0, 2.0]
+    analysis["samples"]["skin"]["lch"] = None
+    analysis["ranking"][0]["delta_e"] = None
+    analysis["ranking"][1]["lab"] = "garbage"
+    del analysis["photo"]["width"]
+    analysis["created"] = "not a date"
+    rendered = render_report(analysis, astronaut, ReportOptions())
+    labels = {s.label for s in rendered.swatches}
+    assert "sample:hair" not in labels and "sample:skin" in labels
+    text = _text(rendered.pdf)
+    assert "no colour" in text and "Carbon Black 4:1" in text
