@@ -20,9 +20,9 @@ SESSION_SUFFIXES = (".shadematch",)
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "report", help="write the PDF shade report of a photo or a saved session",
-        description="Measure PHOTO's regions and rank a palette (options as for `shadematch "
-                    "match`), or read a saved .shadematch session, and write the PDF report: "
-                    "photo with outlined regions, measured colours, ranked matches, the chosen "
+        description="Measure PHOTO's regions and rank a palette (options as for `shadematch\n"
+                    "match`), or read a saved .shadematch session, and write the PDF report:\n"
+                    "photo with outlined regions, measured colours, ranked matches, the chosen\n"
                     "shade with its dilution recipe, notes and an aftercare page.",
         epilog="examples:\n"
                "  shadematch report photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
