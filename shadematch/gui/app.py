@@ -445,9 +445,11 @@ def create_main_window(argv: list[str], settings: Settings | None = None,
         file in ``SHADEMATCH_DATA_DIR``).
     hook : the exception hook, for dialogs parented to the window.
     """
+    from shadematch.gui.qt_workarounds import guard_none_refcount
     from shadematch.gui.workers import TaskRunner
     from shadematch.workspace import Workspace
 
+    guard_none_refcount()
     args = parse_arguments(argv)
     settings = settings if settings is not None else Settings()
     MainWindow = _main_window_class()

@@ -294,7 +294,7 @@ class CameraFolderPanel(QWidget):
         item = self._items.get(Path(path).absolute())
         if item is None:
             return None
-        return item.data(STATE_ROLE), item.data(ERROR_ROLE)
+        return item.data(STATE_ROLE), item.data(ERROR_ROLE) or None
 
     def item(self, path: str | os.PathLike) -> QListWidgetItem | None:
         return self._items.get(Path(path).absolute())
@@ -373,7 +373,10 @@ class CameraFolderPanel(QWidget):
         self._listing_done = True
         self._entries.update(entries)
         delta = self._state.update(snap, now)
-        for path in delta.ready:
+        # newest first, so the thumbnails at the top of the list are made first
+        ready = sorted(delta.ready, key=lambda p: entries[p].sort_key() if p in entries else (),
+                       reverse=True)
+        for path in ready:
             self._add_item(path, snap[path], entries.get(path), initial=True)
         self._after_scan()
 
@@ -424,7 +427,7 @@ class CameraFolderPanel(QWidget):
             item = QListWidgetItem(self._placeholder_icon, path.name)
             item.setData(PATH_ROLE, str(path))
             item.setData(STATE_ROLE, "loading")
-            item.setData(ERROR_ROLE, None)
+            item.setData(ERROR_ROLE, "")  # never None: PySide6 mis-counts None in item data
             item.setSizeHint(QSize(self._icon_size + 8, self._icon_size + 8))
             if entry is not None:
                 self._place(item, entry)
@@ -449,18 +452,28 @@ class CameraFolderPanel(QWidget):
         if row >= 0:
             self.list.takeItem(row)
         key = entry.sort_key()
-        position = self.list.count()
-        for i in range(self.list.count()):
-            other = self._entries.get(Path(self.list.item(i).data(PATH_ROLE)))
-            if other is not None and other.sort_key() < key:
-                position = i
-                break
+        position = self._dated_count()
+        last = self._entries.get(Path(self.list.item(position - 1).data(PATH_ROLE))) \
+            if position else None
+        if last is None or last.sort_key() < key:  # not simply the oldest: find its place
+            for i in range(position):
+                other = self._entries.get(Path(self.list.item(i).data(PATH_ROLE)))
+                if other is not None and other.sort_key() < key:
+                    position = i
+                    break
         self.list.insertItem(position, item)
         day, _, clock = entry.taken_label().partition(" ")
         item.setText(f"{entry.name}\n{day}\n{clock}")
         source = "taken (EXIF)" if entry.taken_source == "exif" else "file modified"
         item.setData(Qt.ItemDataRole.ToolTipRole, f"{path}\n{entry.taken_label()} ({source})")
         item.setHidden(False)
+
+    def _dated_count(self) -> int:
+        """Rows at the top that are placed by date (undated new arrivals wait hidden below)."""
+        count = self.list.count()
+        while count and self.list.item(count - 1).isHidden():
+            count -= 1
+        return count
 
     def _on_item_loaded(self, generation: int, path: Path, result, initial: bool) -> None:
         if generation != self._generation:
@@ -474,7 +487,7 @@ class CameraFolderPanel(QWidget):
         if thumb.ok:
             item.setIcon(QIcon(_thumbnail_pixmap(thumb, self._icon_size * 2)))
             item.setData(STATE_ROLE, "ok")
-            item.setData(ERROR_ROLE, None)
+            item.setData(ERROR_ROLE, "")  # never None: PySide6 mis-counts None in item data
         else:
             item.setIcon(self._error_icon)
             item.setData(STATE_ROLE, "error")
