@@ -7,20 +7,19 @@ import os
 # Before anything imports Qt: no display needed, and the same rendering everywhere.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import weakref  # noqa: E402
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from shadematch.gui import workers as _workers  # noqa: E402
 
-_RUNNERS: weakref.WeakSet = weakref.WeakSet()
+# Strong references for the duration of one test, so a runner the test dropped is still checked.
+_RUNNERS: list = []
 _original_init = _workers.TaskRunner.__init__
 
 
 def _tracking_init(self, *args, **kwargs):
     _original_init(self, *args, **kwargs)
-    _RUNNERS.add(self)
+    _RUNNERS.append(self)
 
 
 _workers.TaskRunner.__init__ = _tracking_init
@@ -46,6 +45,7 @@ def _private_data_and_no_leftover_workers(tmp_path, monkeypatch):
     _RUNNERS.clear()
     yield
     busy = _busy_runners()
+    _RUNNERS.clear()
     global_busy = QThreadPool.globalInstance().activeThreadCount()
     for runner in busy:  # stop them so the next test starts clean, then fail this one
         runner.shutdown()
