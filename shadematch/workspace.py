@@ -257,6 +257,17 @@ class Workspace:
             self._modified = value
             self.events.modified_changed.emit(value)
 
+    def mark_modified(self) -> None:
+        """Record that the state has unsaved changes (e.g. recovered from an autosave)."""
+        self._set_modified(True)
+
+    @property
+    def photo_name(self) -> str | None:
+        """File name of the photo (also when it is missing and only its record is known)."""
+        if self.photo is not None:
+            return self.photo.name
+        return (self._photo_info or {}).get("name") or None
+
     def mark_saved(self, path=None) -> None:
         """Record that the current state has been saved (to ``path`` when given)."""
         if path is not None:

@@ -369,8 +369,7 @@ class MainWindow(QMainWindow):
     # -- state shown in the window -------------------------------------------------------------------
     def _update_title(self) -> None:
         ws = self.workspace
-        name = ws.photo.name if ws.photo is not None else (
-            (ws._photo_info or {}).get("name") if ws._photo_info else None)
+        name = ws.photo_name
         session = f" — {Path(ws.session_path).name}" if ws.session_path else ""
         self.setWindowTitle(f"{name}[*]{session} — shadematch" if name else "shadematch[*]")
         self.setWindowModified(ws.modified)
@@ -672,7 +671,7 @@ class MainWindow(QMainWindow):
             return
         if autosave:
             self.autosaver.adopt(path)
-            ws._set_modified(True)
+            ws.mark_modified()
         else:
             ws.mark_saved(path)
         if photo is None:
