@@ -112,7 +112,7 @@ def test_watch_picks_up_a_photo_once_it_stops_growing(qtbot, tmp_path, make_pane
     folder.mkdir()
     write_photo(folder / "first.jpg", taken="2024:01:01 10:00:00")
     set_mtime(folder / "first.jpg", 3600)
-    panel = make_panel()
+    panel = make_panel(settle_seconds=0.6)  # 4x the pause between the chunks below
     opened = []
     panel.photo_activated.connect(opened.append)
     panel.auto_open_box.setChecked(True)
