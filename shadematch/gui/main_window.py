@@ -257,7 +257,10 @@ class MainWindow(QMainWindow):
         self.progress.setRange(0, 100)
         self.progress.setMaximumWidth(160)
         self.progress.hide()
-        for widget in (self.measuring_label, self.progress, self.readout_label, self.zoom_label):
+        self.photo_label = QLabel()
+        self.photo_label.setObjectName("photoInfo")
+        for widget in (self.measuring_label, self.progress, self.readout_label, self.photo_label,
+                       self.zoom_label):
             bar.addPermanentWidget(widget)
 
     def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "",
@@ -504,6 +507,21 @@ class MainWindow(QMainWindow):
                                   (ws.photo.width, ws.photo.height), keep_view=keep)
         self._preview_for = None
         self._update_title()
+        self._update_photo_label()
+
+    def _update_photo_label(self) -> None:
+        """Size and colour profile of the photo; the loader's notes (sRGB assumed...) on hover."""
+        photo = self.workspace.photo
+        if photo is None:
+            self.photo_label.setText("")
+            self.photo_label.setToolTip("")
+            return
+        notes = list(getattr(photo, "notes", ()) or ())
+        mark = "  ⚠" if notes else ""
+        self.photo_label.setText(f"{photo.width} × {photo.height} · {photo.bit_depth}-bit · "
+                                 f"{photo.source_profile}{mark}")
+        self.photo_label.setStyleSheet("color: rgb(255, 196, 0);" if notes else "")
+        self.photo_label.setToolTip("\n".join(notes) or "Colour profile of the photo")
 
     # -- measurement -------------------------------------------------------------------------------
     def _on_regions_changed(self, transient: bool) -> None:

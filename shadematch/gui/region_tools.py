@@ -408,6 +408,8 @@ class RegionTools(QObject):
             self._update_polygon(self._clamp(pos))
             return True
         if self._press is None or not (event.buttons() & Qt.LeftButton):
+            if self.tool == "select" and not event.buttons():
+                self._hover_cursor(pos)
             return False
         if not self._dragging and not self._moved_enough(event):
             return True
@@ -514,6 +516,23 @@ class RegionTools(QObject):
                 self._drawing_id = None
         self._update_polygon(None)
         return True
+
+    _HANDLE_CURSORS = {"tl": Qt.SizeFDiagCursor, "br": Qt.SizeFDiagCursor,
+                       "tr": Qt.SizeBDiagCursor, "bl": Qt.SizeBDiagCursor,
+                       "t": Qt.SizeVerCursor, "b": Qt.SizeVerCursor,
+                       "l": Qt.SizeHorCursor, "r": Qt.SizeHorCursor}
+
+    def _hover_cursor(self, pos: QPointF) -> None:
+        """Show what a press would do: resize on a handle, move on a region."""
+        handle = self.overlay.handle_at(pos)
+        if handle is not None:
+            cursor = self._HANDLE_CURSORS[handle[1]]
+        elif self.overlay.region_at(pos) is not None:
+            cursor = Qt.SizeAllCursor
+        else:
+            cursor = Qt.ArrowCursor
+        if self.view.viewport().cursor().shape() != cursor:
+            self.view.viewport().setCursor(cursor)
 
     # -- select / move / resize ------------------------------------------------------------------
     def _select_press(self, pos: QPointF, event) -> bool:

@@ -316,3 +316,11 @@ def test_user_palette_appears_and_reloads_when_its_file_changes(qtbot, make_wind
     save_palette(replace(base, name="clinic-own", entries=base.entries[:3]), path, overwrite=True)
     qtbot.waitUntil(lambda: len(ws.palette.entries) == 3, timeout=5000)
     assert len(ws.ranking) == 3 and window.matching_panel.model.rowCount() == 3
+
+
+def test_photo_profile_and_loader_notes_in_the_status_bar(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    text = window.photo_label.text()
+    assert "400 × 300" in text and "8-bit" in text and "sRGB" in text
+    if window.workspace.photo.notes:  # a PNG without a profile: sRGB assumed, said on hover
+        assert "⚠" in text and "sRGB" in window.photo_label.toolTip()

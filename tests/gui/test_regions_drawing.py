@@ -262,3 +262,16 @@ def test_no_drawing_on_a_preview_of_the_next_photo(qtbot, window):
     assert len(ws.regions) == 1
     assert "still loading" in window.statusBar().currentMessage()
     assert not window.tools.overlay.items[ws.regions[0].id].isVisible()
+
+
+def test_select_tool_cursor_shows_move_and_resize(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 40, "y": 40, "w": 60, "h": 60}, "hair")
+    key(qtbot, window, Qt.Key_V)
+    viewport = window.view.viewport()
+    qtbot.mouseMove(viewport, vp(window, 70, 70))
+    assert viewport.cursor().shape() == Qt.SizeAllCursor
+    qtbot.mouseMove(viewport, vp(window, 100, 100))  # bottom-right handle of the selection
+    assert viewport.cursor().shape() == Qt.SizeFDiagCursor
+    qtbot.mouseMove(viewport, vp(window, 200, 200))
+    assert viewport.cursor().shape() == Qt.ArrowCursor
