@@ -146,7 +146,10 @@ class CameraFolderPanel(QWidget):
     runner : task runner for the file work; by default the panel makes its own with two
         threads, so thumbnails never hold up the main window's photo decoding.
     cache : thumbnail cache (default: in the user data folder).
-    poll_interval_ms : the light poll for network drives that send no change notifications.
+    poll_interval_ms : the light poll for network drives that send no change notifications
+        (a listing of names, sizes and dates: a few milliseconds for hundreds of photos). With
+        ``settle_seconds`` it bounds how soon a new photo shows when no notification comes:
+        poll + settle + one 250 ms re-scan, about 1.6 s.
     settle_seconds : how long a new file must stop growing before it is read.
 
     Signals
@@ -160,7 +163,7 @@ class CameraFolderPanel(QWidget):
     folder_changed = Signal(str)
 
     def __init__(self, settings: Settings, runner: TaskRunner | None = None,
-                 cache: ThumbnailCache | None = None, poll_interval_ms: int = 1000,
+                 cache: ThumbnailCache | None = None, poll_interval_ms: int = 750,
                  settle_seconds: float = 0.6, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cameraFolderPanel")
