@@ -52,8 +52,19 @@ class Event:
             pass
 
     def emit(self, *args: Any) -> None:
+        """Call every callback; one that raises does not stop the others (first error re-raised).
+
+        A broken listener (say, one panel) must not leave the other views stale.
+        """
+        error: BaseException | None = None
         for callback in list(self._callbacks):
-            callback(*args)
+            try:
+                callback(*args)
+            except Exception as exc:  # noqa: BLE001 - re-raised below, after the others ran
+                log.exception("listener of %s failed", self.name)
+                error = error or exc
+        if error is not None:
+            raise error
 
 
 class WorkspaceEvents:

@@ -55,6 +55,20 @@ def test_events_fire_and_can_be_disconnected():
     assert w.modified
 
 
+def test_a_failing_listener_does_not_starve_the_others():
+    w = Workspace()
+    seen = []
+
+    def broken():
+        raise RuntimeError("panel bug")
+
+    w.events.notes_changed.connect(broken)
+    w.events.notes_changed.connect(lambda: seen.append(w.notes))
+    with pytest.raises(RuntimeError, match="panel bug"):
+        w.set_notes("still delivered")
+    assert seen == ["still delivered"]
+
+
 def test_hair_region_is_measured_and_ranked(ws):
     ranked = []
     ws.events.ranking_changed.connect(lambda: ranked.append(len(ws.ranking)))
