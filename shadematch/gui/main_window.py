@@ -309,6 +309,10 @@ class MainWindow(QMainWindow):
         m["edit"].addAction(self._action("choose", "&Choose selected shade",
                                          self.matching_panel.choose_selected, "Ctrl+Return",
                                          "Record the selected pigment as the chosen shade"))
+        m["edit"].addAction(self._action("first_session", "Lighter shade for the &first session",
+                                         self.matching_panel.first_button.click,
+                                         "Ctrl+Shift+Return",
+                                         "Also record a lighter step of the chosen pigment"))
 
         m["view"].addAction(self._action("fit", "&Fit to window", view.fit, ["Ctrl+0", "F"]))
         m["view"].addAction(self._action("actual", "&Actual pixels (1:1)", view.actual_pixels,

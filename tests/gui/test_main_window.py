@@ -128,9 +128,10 @@ def test_first_session_lighter_pick(qtbot, make_window, photo_file):
     ws, panel = window.workspace, window.matching_panel
     row = next(i for i, m in enumerate(ws.ranking) if ws.palette.lighter_steps(m.entry.id))
     panel.select_entry(ws.ranking[row].entry.id)
-    qtbot.mouseClick(panel.choose_button, Qt.LeftButton)
+    qtbot.keyClick(window.view, Qt.Key_Return, Qt.ControlModifier)
+    assert ws.picks["primary"]["entry_id"] == ws.ranking[row].entry.id
     assert panel.first_button.isEnabled()
-    qtbot.mouseClick(panel.first_button, Qt.LeftButton)
+    qtbot.keyClick(window.view, Qt.Key_Return, Qt.ControlModifier | Qt.ShiftModifier)
     first = ws.picks["first_session"]
     assert first is not None and first["lab"][0] > ws.picks["primary"]["lab"][0]
     assert "First session" in panel.picks_label.text()
