@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from shadematch.calibration._colour import code_values_to_unit, sRGB_to_linear
-from shadematch.calibration.charts import patch_quads
+from shadematch.calibration.charts import SAMPLE_FRACTION, patch_quads
 from shadematch.errors import CalibrationError
 
 #: A channel at or above this encoded value (0..1) counts as clipped (254/255 for 8-bit).
@@ -72,7 +72,7 @@ def _trimmed_mean(pixels: np.ndarray, trim: float = 0.2) -> np.ndarray:
 
 
 def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
-                   chart: str = "colorchecker24", fraction: float = 0.4,
+                   chart: str = "colorchecker24", fraction: float = SAMPLE_FRACTION,
                    names: Sequence[str] | None = None,
                    progress: Callable[..., object] | None = None,
                    cancelled: Callable[[], bool] | None = None) -> PatchSamples:
@@ -83,8 +83,8 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
     rgb : (H, W, 3) sRGB-encoded photo, uint8 (0..255), uint16 (0..65535) or float (0..1).
     corners : corner patch centres in chart order (see :mod:`shadematch.calibration.charts`).
     chart : chart key.
-    fraction : side of the sampled square as a fraction of the patch pitch (0.4: well clear of
-        the black borders between patches even when a click is off by a quarter patch).
+    fraction : side of the sampled square as a fraction of the patch pitch (see
+        :data:`shadematch.calibration.charts.SAMPLE_FRACTION`).
     names : patch names for messages.
     progress, cancelled : optional callables (``progress(fraction, message)``, ``cancelled()``).
 

@@ -129,14 +129,15 @@ def rotate_points(points: np.ndarray, angle: float, shape_in: tuple[int, int],
 def measured_patch_Lab(calibration, img: np.ndarray, corners, index: int) -> np.ndarray:
     """Lab of one patch as a region measurement would see it: robust mean of a square in its middle,
     (20% trimmed mean) linearised with the sRGB EOTF and passed through the calibration. Independent of the fit's
-    own sampler (fixed square of 30% of the pitch around the centre from the homography)."""
+    own sampler (an axis-aligned square of half the pitch around the centre, whatever the
+    rotation: a region a practitioner would draw over the patch)."""
     from shadematch.calibration import patch_centres
 
     centres = patch_centres(corners)
     grid = centres.reshape(4, 6, 2)
     pitch = float(np.hypot(*(grid[0, 1] - grid[0, 0])))
     cx, cy = centres[index]
-    half = max(1, int(pitch * 0.15))
+    half = max(1, int(pitch * 0.25))
     y, x = int(round(cy)), int(round(cx))
     block = img[y - half:y + half + 1, x - half:x + half + 1].reshape(-1, 3)
     lo, hi = np.quantile(block, [0.2, 0.8], axis=0)

@@ -51,6 +51,21 @@ def main() -> None:
         print(f"| {noise} | {quality or 'none (PNG)'} | {pitch} | {worst:.2f} | "
               f"{np.mean(skins):.2f} | {np.mean(loos):.2f} |")
 
+    print("\n| test case (cast, curve, exposure, rotation) | mean | 90th percentile | max |")
+    print("|---|---|---|---|")
+    from test_calibration_accuracy import CAMERA, CASES
+
+    for cast, tone, exposure, rotation in CASES:
+        worst = []
+        for seed in range(12):
+            img, corners = render_chart(cast=cast, tone=tone, exposure=exposure,
+                                        rotation=rotation, seed=seed, **CAMERA)
+            cal = calibrate_from_chart(img, corners)
+            worst.append(max(dE00(measured_patch_Lab(cal, img, corners, i), ref.Lab[i])
+                             for i in (0, 1)))
+        print(f"| {cast}, {tone}, x{exposure}, {rotation} deg | {np.mean(worst):.2f} | "
+              f"{np.percentile(worst, 90):.2f} | {np.max(worst):.2f} |")
+
 
 if __name__ == "__main__":
     main()

@@ -39,8 +39,10 @@ CASES = [
 @pytest.mark.parametrize("cast, tone, exposure, rotation", CASES,
                          ids=[f"{c}-{t}-x{e}-rot{r}" for c, t, e, r in CASES])
 def test_skin_patches_within_2_dE00_after_calibration(cast, tone, exposure, rotation):
+    # A fixed noise seed per case: the test is deterministic (docs/CALIBRATION.md gives the
+    # spread over 12 seeds per case).
     img, corners = render_chart(cast=cast, tone=tone, exposure=exposure, rotation=rotation,
-                                seed=hash((cast, tone, rotation)) % 1000, **CAMERA)
+                                seed=CASES.index((cast, tone, exposure, rotation)), **CAMERA)
     cal = calibrate_from_chart(img, corners)
     for index in (DARK_SKIN, LIGHT_SKIN):
         Lab = measured_patch_Lab(cal, img, corners, index)

@@ -80,7 +80,7 @@ def test_click_four_corners_calibrates_and_draws_the_grid(qtbot, window, chart_p
         click(qtbot, window, x, y)
     assert "white" in tool.panel.instruction.text()
     centre = patch_centres(corners)[7]          # purplish blue, middle of the chart
-    quad_edge = (centre[0] + 0.2 * 60, centre[1])  # right edge of its sampled square
+    quad_edge = (centre[0] + 0.25 * 60, centre[1])  # right edge of its sampled square
     before = pixel(window, *quad_edge)
     click(qtbot, window, *corners[3])
     qtbot.waitUntil(lambda: ws.calibration is not None, timeout=15000)
