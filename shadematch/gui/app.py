@@ -445,11 +445,11 @@ def create_main_window(argv: list[str], settings: Settings | None = None,
         file in ``SHADEMATCH_DATA_DIR``).
     hook : the exception hook, for dialogs parented to the window.
     """
-    from shadematch.gui.qt_workarounds import guard_none_refcount
+    from shadematch.gui.qt_workarounds import guard_singleton_refcounts
     from shadematch.gui.workers import TaskRunner
     from shadematch.workspace import Workspace
 
-    guard_none_refcount()
+    guard_singleton_refcounts()
     args = parse_arguments(argv)
     settings = settings if settings is not None else Settings()
     MainWindow = _main_window_class()
