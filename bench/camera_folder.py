@@ -71,10 +71,9 @@ def main(argv: list[str] | None = None) -> int:
 
         from shadematch.folder_scanning import list_photos
         from shadematch.gui.camera_folder_panel import CameraFolderPanel
+        from shadematch.gui.qt_workarounds import guard_singleton_refcounts
         from shadematch.gui.settings import Settings
         from shadematch.imaging.thumbnail_cache import ThumbnailCache
-
-        from shadematch.gui.qt_workarounds import guard_singleton_refcounts
 
         app = QApplication.instance() or QApplication([])
         guard_singleton_refcounts()
