@@ -15,13 +15,14 @@ import io
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from shadematch.atomic_files import write_atomic, write_text_atomic
+from shadematch.atomic_files import write_text_atomic
 from shadematch.errors import ShadematchError
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,26 @@ class Thumbnail:
     @property
     def ok(self) -> bool:
         return self.rgb is not None
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write to a temporary name, then rename: never a half-written file under ``path``.
+
+    Unlike :func:`shadematch.atomic_files.write_atomic` there is no fsync: this is a cache, a
+    file lost or damaged by a power cut is simply made again, and fsync would double the time
+    a folder of photos takes to thumbnail.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
 
 
 def _default_loader(path: Path, max_side: int):
@@ -172,7 +193,11 @@ class ThumbnailCache:
             return np.ascontiguousarray(rgb, dtype=np.uint8)
         size = (max(1, round(w * scale)), max(1, round(h * scale)))
         image = Image.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8), "RGB")
-        return np.asarray(image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0))
+        # Halving or more (the usual case: the preview is asked at twice the size): an area
+        # average, which keeps each patch's mean colour and has no Lanczos overshoot, and is
+        # 3x faster. Smaller reductions: Lanczos.
+        resample = Image.Resampling.BOX if scale <= 0.5 else Image.Resampling.LANCZOS
+        return np.asarray(image.resize(size, resample))
 
     def _store_image(self, key: str, rgb: np.ndarray) -> None:
         from PIL import Image
@@ -183,7 +208,7 @@ class ThumbnailCache:
         data = buffer.getvalue()
         try:
             image_file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(image_file, lambda handle: handle.write(data))
+            _write_cache_file(image_file, data)
             error_file.unlink(missing_ok=True)
         except OSError as exc:  # a read-only or full disk only costs speed, never the thumbnail
             log.warning("could not cache thumbnail %s: %s", image_file, exc)
