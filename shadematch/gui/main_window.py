@@ -657,6 +657,9 @@ class MainWindow(QMainWindow):
                                f"Opening {Path(path).name}", exc))
 
     def _session_read(self, path: str, record: dict, autosave: bool, photo_path=None) -> None:
+        if self._loading is not None:  # a photo still loading is superseded by the session
+            self._loading = None
+            self._show_workspace_photo()
         self.progress.setValue(0)
         self.progress.show()
         self.runner.submit(session_photo, channel="photo", record=record, path=photo_path,

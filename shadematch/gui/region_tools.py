@@ -618,7 +618,10 @@ class RegionTools(QObject):
 
 
 class RegionListPanel(QWidget):
-    """The legend (class colours; click to draw that class) and the region list with show/hide."""
+    """The legend (class colours; click to draw that class) and the region list with show/hide.
+
+    Double-clicking a region in the list shows it in the middle of the photo view.
+    """
 
     def __init__(self, workspace: Workspace, tools: RegionTools, parent=None) -> None:
         super().__init__(parent)
@@ -658,6 +661,7 @@ class RegionListPanel(QWidget):
         self._syncing = False
         self.list.itemChanged.connect(self._item_changed)
         self.list.itemSelectionChanged.connect(self._list_selection)
+        self.list.itemDoubleClicked.connect(self._centre_on)
         workspace.events.regions_changed.connect(self._on_regions)
         workspace.events.selection_changed.connect(self._on_selection)
         workspace.events.photo_changed.connect(self.refresh)
@@ -719,6 +723,11 @@ class RegionListPanel(QWidget):
     def _list_selection(self) -> None:
         if not self._syncing:
             self.workspace.select([i.data(Qt.UserRole) for i in self.list.selectedItems()])
+
+    def _centre_on(self, item: QListWidgetItem) -> None:
+        region = self.workspace.region(item.data(Qt.UserRole))
+        x, y, w, h = shape_bounds(region.shape, region.params)
+        self.tools.view.centerOn(QPointF(x + w / 2, y + h / 2))
 
     def _class_chosen(self, index: int) -> None:
         self.workspace.set_region_class(self.workspace.selected, self.class_combo.itemData(index))

@@ -275,3 +275,16 @@ def test_select_tool_cursor_shows_move_and_resize(qtbot, window):
     assert viewport.cursor().shape() == Qt.SizeFDiagCursor
     qtbot.mouseMove(viewport, vp(window, 200, 200))
     assert viewport.cursor().shape() == Qt.ArrowCursor
+
+
+def test_double_click_in_the_list_centres_the_region(qtbot, window):
+    ws = window.workspace
+    ws.add_region("ellipse", {"cx": 220, "cy": 160, "rx": 10, "ry": 10}, "scar")
+    window.view.set_zoom(4.0)
+    window.view.centerOn(QPointF(50, 50))
+    panel = window.region_panel
+    rect = panel.list.visualItemRect(panel.list.item(0))
+    qtbot.mouseClick(panel.list.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    qtbot.mouseDClick(panel.list.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    centre = window.view.mapToScene(window.view.viewport().rect().center())
+    assert abs(centre.x() - 220) < 3 and abs(centre.y() - 160) < 3
