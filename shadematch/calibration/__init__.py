@@ -8,6 +8,8 @@ Qt-free. Typical use::
     XYZ = cal.linear_RGB_to_XYZ(RGB_lin)      # what sample_region uses
     record["calibration"] = cal.to_dict()
 
+``detect_chart(photo.rgb)`` suggests the four corners automatically (show the grid to the user).
+
 See docs/CALIBRATION.md.
 """
 
@@ -25,6 +27,7 @@ from shadematch.calibration.charts import (
     patch_quads,
     validate_corners,
 )
+from shadematch.calibration.detect import detect_chart
 from shadematch.calibration.grey_card import DEFAULT_CARD_L, calibrate_from_grey_card
 from shadematch.calibration.model import Calibration, PatchResult, exposure_warning
 
@@ -38,6 +41,7 @@ __all__ = [
     "calibrate_from_chart",
     "calibrate_from_grey_card",
     "chart_reference",
+    "detect_chart",
     "exposure_warning",
     "format_corners",
     "parse_corners",
