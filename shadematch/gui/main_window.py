@@ -753,7 +753,8 @@ class MainWindow(QMainWindow):
                                 "<table>" + "".join(lines) + "</table>"
                                 "<p>Space or middle button + drag: pan. Wheel: zoom. "
                                 "Polygon: double-click or Enter closes, Backspace removes the "
-                                "last corner, Esc cancels.</p>")
+                                "last corner, Esc cancels. Arrow keys nudge the selected "
+                                "regions (Shift: 10 px).</p>")
 
     def show_about(self) -> None:
         from shadematch import __version__

@@ -494,6 +494,13 @@ class RegionTools(QObject):
                 return True
             if key in (Qt.Key_Backspace, Qt.Key_Delete):
                 return self.remove_last_point()
+        arrows = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1),
+                  Qt.Key_Down: (0, 1)}
+        if key in arrows and self.tool == "select" and self.workspace.selected:
+            step = 10 if event.modifiers() & Qt.ShiftModifier else 1  # photo pixels
+            dx, dy = arrows[key]
+            self.workspace.move_regions(self.workspace.selected, dx * step, dy * step)
+            return True
         if key == Qt.Key_Escape:
             if self._points or self.workspace.editing:
                 self._abort()

@@ -288,3 +288,14 @@ def test_double_click_in_the_list_centres_the_region(qtbot, window):
     qtbot.mouseDClick(panel.list.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
     centre = window.view.mapToScene(window.view.viewport().rect().center())
     assert abs(centre.x() - 220) < 3 and abs(centre.y() - 160) < 3
+
+
+def test_arrow_keys_nudge_the_selection(qtbot, window):
+    ws = window.workspace
+    ws.add_region("rect", {"x": 40, "y": 40, "w": 60, "h": 60}, "hair")
+    key(qtbot, window, Qt.Key_V)
+    key(qtbot, window, Qt.Key_Right)
+    key(qtbot, window, Qt.Key_Down, Qt.ShiftModifier)
+    assert (ws.regions[0].params["x"], ws.regions[0].params["y"]) == (41, 50)
+    ws.undo()
+    assert (ws.regions[0].params["x"], ws.regions[0].params["y"]) == (41, 40)
