@@ -49,6 +49,13 @@ def fit_chart(photo, corners, reference: str, progress=None, cancelled=None):
                                 photo_sha256=photo.sha256, progress=progress, cancelled=cancelled)
 
 
+def find_chart(photo, reference: str, progress=None, cancelled=None):
+    """Worker: suggest the chart corners automatically."""
+    from shadematch.calibration import detect_chart
+
+    return detect_chart(photo.rgb, reference=reference, progress=progress, cancelled=cancelled)
+
+
 def fit_grey_card(photo, region, progress=None, cancelled=None):
     """Worker: white balance and exposure from a grey card region."""
     from shadematch.calibration import calibrate_from_grey_card
@@ -95,9 +102,13 @@ class CalibrationPanel(QWidget):
         self.grey_button = QPushButton("Selected region is a grey card")
         self.grey_button.setToolTip("White balance and exposure only, from an 18% grey card "
                                     "(L* 50) marked as a region")
+        self.find_button = QPushButton("Find chart")
+        self.find_button.setToolTip("Look for the ColorChecker automatically, then check the grid "
+                                    "(corners can still be dragged)")
         row.addWidget(self.click_button)
-        row.addWidget(self.grey_button)
+        row.addWidget(self.find_button)
         layout.addLayout(row)
+        layout.addWidget(self.grey_button)
         self.instruction = QLabel("")
         self.instruction.setObjectName("calibrationInstruction")
         self.instruction.setWordWrap(True)
@@ -201,6 +212,7 @@ class CalibrationTool(QObject):
         p = self.panel
         p.click_button.toggled.connect(self._click_toggled)
         p.grey_button.clicked.connect(self.grey_card_from_selection)
+        p.find_button.clicked.connect(self.find_chart)
         p.remove_button.clicked.connect(lambda: self.workspace.set_calibration(None))
         p.show_corrected.toggled.connect(lambda _on: self._refresh_display())
         p.reference.currentIndexChanged.connect(lambda _i: self._refit())
@@ -274,6 +286,26 @@ class CalibrationTool(QObject):
             reference=self.panel.reference.currentData(),
             on_done=self._fitted, on_error=self._fit_failed)
 
+    def find_chart(self) -> None:
+        """Look for the chart off the GUI thread; the corners found go into chart mode."""
+        ws = self.workspace
+        if ws.photo is None:
+            self.panel.problem.setText("Open a photo with the chart in it first.")
+            return
+        self.panel.problem.setText("")
+        self.panel.instruction.setText("Looking for the chart…")
+        self.window.runner.submit(find_chart, channel="calibration", photo=ws.photo,
+                                  reference=self.panel.reference.currentData(),
+                                  on_done=lambda corners, p=ws.photo: self._found(corners, p),
+                                  on_error=self._fit_failed)
+
+    def _found(self, corners, photo) -> None:
+        if self.workspace.photo is not photo:
+            return
+        self.dock.show()
+        self.panel.click_button.setChecked(True)
+        self._corners_changed(list(corners))
+
     def grey_card_from_selection(self) -> None:
         ws = self.workspace
         if ws.photo is None or len(ws.selected) != 1:
@@ -296,6 +328,7 @@ class CalibrationTool(QObject):
 
     def _fit_failed(self, exc: BaseException, tb: str) -> None:
         self.panel.show_calibration(self.workspace.calibration)
+        self.panel.show_instruction(len(self.click_tool.corners), self.active)
         if isinstance(exc, ShadematchError):
             self.panel.problem.setText(str(exc))  # expected: shown inline, no dialog
         else:

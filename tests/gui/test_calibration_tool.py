@@ -226,3 +226,29 @@ def test_chart_mode_needs_a_photo(qtbot, make_window):
     window.actions["calibrate"].trigger()
     assert not window.calibration_tool.active
     assert "Open a photo" in window.calibration_tool.panel.problem.text()
+
+
+def test_find_chart_places_the_grid_and_calibrates(qtbot, window, chart_photo):
+    _, corners, _ = chart_photo
+    ws, tool = window.workspace, window.calibration_tool
+    window.actions["calibrate"].trigger()
+    qtbot.mouseClick(tool.panel.find_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: ws.calibration is not None, timeout=15000)
+    wait_idle(qtbot, window)
+    assert tool.active and tool.grid.isVisible()
+    assert np.allclose(ws.calibration.corners, corners, atol=2.5)
+    assert ws.calibration.mean_delta_e < 1.5
+    assert "drag a numbered corner" in tool.panel.instruction.text()
+
+
+def test_find_chart_on_a_photo_without_one_says_to_click(qtbot, make_window, tmp_path):
+    from skimage import data
+
+    path = tmp_path / "coffee.png"
+    Image.fromarray(data.coffee()).save(path)
+    window = make_window(path)
+    tool = window.calibration_tool
+    qtbot.mouseClick(tool.panel.find_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "click the centres" in tool.panel.problem.text(), timeout=15000)
+    wait_idle(qtbot, window)
+    assert window.workspace.calibration is None
