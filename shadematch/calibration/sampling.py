@@ -113,6 +113,7 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
         if cancelled is not None and cancelled():
             raise CalibrationError("Calibration was cancelled.")
         pixels = code_values_to_unit(_pixels_in_quad(arr, quad))
+        pixels = pixels[np.all(np.isfinite(pixels), axis=1)]  # float photos may hold NaN/inf
         clipped = np.any(pixels >= CLIP_HIGH, axis=1)
         usable = pixels[~clipped]
         counts[i] = len(usable)

@@ -133,6 +133,18 @@ def test_sixteen_bit_photo_calibrates_like_eight_bit():
     assert cal16.mean_delta_e == pytest.approx(cal8.mean_delta_e, abs=1e-6)
 
 
+def test_float_photo_with_nan_pixels_calibrates():
+    img, corners = render_chart(cast="warm", tone="srgb", exposure=0.8, **CAMERA)
+    cal8 = calibrate_from_chart(img, corners)
+    flt = img.astype(np.float64) / 255.0
+    flt[::7, ::5] = np.nan          # dead pixels in a float image
+    flt[3::11, ::3] = np.inf
+    cal = calibrate_from_chart(flt, corners)
+    assert np.isfinite(cal.mean_delta_e) and cal.mean_delta_e == pytest.approx(
+        cal8.mean_delta_e, abs=0.3)
+    assert np.all(np.isnan(cal.linear_RGB_to_XYZ(np.array([np.nan, 0.2, 0.3]))))
+
+
 def test_progress_is_reported_and_cancel_stops():
     img, corners = render_chart(cast="warm", tone="srgb", **CAMERA)
     seen = []
