@@ -76,11 +76,14 @@ class Sample:
 
     def to_dict(self) -> dict:
         """The ``samples.<class>`` block of the analysis record."""
-        hex_colour, in_gamut = Lab_to_hex(self.Lab)
+        # Everything derived from the Lab is derived from its rounded (stored) value, so that
+        # from_dict(to_dict()) gives back the same record.
+        lab = [round(float(v), 3) for v in self.Lab]
+        hex_colour, in_gamut = Lab_to_hex(lab)
         data = {
             "class": self.region_class,
-            "lab": [round(float(v), 3) for v in self.Lab],
-            "lch": [round(float(v), 3) for v in self.LCh],
+            "lab": lab,
+            "lch": [round(float(v), 3) for v in Lab_to_LCh(np.asarray(lab))],
             "srgb_hex": hex_colour,
             "in_gamut": in_gamut,
             "spread": {"std_Lab": [round(float(v), 3) for v in self.std_Lab],
@@ -94,7 +97,7 @@ class Sample:
             "warnings": list(self.warnings),
         }
         if self.region_class == "skin":
-            ita = self.ita
+            ita = float(ITA(np.asarray(lab)))
             data["ita"] = round(ita, 2)
             data["ita_class"] = ita_class(ita)
         return data

@@ -116,3 +116,12 @@ def test_16_bit_photos_are_measured():
 def test_mask_shape_mismatch_is_an_error():
     with pytest.raises(SampleError):
         sample_region(np.zeros((10, 10, 3), np.uint8), np.ones((5, 5), bool), "skin")
+
+
+def test_record_round_trips_exactly():
+    from shadematch.color.region_statistics import Sample
+
+    img = _hair_photo(size=60, seed=9)
+    for region_class in ("hair", "skin"):
+        record = sample_region(img, np.ones(img.shape[:2], bool), region_class).to_dict()
+        assert Sample.from_dict(record).to_dict() == record
