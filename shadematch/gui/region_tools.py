@@ -35,10 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shadematch.imaging.regions import CLASS_COLOURS
 from shadematch.workspace import CLASS_LABELS, Workspace, fit_params, shape_bounds, translate_params
 
-CLASS_COLORS = {"hair": QColor(255, 170, 0), "skin": QColor(0, 190, 255),
-                "scar": QColor(255, 70, 170)}
+CLASS_COLORS = {name: QColor(*rgb) for name, rgb in CLASS_COLOURS.items()}
 TOOLS = ("select", "rect", "ellipse", "polygon", "brush")
 TOOL_LABELS = {"select": "Select / move", "rect": "Rectangle", "ellipse": "Ellipse",
                "polygon": "Polygon / lasso", "brush": "Brush"}

@@ -17,6 +17,13 @@ import numpy as np
 from shadematch.errors import RegionError
 
 REGION_CLASSES = ("hair", "skin", "scar")
+# One colour per class wherever regions are drawn (the GUI, the report), sRGB 0..255: they stand
+# out on dark hair and on skin alike and stay distinct for colour-blind eyes (orange/blue/magenta).
+CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
+    "hair": (255, 170, 0),
+    "skin": (0, 190, 255),
+    "scar": (255, 70, 170),
+}
 SHAPES = ("rect", "ellipse", "polygon", "brush")
 
 

@@ -11,13 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-# Outline colours of the region classes (sRGB 0..255): chosen to stand out on dark hair and on
-# skin alike, and to be told apart by colour-blind readers (blue / orange / magenta).
-CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
-    "hair": (0, 150, 255),
-    "skin": (255, 170, 0),
-    "scar": (230, 30, 160),
-}
+# Outline colours of the region classes: the same as in the application.
+from shadematch.imaging.regions import CLASS_COLOURS  # noqa: E402
+
 CLASS_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar"}
 _FALLBACK_COLOUR = (120, 200, 60)
 
