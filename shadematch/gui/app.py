@@ -390,7 +390,7 @@ class Shell(QObject):
 def first_layout(window, shell: Shell) -> None:
     """The layout before the user has arranged anything: the window fills the screen's
     available area; on wide screens the camera folder is a column of its own, on narrower ones
-    a tab beside the region list so the photo keeps its room."""
+    a tab beside the sample panel so the photo keeps its room."""
     from PySide6.QtWidgets import QDockWidget
 
     screen = window.screen() or QApplication.primaryScreen()
@@ -405,8 +405,10 @@ def first_layout(window, shell: Shell) -> None:
         dock.show()
         widths = {"regionsDock": 310, "cameraFolderDock": 230, "matchingDock": 450}
     else:
-        window.tabifyDockWidget(regions, dock)
-        regions.raise_()
+        # a tab beside the (tall) sample panel, so a browse shows several thumbnails at once
+        samples = window.findChild(QDockWidget, "samplesDock") or regions
+        window.tabifyDockWidget(samples, dock)
+        samples.raise_()
         widths = {"regionsDock": 300, "matchingDock": 420}
     if matching is not None:
         # the matching table needs the column's height: other right-hand docks become tabs
