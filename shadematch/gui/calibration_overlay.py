@@ -98,8 +98,12 @@ class ChartGridItem(QGraphicsItem):
             painter.setPen(QColor(0, 0, 0))
             painter.drawText(QRectF(-HANDLE_RADIUS_PX, -HANDLE_RADIUS_PX, 2 * HANDLE_RADIUS_PX,
                                     2 * HANDLE_RADIUS_PX), Qt.AlignCenter, str(i + 1))
+            label_at = QPointF(HANDLE_RADIUS_PX + 3, -HANDLE_RADIUS_PX)
+            painter.setPen(QColor(0, 0, 0))  # a dark halo keeps the name readable on white
+            for dx, dy in ((-1, 0), (1, 0), (0, -1), (0, 1)):
+                painter.drawText(label_at + QPointF(dx, dy), CORNER_NAMES[i])
             painter.setPen(QColor(255, 255, 255))
-            painter.drawText(QPointF(HANDLE_RADIUS_PX + 3, -HANDLE_RADIUS_PX), CORNER_NAMES[i])
+            painter.drawText(label_at, CORNER_NAMES[i])
             painter.restore()
 
 
