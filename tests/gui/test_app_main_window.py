@@ -142,3 +142,34 @@ def test_python_dash_m_shadematch_starts_a_window_and_logs(tmp_path):
     photo = write_photo(tmp_path / "p.png")
     out = _run_shadematch(tmp_path, str(photo))
     assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_dropping_a_folder_then_a_photo_on_the_real_window(start, qtbot, tmp_path, settings):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    settings.demo_shown = True
+    window = start([])
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    photo = set_mtime(write_photo(folder / "drop_me.jpg"), 50) or folder / "drop_me.jpg"
+
+    def drop(path):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+        enter = QDragEnterEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(window, enter)
+        assert enter.isAccepted()
+        QApplication.sendEvent(window, QDropEvent(
+            QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier))
+
+    drop(folder)
+    panel = window.shell.panel
+    qtbot.waitUntil(lambda: panel.paths() == [photo], timeout=10000)
+    drop(photo)
+    qtbot.waitUntil(lambda: "drop_me.jpg" in window.windowTitle(), timeout=15000)
+    assert window.workspace.photo is not None
