@@ -154,7 +154,8 @@ def test_dropping_a_folder_then_a_photo_on_the_real_window(start, qtbot, tmp_pat
     window = start([])
     folder = tmp_path / "dropped"
     folder.mkdir()
-    photo = set_mtime(write_photo(folder / "drop_me.jpg"), 50) or folder / "drop_me.jpg"
+    photo = write_photo(folder / "drop_me.jpg")
+    set_mtime(photo, 50)
 
     def drop(path):
         mime = QMimeData()
