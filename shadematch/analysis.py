@@ -172,9 +172,26 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     elif target not in problems:
         problems[target] = (f"no {target} region is marked: mark one to rank the palette "
                             f"against the {target} colour")
+    calibration_record = None
+    if calibration is not None:
+        calibration_record = calibration.to_dict()
+        calibration_record["warnings"] = list(calibration_record.get("warnings", [])) + \
+            _calibration_exposure_warnings(calibration, samples)
     return Analysis(
         photo=photo.info(), regions=list(regions), samples=samples, problems=problems,
-        calibration=calibration.to_dict() if calibration is not None else None,
+        calibration=calibration_record,
         matching={"target": target, "formula": formula, "formula_label": formula_label(formula),
                   "params": dict(params or {}), "palette": palette.info(), "top": top},
         ranking=ranking, palette=palette)
+
+
+def _calibration_exposure_warnings(calibration, samples: dict[str, Sample]) -> list[str]:
+    """A warning when the chart was lit much darker or brighter than the measured regions."""
+    try:
+        from shadematch.calibration import exposure_warning
+    except ImportError:  # a calibration-like object from elsewhere (tests)
+        return []
+    if not hasattr(calibration, "patches"):
+        return []
+    message = exposure_warning(calibration, [s.Lab for s in samples.values()])
+    return [message] if message else []

@@ -42,9 +42,9 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     chart = parser.add_argument_group("calibration with a reference chart in the photo")
     chart.add_argument("--chart", choices=("colorchecker24", "greycard"),
                        help="the chart in the photo")
-    chart.add_argument("--chart-corners", metavar="'x1,y1;x2,y2;x3,y3;x4,y4'",
+    chart.add_argument("--chart-corners", metavar="'x1,y1;x2,y2;x3,y3;x4,y4'|auto",
                        help="centres of the corner patches in chart order: dark skin, bluish "
-                            "green, black, white")
+                            "green, black, white; 'auto' looks for the chart (check the result)")
     chart.add_argument("--chart-region", metavar="R", help="the grey card's region (--chart greycard)")
     chart.add_argument("--chart-reference", choices=("after-2014", "before-2014"),
                        default="after-2014",
@@ -77,13 +77,18 @@ def calibration_from_args(args: argparse.Namespace, photo):
         from shadematch.imaging.regions import parse_region_spec
 
         region = parse_region_spec(args.chart_region, "skin")
-        return cal.calibrate_from_grey_card(photo.rgb, region.mask(photo.height, photo.width))
+        return cal.calibrate_from_grey_card(photo.rgb, region.mask(photo.height, photo.width),
+                                            photo_sha256=photo.sha256)
     if not args.chart_corners:
         raise ShadematchError("--chart colorchecker24 needs --chart-corners "
-                              "'x1,y1;x2,y2;x3,y3;x4,y4' (dark skin, bluish green, black, white)")
-    corners = cal.parse_corners(args.chart_corners)
+                              "'x1,y1;x2,y2;x3,y3;x4,y4' (dark skin, bluish green, black, white), "
+                              "or --chart-corners auto to look for the chart")
+    if args.chart_corners.strip().lower() == "auto":
+        corners = cal.detect_chart(photo.rgb, reference=args.chart_reference)
+    else:
+        corners = cal.parse_corners(args.chart_corners)
     return cal.calibrate_from_chart(photo.rgb, corners, chart="colorchecker24",
-                                    reference=args.chart_reference)
+                                    reference=args.chart_reference, photo_sha256=photo.sha256)
 
 
 def default_target(args: argparse.Namespace, regions) -> str:

@@ -76,7 +76,10 @@ def format_analysis(record: dict) -> str:
     if cal:
         lines.append(f"Calibration: {cal.get('chart')} ({cal.get('model')}), fit mean dE00 "
                      f"{cal.get('mean_delta_e', float('nan')):.2f}, max "
-                     f"{cal.get('max_delta_e', float('nan')):.2f}")
+                     f"{cal.get('max_delta_e', float('nan')):.2f}"
+                     + (" (reused from another photo of the shoot)" if cal.get("reused") else ""))
+        for warning in cal.get("warnings", []):
+            lines.append(f"        ! {warning}")
     else:
         lines.append("Calibration: not calibrated: colours are as the camera recorded them")
     lines.append("")
