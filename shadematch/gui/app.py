@@ -189,6 +189,9 @@ class Shell(QObject):
         self.dock = window.add_dock(self.panel, "Camera folder",
                                     object_name="cameraFolderDock")
         self.panel.photo_activated.connect(self._open_from_panel)
+        photo_opened = getattr(window, "photo_opened", None)
+        if photo_opened is not None:  # show which photo of the folder is open
+            photo_opened.connect(self.panel.mark_open)
         folder_requested = getattr(window, "folder_requested", None)
         if folder_requested is not None:  # the window's own File > Open / drop of a folder
             folder_requested.connect(self.open_path)

@@ -302,6 +302,15 @@ class CameraFolderPanel(QWidget):
     def item(self, path: str | os.PathLike) -> QListWidgetItem | None:
         return self._items.get(Path(path).absolute())
 
+    def mark_open(self, path: str | os.PathLike) -> None:
+        """Select and scroll to ``path`` (the photo open in the window), if it is listed."""
+        item = self._items.get(Path(path).expanduser().absolute())
+        if item is None or item.isHidden():
+            self.list.clearSelection()
+            return
+        self.list.setCurrentItem(item)
+        self.list.scrollToItem(item)
+
     def is_busy(self) -> bool:
         """True while listing or thumbnail jobs are still running."""
         return bool(self._pending_jobs()) or self._scan_busy or not self._listing_done

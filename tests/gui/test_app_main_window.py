@@ -91,6 +91,9 @@ def test_folder_argument_fills_the_camera_panel(start, qtbot, tmp_path, settings
     # double-click equivalent: the panel's activation opens the photo in the window
     panel.photo_activated.emit(str(folder / "IMG_1.jpg"))
     qtbot.waitUntil(lambda: "IMG_1.jpg" in window.windowTitle(), timeout=15000)
+    # the open photo is the one selected in the panel
+    qtbot.waitUntil(lambda: panel.list.currentItem() is panel.item(folder / "IMG_1.jpg"),
+                    timeout=15000)
 
 
 def test_session_argument_and_later_run_reopens_it(start, qtbot, tmp_path, settings):
