@@ -199,9 +199,9 @@ class CalibrationTool(QObject):
 
         self.action = QAction("&Calibrate with colour chart…", window)
         self.action.setObjectName("action_calibrate")
-        self.action.setShortcut(QKeySequence("Ctrl+K"))
+        self.action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.action.setIconText("Chart")
-        self.action.setToolTip("Calibrate colours with a ColorChecker in the photo (Ctrl+K)")
+        self.action.setToolTip("Calibrate colours with a ColorChecker in the photo (Ctrl+Shift+K)")
         self.action.triggered.connect(self.start_chart)
         window.actions["calibrate"] = self.action
         window.menus["tools"].addSeparator()
