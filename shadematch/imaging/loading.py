@@ -292,7 +292,8 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
             notes.append("No embedded profile, but the camera's EXIF data marks the photo as "
                          "Adobe RGB (1998): converted from Adobe RGB.")
         if preview_side is not None and fmt == "JPEG":
-            img.draft(None, (preview_side, preview_side))  # reduced DCT decode: 1/2, 1/4, 1/8
+            # reduced DCT decode (1/2, 1/4 or 1/8 scale)
+            img.draft(None, _draft_request(*img.size, preview_side))
         try:
             img.load()  # force the full decode here: Pillow is lazy and would hide truncation
         except Image.DecompressionBombError as exc:
@@ -325,6 +326,29 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format=fmt, source_profile=source_profile,
                  profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+
+
+def _draft_request(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The size to pass to ``Image.draft`` for a preview whose longest side is ``max_side``.
+
+    Pillow picks the largest DCT scale (1/2, 1/4, 1/8) that keeps *both* sides at or above the
+    requested size, so asking for a ``max_side`` square only halves a 3:2 photo (its short side
+    limits the scale). The request keeps the stored width/height ratio instead; the longest
+    side is the same before and after the EXIF rotation, so the stored size is the right frame.
+
+    Parameters
+    ----------
+    width, height : stored (undecoded, unrotated) size in pixels.
+    max_side : longest side wanted after the reduction.
+
+    Returns
+    -------
+    (width, height) : at most (width, height); the short side rounded down, at least 1.
+    """
+    longest = max(width, height)
+    if longest <= max_side:
+        return width, height
+    return (max(1, width * max_side // longest), max(1, height * max_side // longest))
 
 
 def _reduce(img: Image.Image, max_side: int) -> Image.Image:
@@ -772,7 +796,7 @@ def _raw_preview(file: Path, digest: str, max_side: int) -> Photo:
         own = img.getexif().get(_EXIF_ORIENTATION, 1)
         if isinstance(own, int) and 2 <= own <= 8:
             orientation = own  # the preview JPEG carries its own tag: trust it over LibRaw's
-        img.draft(None, (max_side, max_side))
+        img.draft(None, _draft_request(*img.size, max_side))
         img.load()
         img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         rgb = _oriented_pixels(_to_srgb(file, img, img.info.get("icc_profile"))[0], 1)
