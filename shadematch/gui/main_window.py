@@ -159,7 +159,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.region_panel = RegionListPanel(workspace, self.tools)
         self.sample_panel = SamplePanel(workspace)
-        self.matching_panel = MatchingPanel(workspace, settings)
+        self.matching_panel = MatchingPanel(workspace, settings, runner=self.runner)
         self.add_dock(self.region_panel, "Regions", Qt.LeftDockWidgetArea, "regionsDock")
         samples = QScrollArea()
         samples.setWidget(self.sample_panel)

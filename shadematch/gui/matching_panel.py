@@ -35,6 +35,22 @@ COLUMN_TIPS = {
     "Band": "How the difference is usually perceived (CIEDE2000 only)",
 }
 HINT_STYLE = "color: rgb(255, 196, 0);"
+MUTED_STYLE = "color: rgb(160, 160, 160);"
+#: SMP practice, shown under the side-by-side swatches: the cup is not what heals.
+HEALING_HINT = ("Healed pigment looks lighter and cooler than in the cup; "
+                "the first session goes lighter.")
+
+
+def scan_palette_folders(extra_folders: list) -> tuple[list, list]:
+    """Worker: one scan of the shipped, user and ``extra_folders`` palette folders.
+
+    Returns
+    -------
+    (palettes, problems) : as :func:`shadematch.palettes.scan_palettes` gives them.
+    """
+    from shadematch.palettes import scan_palettes
+
+    return scan_palettes(extra_folders)
 
 
 def _item(text: str, sort_value=None, entry_id: str | None = None) -> QStandardItem:
@@ -57,11 +73,18 @@ class MatchingPanel(QWidget):
 
     palette_reloaded = Signal(str)
 
-    def __init__(self, workspace: Workspace, settings=None, parent=None) -> None:
+    def __init__(self, workspace: Workspace, settings=None, parent=None, runner=None) -> None:
         super().__init__(parent)
         self.setObjectName("matchingPanel")
         self.workspace, self.settings = workspace, settings
+        if runner is None:
+            from shadematch.gui.workers import TaskRunner
+
+            runner = TaskRunner(self)
+        self.runner = runner
         self._palettes: list = []
+        self._problems: list = []
+        self._scanning = False
         self._syncing = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -73,10 +96,19 @@ class MatchingPanel(QWidget):
         self.palette_combo.activated.connect(self._palette_chosen)
         form.addRow("Palette", self.palette_combo)
         self.palette_note = QLabel()
+        self.palette_note.setObjectName("paletteProblems")
         self.palette_note.setWordWrap(True)
         self.palette_note.setStyleSheet(HINT_STYLE)
+        self.palette_note.setToolTip("Palette files that could not be used, and what to do")
         self.palette_note.setVisible(False)
         form.addRow(self.palette_note)
+        self.palette_warnings = QLabel()
+        self.palette_warnings.setObjectName("paletteWarnings")
+        self.palette_warnings.setWordWrap(True)
+        self.palette_warnings.setStyleSheet(HINT_STYLE)
+        self.palette_warnings.setToolTip("About the chosen palette: it loads, but check this")
+        self.palette_warnings.setVisible(False)
+        form.addRow(self.palette_warnings)
         row = QHBoxLayout()
         self.formula_combo = QComboBox()
         self.formula_combo.setObjectName("formulaCombo")
@@ -148,6 +180,15 @@ class MatchingPanel(QWidget):
         compare.addWidget(self.target_swatch)
         compare.addWidget(self.pigment_swatch)
         layout.addLayout(compare)
+        self.healing_hint = QLabel(HEALING_HINT)
+        self.healing_hint.setObjectName("healingHint")
+        self.healing_hint.setWordWrap(True)
+        self.healing_hint.setStyleSheet(MUTED_STYLE)
+        self.healing_hint.setToolTip(
+            "Pigment in the skin is seen through the epidermis and fades as it heals: it reads "
+            "lighter and cooler (bluer) than the wet colour. Start lighter; a touch-up can "
+            "darken, nothing can lighten.")
+        layout.addWidget(self.healing_hint)
         self.comparison = QLabel()
         self.comparison.setObjectName("comparisonLabel")
         self.comparison.setWordWrap(True)
@@ -200,26 +241,51 @@ class MatchingPanel(QWidget):
 
     # -- palettes --------------------------------------------------------------------------------
     def reload_palettes(self) -> None:
-        """Read the shipped and user palettes again (a palette file was added or changed)."""
-        from shadematch.palettes import list_palette_problems, list_palettes
+        """Scan the shipped and user palette folders again, off the GUI thread.
+
+        Called at start, when a palette file changes on disk and when the preferences change
+        the user palette folder; a newer scan supersedes one still running.
+        """
+        self._scanning = True
+        self.runner.submit(scan_palette_folders, channel="palettes", pass_progress=False,
+                           extra_folders=self.user_palette_folders(),
+                           on_done=self._palettes_scanned, on_error=self._scan_failed)
+
+    @property
+    def scanning(self) -> bool:
+        """True while a palette scan is running (its result not yet shown)."""
+        return self._scanning
+
+    def _scan_failed(self, exc: BaseException, _tb: str) -> None:
+        # A broken shipped palette (PaletteError) or an unreadable folder: said inline.
+        self._scanning = False
+        self._problems = []
+        self.palette_note.setText(f"The palettes could not be read: {exc}")
+        self.palette_note.setVisible(True)
+
+    def _palettes_scanned(self, result: tuple[list, list]) -> None:
         from shadematch.resources import shipped_palettes_dir, user_palettes_dir
 
-        extra = self.user_palette_folders()
-        self._palettes = list_palettes(extra)
-        problems = list_palette_problems(extra)
+        self._scanning = False
+        self._palettes, self._problems = list(result[0]), list(result[1])
         current = self.workspace.palette
         self._syncing = True
         try:
             self.palette_combo.clear()
             for palette in self._palettes:
                 suffix = "" if palette.source == "shipped" else f"  ({palette.source})"
+                if palette.warnings:
+                    suffix += "  ⚠"
                 self.palette_combo.addItem(f"{palette.name}{suffix}", palette.name)
-                self.palette_combo.setItemData(self.palette_combo.count() - 1,
-                                               palette.description or palette.provenance,
+                tip = palette.description or palette.provenance
+                if palette.warnings:
+                    tip = "\n".join([tip, *palette.warnings]).strip()
+                self.palette_combo.setItemData(self.palette_combo.count() - 1, tip,
                                                Qt.ToolTipRole)
         finally:
             self._syncing = False
-        notes = [f"{p.path.name}: {p.message}" for p in problems]
+        # The library's messages already start with the file name.
+        notes = [f"⚠ {p.message}" for p in self._problems]
         self.palette_note.setText("\n".join(notes))
         self.palette_note.setVisible(bool(notes))
         wanted = current.name if current is not None else (
@@ -236,7 +302,7 @@ class MatchingPanel(QWidget):
                 self.palette_reloaded.emit(fresh.name)
         self.refresh_settings()
         folders = [str(shipped_palettes_dir()), str(user_palettes_dir())]
-        folders += [str(f) for f in extra if f.is_dir()]
+        folders += [str(f) for f in self.user_palette_folders() if f.is_dir()]
         files = [str(p.path) for p in self._palettes if p.path is not None]
         for paths in (self.watcher.directories(), self.watcher.files()):
             if paths:
@@ -244,11 +310,12 @@ class MatchingPanel(QWidget):
         self.watcher.addPaths([p for p in folders + files if p])
 
     def user_palette_folders(self) -> list:
-        """The extra palette folder chosen in the preferences (if any)."""
+        """The extra palette folder chosen in the preferences (``Settings.user_palette_folder``,
+        key ``palettes/user_folder``), as a one-item list; empty when none is set."""
         from pathlib import Path
 
         folder = getattr(self.settings, "user_palette_folder", "") if self.settings else ""
-        return [Path(folder).expanduser()] if folder else []
+        return [Path(str(folder)).expanduser()] if folder else []
 
     def _palette_files_changed(self, _path: str) -> None:
         self._reload_timer.start()
@@ -281,7 +348,13 @@ class MatchingPanel(QWidget):
             self.top_spin.setValue(ws.top)
         finally:
             self._syncing = False
+        self._update_palette_warnings()
         self._update_target_swatch()
+
+    def _update_palette_warnings(self) -> None:
+        warnings = list(getattr(self.workspace.palette, "warnings", ()) or ())
+        self.palette_warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
+        self.palette_warnings.setVisible(bool(warnings))
 
     def refresh_table(self) -> None:
         ws = self.workspace
@@ -372,6 +445,7 @@ class MatchingPanel(QWidget):
     def _row_selected(self, *_args) -> None:
         entry_id = self.selected_entry_id()
         record = self._record(entry_id) if entry_id else None
+        self.healing_hint.setVisible(record is not None)
         if record is None:
             self.pigment_swatch.set_Lab(None, "Pigment")
             self.comparison.setText("")

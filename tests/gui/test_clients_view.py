@@ -25,8 +25,8 @@ def show_clients(qtbot, window) -> ClientRecords:
     records = records_of(window)
     records.dock.show()
     records.dock.raise_()
-    qtbot.waitUntil(lambda: records._loaded and window.runner.active_count() == 0,
-                    timeout=10000)
+    qtbot.waitUntil(lambda: records._loaded, timeout=10000)
+    idle(qtbot, window)
     return records
 
 

@@ -325,3 +325,84 @@ def test_photo_profile_and_loader_notes_in_the_status_bar(qtbot, make_window, ph
     assert "400 × 300" in text and "8-bit" in text and "sRGB" in text
     if window.workspace.photo.notes:  # a PNG without a profile: sRGB assumed, said on hover
         assert "⚠" in text and "sRGB" in window.photo_label.toolTip()
+
+
+def _palette_doc(name: str, neat_L: float = 20.0, step_L: float = 40.0) -> dict:
+    return {"format_version": 1, "name": name, "version": "1", "provenance": "test",
+            "pigments": [{"id": "ink", "name": "Ink",
+                          "colour": {"lab": [neat_L, 0.0, 0.0], "illuminant": "D65"},
+                          "dilutions": [{"water_parts": 2, "colour": {"lab": [step_L, 0.5, 0.0],
+                                                                      "illuminant": "D65"}}]}]}
+
+
+def test_palette_folder_preference_one_scan_off_the_gui_thread(qtbot, tmp_path, monkeypatch):
+    """The preference's folder is scanned (once, in a worker); a broken file is named once and
+    a palette's own warnings are shown when it is chosen."""
+    import threading
+
+    import shadematch.palettes as palettes
+    from shadematch.gui.settings import Settings
+
+    folder = tmp_path / "clinic-palettes"
+    folder.mkdir()
+    (folder / "good.json").write_text(json.dumps(_palette_doc("clinic-good")))
+    (folder / "odd.json").write_text(json.dumps(_palette_doc("clinic-odd", 30.0, 25.0)))
+    (folder / "broken.json").write_text("{ not json")
+    settings = Settings.from_file(tmp_path / "settings.ini")
+    settings.user_palette_folder = str(folder)
+
+    calls, real_scan = [], palettes.scan_palettes
+
+    def spy(extra_folders=()):
+        calls.append((threading.current_thread() is threading.main_thread(),
+                      [str(f) for f in extra_folders]))
+        return real_scan(extra_folders)
+
+    def forbidden(*_a, **_k):
+        raise AssertionError("the panel scans once with scan_palettes")
+
+    monkeypatch.setattr(palettes, "scan_palettes", spy)
+    monkeypatch.setattr(palettes, "list_palettes", forbidden)
+    monkeypatch.setattr(palettes, "list_palette_problems", forbidden)
+    window = MainWindow(Workspace(auto_measure=False), settings)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.matching_panel
+    qtbot.waitUntil(lambda: not panel.scanning and panel.palette_combo.count() > 0, timeout=5000)
+    assert calls == [(False, [str(folder)])]
+    combo = panel.palette_combo
+    assert combo.findData("clinic-good") >= 0 and combo.findData("clinic-odd") >= 0
+    note = panel.palette_note.text()
+    assert panel.palette_note.isVisible() and note.count("broken.json") == 1
+    assert not panel.palette_warnings.isVisible()
+
+    # Choose the palette with a dilution step darker than its neat pigment, by keyboard.
+    combo.setFocus()
+    while combo.currentData() != "clinic-odd":
+        qtbot.keyClick(combo, Qt.Key_Down)
+    assert window.workspace.palette.name == "clinic-odd"
+    assert panel.palette_warnings.isVisible()
+    assert "not lighter" in panel.palette_warnings.text()
+    window.close()
+
+
+def test_healing_hint_under_the_swatches(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    panel = window.matching_panel
+    assert not panel.healing_hint.isVisible()  # nothing to compare yet
+    mark_hair_and_skin(qtbot, window)
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=5000)
+    index = panel.proxy.index(1, 2)
+    qtbot.mouseClick(panel.table.viewport(), Qt.LeftButton,
+                     pos=panel.table.visualRect(index).center())
+    assert panel.selected_entry_id() == window.workspace.ranking[1].entry.id
+    hint = panel.healing_hint
+    assert hint.isVisible()
+    assert "lighter and cooler" in hint.text() and "first session goes lighter" in hint.text()
+    swatch = panel.pigment_swatch
+    below = hint.mapTo(panel, hint.rect().topLeft()).y()
+    assert below >= swatch.mapTo(panel, swatch.rect().bottomLeft()).y()
+    # and it is drawn: the hint's pixels are not all the background colour
+    image = hint.grab().toImage()
+    colours = {image.pixel(x, y) for y in range(image.height()) for x in range(image.width())}
+    assert len(colours) > 2  # background and anti-aliased text
