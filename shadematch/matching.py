@@ -98,10 +98,11 @@ class RankArrays:
 
 
 def rank_arrays(target_Lab, Lab_array: np.ndarray, formula: str = "ciede2000",
-                **params) -> RankArrays:
+                top: int | None = None, **params) -> RankArrays:
     """Delta-E and components of every row of ``Lab_array`` against ``target_Lab``, and the order.
 
     ``target_Lab`` is the reference for the asymmetric formulas (CIE94, CMC). Ties keep file order.
+    With ``top``, ``order`` holds only the best ``top`` entries (found by partial sorting).
     """
     target = np.asarray(target_Lab, dtype=np.float64).reshape(3)
     if not np.all(np.isfinite(target)):
@@ -109,7 +110,13 @@ def rank_arrays(target_Lab, Lab_array: np.ndarray, formula: str = "ciede2000",
     Labs = np.asarray(Lab_array, dtype=np.float64).reshape(-1, 3)
     dE = delta_E(target, Labs, normalise_formula(formula), **params)
     dL, dC, dH = delta_E_components(target, Labs)
-    order = np.argsort(dE, kind="stable")
+    if top is not None and 0 <= top < len(dE):
+        # partial sort, then a stable sort of the candidates (ties beyond the cut included)
+        cut = np.partition(dE, top)[top] if top > 0 else -np.inf
+        candidates = np.flatnonzero(dE <= cut)
+        order = candidates[np.argsort(dE[candidates], kind="stable")][:top]
+    else:
+        order = np.argsort(dE, kind="stable")
     return RankArrays(order, dE, dL, dC, dH, Labs[:, 1] - target[1], Labs[:, 2] - target[2])
 
 
@@ -136,8 +143,9 @@ def rank(target_Lab, palette, formula: str = "ciede2000", top: int | None = None
     if len(entries) == 0:
         return []
     formula = normalise_formula(formula)
-    r = rank_arrays(target_Lab, Labs, formula, **params)
-    chosen = r.order if top is None else r.order[: max(int(top), 0)]
+    top = None if top is None else max(int(top), 0)
+    r = rank_arrays(target_Lab, Labs, formula, top=top, **params)
+    chosen = r.order
     is_de00 = formula == "ciede2000"
     matches = []
     for position, i in enumerate(chosen.tolist(), start=1):

@@ -67,3 +67,13 @@ def test_first_session_is_lighter(palette):
 def test_target_must_be_finite(palette):
     with pytest.raises(ValueError):
         rank([np.nan, 0, 0], palette)
+
+
+def test_top_n_is_the_prefix_of_the_full_ranking_even_with_ties():
+    from shadematch.matching import rank_arrays
+
+    rng = np.random.default_rng(8)
+    labs = np.round(rng.uniform([10, -5, -5], [60, 5, 5], (3000, 3)))  # many exact ties
+    full = rank_arrays([30, 1, 1], labs).order
+    for top in (0, 1, 7, 50, 2999, 3000, 5000):
+        assert list(rank_arrays([30, 1, 1], labs, top=top).order) == list(full[:top])

@@ -87,53 +87,60 @@ def delta_E_CMC(Lab_1: np.ndarray, Lab_2: np.ndarray, l: float = 2.0, c: float =
 
 def delta_E_CIE2000(Lab_1: np.ndarray, Lab_2: np.ndarray, kL: float = 1.0, kC: float = 1.0,
                     kH: float = 1.0) -> np.ndarray:
-    """CIEDE2000 colour difference (symmetric), following Sharma, Wu and Dalal (2005)."""
+    """CIEDE2000 colour difference (symmetric), following Sharma, Wu and Dalal (2005).
+
+    Angles are handled in radians throughout (the published formula is stated in degrees).
+    """
     L1, a1, b1 = _split(Lab_1)
     L2, a2, b2 = _split(Lab_2)
-    C1, C2 = np.hypot(a1, b1), np.hypot(a2, b2)
-    C_bar7 = ((C1 + C2) / 2.0) ** 7
+    two_pi = 2.0 * np.pi
+    C1 = np.sqrt(a1 * a1 + b1 * b1)
+    C2 = np.sqrt(a2 * a2 + b2 * b2)
+    C_bar7 = (0.5 * (C1 + C2)) ** 7
     G = 0.5 * (1.0 - np.sqrt(C_bar7 / (C_bar7 + 25.0 ** 7)))
-    a1p, a2p = (1.0 + G) * a1, (1.0 + G) * a2
-    C1p, C2p = np.hypot(a1p, b1), np.hypot(a2p, b2)
-    # Hue angles in degrees 0..360; 0 where the chroma is 0 (Sharma note 1).
-    h1p = np.where(C1p == 0, 0.0, np.degrees(np.arctan2(b1, a1p)) % 360.0)
-    h2p = np.where(C2p == 0, 0.0, np.degrees(np.arctan2(b2, a2p)) % 360.0)
+    a1p = (1.0 + G) * a1
+    a2p = (1.0 + G) * a2
+    C1p = np.sqrt(a1p * a1p + b1 * b1)
+    C2p = np.sqrt(a2p * a2p + b2 * b2)
+    # Hue angles 0..2pi; 0 where the chroma is 0 (Sharma note 1: arctan2(0, 0) is 0).
+    h1p = np.arctan2(b1, a1p)
+    h1p = np.where(h1p < 0.0, h1p + two_pi, h1p)
+    h2p = np.arctan2(b2, a2p)
+    h2p = np.where(h2p < 0.0, h2p + two_pi, h2p)
 
-    dLp = L2 - L1
-    dCp = C2p - C1p
-    dhp = h2p - h1p
-    dhp = np.where(dhp > 180.0, dhp - 360.0, np.where(dhp < -180.0, dhp + 360.0, dhp))
     chroma_product = C1p * C2p
-    dhp = np.where(chroma_product == 0, 0.0, dhp)
-    dHp = 2.0 * np.sqrt(chroma_product) * np.sin(np.radians(dhp / 2.0))
+    zero_chroma = chroma_product == 0.0
+    dhp = h2p - h1p
+    dhp = np.where(dhp > np.pi, dhp - two_pi, np.where(dhp < -np.pi, dhp + two_pi, dhp))
+    dhp = np.where(zero_chroma, 0.0, dhp)
+    dHp = 2.0 * np.sqrt(chroma_product) * np.sin(0.5 * dhp)
 
-    Lp_bar = (L1 + L2) / 2.0
-    Cp_bar = (C1p + C2p) / 2.0
+    Lp_bar = 0.5 * (L1 + L2)
+    Cp_bar = 0.5 * (C1p + C2p)
     h_sum = h1p + h2p
-    h_diff = np.abs(h1p - h2p)
-    hp_bar = np.where(
-        chroma_product == 0, h_sum,
-        np.where(h_diff <= 180.0, h_sum / 2.0,
-                 np.where(h_sum < 360.0, (h_sum + 360.0) / 2.0, (h_sum - 360.0) / 2.0)))
+    far = np.abs(h1p - h2p) > np.pi
+    hp_bar = np.where(far, np.where(h_sum < two_pi, h_sum + two_pi, h_sum - two_pi), h_sum) * 0.5
+    hp_bar = np.where(zero_chroma, h_sum, hp_bar)
 
     T = (1.0
-         - 0.17 * np.cos(np.radians(hp_bar - 30.0))
-         + 0.24 * np.cos(np.radians(2.0 * hp_bar))
-         + 0.32 * np.cos(np.radians(3.0 * hp_bar + 6.0))
-         - 0.20 * np.cos(np.radians(4.0 * hp_bar - 63.0)))
-    d_theta = 30.0 * np.exp(-(((hp_bar - 275.0) / 25.0) ** 2))
+         - 0.17 * np.cos(hp_bar - np.radians(30.0))
+         + 0.24 * np.cos(2.0 * hp_bar)
+         + 0.32 * np.cos(3.0 * hp_bar + np.radians(6.0))
+         - 0.20 * np.cos(4.0 * hp_bar - np.radians(63.0)))
+    # d_theta = 30 deg * exp(-((hbar - 275 deg) / 25 deg)^2)
+    d_theta = np.radians(30.0) * np.exp(-(((hp_bar - np.radians(275.0)) / np.radians(25.0)) ** 2))
     Cp_bar7 = Cp_bar ** 7
     RC = 2.0 * np.sqrt(Cp_bar7 / (Cp_bar7 + 25.0 ** 7))
     L50 = (Lp_bar - 50.0) ** 2
     SL = 1.0 + 0.015 * L50 / np.sqrt(20.0 + L50)
     SC = 1.0 + 0.045 * Cp_bar
     SH = 1.0 + 0.015 * Cp_bar * T
-    RT = -np.sin(np.radians(2.0 * d_theta)) * RC
+    RT = -np.sin(2.0 * d_theta) * RC
 
-    tL = dLp / (kL * SL)
-    tC = dCp / (kC * SC)
+    tL = (L2 - L1) / (kL * SL)
+    tC = (C2p - C1p) / (kC * SC)
     tH = dHp / (kH * SH)
-    return np.sqrt(tL ** 2 + tC ** 2 + tH ** 2 + RT * tC * tH)
+    return np.sqrt(tL * tL + tC * tC + tH * tH + RT * tC * tH)
 
 
 _FUNCTIONS = {
