@@ -41,13 +41,40 @@ def launch(args: list[str], env: dict) -> float:
     return elapsed
 
 
+_BARE_QT_WINDOW = (
+    "import sys\n"
+    "from PySide6.QtCore import QTimer\n"
+    "from PySide6.QtWidgets import QApplication, QMainWindow\n"
+    "app = QApplication(sys.argv)\n"
+    "w = QMainWindow(); w.resize(1200, 800); w.show()\n"
+    "QTimer.singleShot(0, lambda: (print('shadematch: window shown', flush=True), app.quit()))\n"
+    "app.exec()\n")
+
+
+def launch_bare(env: dict) -> float:
+    """Baseline: a bare PySide6 main window (interpreter + Qt start-up), timed the same way."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _BARE_QT_WINDOW], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("shadematch: window shown"):
+            elapsed = time.perf_counter() - start
+            break
+    else:
+        raise RuntimeError(f"no bare window: {proc.stderr.read() if proc.stderr else ''}")
+    proc.wait(timeout=60)
+    return elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--platform", default=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     parser.add_argument("--json", type=Path)
     opts = parser.parse_args(argv)
-    results: dict[str, list[float]] = {"first run (demo)": [], "later run": [],
+    results: dict[str, list[float]] = {"bare PySide6 window (baseline)": [],
+                                       "first run (demo)": [], "later run": [],
                                        "photo argument": []}
     with tempfile.TemporaryDirectory() as tmp:
         from PIL import Image
@@ -59,15 +86,18 @@ def main(argv: list[str] | None = None) -> int:
             data = Path(tmp) / f"data{i}"
             env = dict(os.environ, SHADEMATCH_DATA_DIR=str(data), QT_QPA_PLATFORM=opts.platform,
                        PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+            results["bare PySide6 window (baseline)"].append(launch_bare(env))
             results["first run (demo)"].append(launch([], env))
             results["later run"].append(launch([], env))
             results["photo argument"].append(launch([str(photo)], env))
     summary = {name: {"median_s": round(statistics.median(times), 3),
                       "min_s": round(min(times), 3), "max_s": round(max(times), 3),
                       "runs": len(times)} for name, times in results.items()}
+    base = summary["bare PySide6 window (baseline)"]["median_s"]
     for name, row in summary.items():
-        print(f"{name:20s} median {row['median_s']:.3f} s  (min {row['min_s']:.3f}, "
-              f"max {row['max_s']:.3f}, {row['runs']} runs)")
+        row["ratio_to_bare_qt"] = round(row["median_s"] / base, 2)
+        print(f"{name:31s} median {row['median_s']:.3f} s  (min {row['min_s']:.3f}, "
+              f"max {row['max_s']:.3f}, {row['runs']} runs)  {row['ratio_to_bare_qt']:.2f}x bare Qt")
     if opts.json:
         opts.json.write_text(json.dumps(summary, indent=1))
     return 0
