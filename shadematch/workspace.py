@@ -235,6 +235,11 @@ class Workspace:
         self.measured_version = -1
         self.measured_quick = False
         self.calibration = None
+        #: Keep the calibration for the next photos of the same shoot (marked reused) instead of
+        #: dropping it when a photo it was not made on is opened; see :meth:`set_photo`.
+        self.keep_calibration_for_shoot = False
+        #: What :meth:`set_photo` did with the calibration ("" when nothing happened to it).
+        self.calibration_note = ""
         self.palette = None
         self.formula = DEFAULT_FORMULA
         self.params: dict = {}
@@ -289,12 +294,25 @@ class Workspace:
         self._set_modified(True)
 
     # -- photo ---------------------------------------------------------------------------------
-    def set_photo(self, photo, regions: Iterable | None = None) -> None:
+    def set_photo(self, photo, regions: Iterable | None = None,
+                  keep_calibration: bool | None = None) -> None:
         """Start a new analysis on ``photo`` (a :class:`shadematch.imaging.photo.Photo` or None).
 
         Regions, samples, picks, notes and the undo history are reset (``regions`` may give the
-        new ones); palette, formula, target, top and calibration are kept.
+        new ones); palette, formula, target and top are kept.
+
+        Parameters
+        ----------
+        photo : the new photo, or None.
+        regions : the new photo's regions (default none).
+        keep_calibration : what to do with a calibration made on another photo (its
+            ``source_photo_sha256`` / ``applied_to_photo_sha256`` differ from ``photo.sha256``):
+            True keeps it for this shoot, marked reused (``Calibration.carried_to``); False drops
+            it. None (default) uses :attr:`keep_calibration_for_shoot`. A calibration made on
+            this very photo is always kept. :attr:`calibration_note` says what happened.
         """
+        keep = self.keep_calibration_for_shoot if keep_calibration is None else keep_calibration
+        calibration_changed = self._carry_calibration(photo, bool(keep))
         self.photo = photo
         self.regions = [self._as_region(r) for r in (regions or [])]
         self.selected = ()
@@ -311,12 +329,38 @@ class Workspace:
         self._next_id = self._first_free_id()
         self.samples, self.problems = {}, {}
         self.events.photo_changed.emit()
+        if calibration_changed:
+            self.events.settings_changed.emit()
         self.events.history_changed.emit()
         self.events.selection_changed.emit()
         self.events.picks_changed.emit()
         self.events.notes_changed.emit()
         self._set_modified(bool(self.regions))
         self._regions_changed(transient=False)
+
+    def _carry_calibration(self, photo, keep: bool) -> bool:
+        """Apply the reuse rule to the calibration for ``photo``; True when it changed."""
+        self.calibration_note = ""
+        calibration = self.calibration
+        if calibration is None or photo is None:
+            return False
+        sha = str(getattr(photo, "sha256", "") or "")
+        carried_to = getattr(calibration, "carried_to", None)
+        if carried_to is None:  # a foreign calibration object: keep only on request
+            new = calibration if keep else None
+        else:
+            new = carried_to(sha, keep)
+        if new is calibration:
+            return False
+        self.calibration = new
+        if new is None:
+            self.calibration_note = ("Calibration removed: it was made on another photo. Keep it "
+                                     "for the shoot to reuse it on the next photos.")
+        elif getattr(new, "reused", False):
+            self.calibration_note = "Calibration reused from another photo of this shoot."
+        else:
+            self.calibration_note = "Calibration of this photo in use again."
+        return True
 
     def replace_photo(self, photo) -> None:
         """Swap the pixels of the current photo (e.g. a relocated file) keeping everything else."""
@@ -831,6 +875,7 @@ class Workspace:
                 notes.append(f"The saved colour calibration could not be restored ({exc}): "
                              "the regions are measured without it; recalibrate with the chart.")
         auto, self.auto_measure = self.auto_measure, False
+        self.calibration = None  # the record's own calibration (if any) replaces it below
         try:
             self.set_photo(photo, regions=analysis.regions)
         finally:

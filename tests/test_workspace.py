@@ -273,3 +273,64 @@ def test_geometry_helpers():
     assert translate_params("rect", {"x": 1, "y": 2, "w": 3, "h": 4}, 1, 1)["x"] == 2
     with pytest.raises(RegionError):
         shape_bounds("star", {})
+
+
+def _calibration_for(photo: Photo):
+    """A real Calibration (identity transform) recorded as made on ``photo``."""
+    from shadematch.calibration.model import Calibration, identity_transform
+
+    return Calibration(chart="colorchecker24", reference="test", model="matrix-3x3",
+                       mean_delta_e=0.8, max_delta_e=2.0, transform=identity_transform(),
+                       source_photo_sha256=photo.sha256)
+
+
+def test_calibration_of_another_photo_is_dropped_by_default(ws):
+    first = ws.photo
+    ws.set_calibration(_calibration_for(first))
+    ws.add_region("rect", {"x": 5, "y": 5, "w": 40, "h": 40}, "hair")
+    assert ws.samples["hair"].calibrated
+    changed = []
+    ws.events.settings_changed.connect(lambda: changed.append(ws.calibration))
+    ws.set_photo(two_tone_photo(seed=3))                 # another photo, other sha256
+    assert ws.photo.sha256 != first.sha256
+    assert ws.calibration is None and changed == [None]
+    assert "removed" in ws.calibration_note
+    ws.add_region("rect", {"x": 5, "y": 5, "w": 40, "h": 40}, "hair")
+    assert not ws.samples["hair"].calibrated
+    assert ws.to_dict().get("calibration") is None
+
+
+def test_calibration_kept_for_the_shoot_is_marked_reused(ws):
+    first = ws.photo
+    cal = _calibration_for(first)
+    ws.set_calibration(cal)
+    second = two_tone_photo(seed=4)
+    ws.set_photo(second, keep_calibration=True)
+    reused = ws.calibration
+    assert reused is not cal and reused.reused
+    assert reused.source_photo_sha256 == first.sha256
+    assert reused.applied_to_photo_sha256 == second.sha256
+    assert "reused" in ws.calibration_note
+    record = ws.to_dict()["calibration"]
+    assert record["reused"] is True and record["applied_to_photo_sha256"] == second.sha256
+    assert any("same shoot" in w for w in record["warnings"])
+    # the attribute gives the default for the next photos; back on its own photo: not reused
+    ws.keep_calibration_for_shoot = True
+    ws.set_photo(first)
+    assert ws.calibration is not None and not ws.calibration.reused
+    # the same photo again keeps it as it is, with nothing to say
+    same = ws.calibration
+    ws.set_photo(first, keep_calibration=False)
+    assert ws.calibration is same and ws.calibration_note == ""
+
+
+def test_restoring_a_record_uses_its_own_calibration(ws):
+    first = ws.photo
+    ws.set_calibration(_calibration_for(first))
+    record = json.loads(json.dumps(ws.to_dict()))
+    other = Workspace()
+    other.set_calibration(_calibration_for(two_tone_photo(seed=5)))
+    other.from_analysis(record, photo=first)
+    assert other.calibration is not None
+    assert other.calibration.source_photo_sha256 == first.sha256
+    assert other.calibration_note == ""

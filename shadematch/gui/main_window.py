@@ -209,6 +209,10 @@ class MainWindow(QMainWindow):
         from shadematch.gui.calibration_tool import CalibrationTool  # Tools > Calibrate…, dock
 
         self.calibration_tool = CalibrationTool(self)
+        # "Use for other photos from this shoot" is the workspace's reuse rule (set_photo).
+        keep = self.calibration_tool.panel.keep_for_shoot
+        workspace.keep_calibration_for_shoot = keep.isChecked()
+        keep.toggled.connect(lambda on: setattr(workspace, "keep_calibration_for_shoot", on))
         self.setAcceptDrops(True)
         self.resize(1400, 900)
         self._update_title()
@@ -476,7 +480,9 @@ class MainWindow(QMainWindow):
         self._start_new_analysis()
         self._display = display
         self.workspace.set_photo(photo)
-        note = "; ".join(getattr(photo, "notes", ()) or ())
+        note = "; ".join([*(getattr(photo, "notes", ()) or ()),
+                          *([self.workspace.calibration_note]
+                            if self.workspace.calibration_note else [])])
         self.show_status(f"Opened {photo.name} ({photo.width} x {photo.height}, "
                          f"{photo.source_profile})" + (f" — {note}" if note else ""), 8000)
         self.photo_opened.emit(path)

@@ -22,6 +22,35 @@ from shadematch.workspace import CLASS_LABELS, Workspace
 WARNING_STYLE = "color: rgb(255, 196, 0);"
 PROBLEM_STYLE = "color: rgb(255, 120, 110);"
 MUTED_STYLE = "color: rgb(160, 160, 160);"
+CALIBRATED_STYLE = "color: rgb(120, 200, 140);"
+#: How calibration charts are named to the practitioner.
+CHART_NAMES = {"colorchecker24": "ColorChecker 24", "greycard": "a grey card"}
+NOT_CALIBRATED = "Not calibrated: colours are as the camera recorded them."
+
+
+def calibration_status(calibration) -> tuple[str, bool]:
+    """The sample panel's line about the calibration, and whether it needs attention.
+
+    Parameters
+    ----------
+    calibration : the workspace's calibration (``shadematch.calibration.model.Calibration``)
+        or None.
+
+    Returns
+    -------
+    (text, warn) : e.g. "Calibrated with ColorChecker 24 (matrix-3x3, fit mean dE00 0.85)."; warn
+        is True for a calibration reused from another photo (right only in the same light).
+    """
+    if calibration is None:
+        return NOT_CALIBRATED, False
+    chart = CHART_NAMES.get(calibration.chart, calibration.chart)
+    text = (f"Calibrated with {chart} ({calibration.model}, fit mean dE00 "
+            f"{float(calibration.mean_delta_e):.2f}).")
+    if getattr(calibration, "reused", False):
+        text += (" Reused from another photo of this shoot: right only if the light, camera and "
+                 "settings did not change.")
+        return text, True
+    return text, False
 
 
 def _fmt(values, digits: int = 1) -> str:
@@ -57,7 +86,9 @@ class ClassCard(QGroupBox):
                                      "standard deviation of L*"),
                 ("ita", "ITA", "Individual Typology Angle of the skin, and its class"),
                 ("contrast", "Contrast", "L*(hair) - L*(skin): how dark the hair is against the "
-                                         "scalp"))):
+                                         "scalp"),
+                ("calibrated", "Colour", "Whether the colour calibration was applied to this "
+                                         "sample"))):
             name = QLabel(label)
             name.setStyleSheet(MUTED_STYLE)
             name.setToolTip(tip)
@@ -92,9 +123,10 @@ class ClassCard(QGroupBox):
         self.values[key + "_name"].setVisible(visible)
 
     def show_sample(self, sample, problem: str | None, has_regions: bool, contrast: float | None,
-                    estimating: bool) -> None:
-        for key in ("lab", "lch", "pixels", "spread"):
+                    estimating: bool, calibration=None) -> None:
+        for key in ("lab", "lch", "pixels", "spread", "calibrated"):
             self.values[key].setText("–")
+        self.values["calibrated"].setStyleSheet("")
         self.warnings.setText("")
         self._show_row("ita", False)
         self._show_row("contrast", False)
@@ -132,10 +164,23 @@ class ClassCard(QGroupBox):
         if contrast is not None and self.region_class == "hair":
             self.values["contrast"].setText(f"ΔL* {contrast:+.1f} vs skin")
             self._show_row("contrast", True)
+        if getattr(sample, "calibrated", False):
+            reused = calibration is not None and getattr(calibration, "reused", False)
+            self.values["calibrated"].setText("calibrated (reused)" if reused else "calibrated")
+            self.values["calibrated"].setStyleSheet(WARNING_STYLE if reused else CALIBRATED_STYLE)
+        else:
+            self.values["calibrated"].setText("as recorded (not calibrated)")
+            self.values["calibrated"].setStyleSheet(MUTED_STYLE)
         self.warnings.setText("\n".join(f"⚠ {w.get('message', w)}" for w in sample.warnings))
-        self.status.setStyleSheet(MUTED_STYLE)
         gamut = "" if self.swatch.in_gamut else "Outside sRGB: the swatch shows the nearest colour. "
-        quick = "Estimate while editing…" if estimating or sample.quick else ""
+        if getattr(sample, "quick", False):
+            quick = "Quick estimate (a subsample): the full measurement follows."
+        elif estimating:
+            quick = "Measuring the changed regions…"
+        else:
+            quick = ""
+        self.status.setStyleSheet(WARNING_STYLE if getattr(sample, "quick", False)
+                                  else MUTED_STYLE)
         self.status.setText((gamut + quick).strip())
         self._fit_text()
 
@@ -160,6 +205,12 @@ class SamplePanel(QWidget):
         self.workspace = workspace
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        self.calibration_label = QLabel()
+        self.calibration_label.setObjectName("sampleCalibration")
+        self.calibration_label.setWordWrap(True)
+        self.calibration_label.setToolTip("Every sample and the ranking use this colour "
+                                          "calibration (Tools > Calibrate)")
+        layout.addWidget(self.calibration_label)
         self.cards = {c: ClassCard(c) for c in CLASS_LABELS}
         for card in self.cards.values():
             layout.addWidget(card)
@@ -169,6 +220,7 @@ class SamplePanel(QWidget):
         workspace.events.samples_changed.connect(self.refresh)
         workspace.events.regions_changed.connect(self._regions_changed)
         workspace.events.photo_changed.connect(self.refresh)
+        workspace.events.settings_changed.connect(self._show_calibration)
         self.refresh()
 
     def _regions_changed(self, transient: bool) -> None:
@@ -184,6 +236,16 @@ class SamplePanel(QWidget):
 
             contrast = float(hair_skin_contrast(ws.samples["hair"].Lab, ws.samples["skin"].Lab))
         estimating = not ws.measurement_current and ws.photo is not None
+        self._show_calibration()
         for region_class, card in self.cards.items():
             card.show_sample(ws.samples.get(region_class), ws.problems.get(region_class),
-                             region_class in classes, contrast, estimating)
+                             region_class in classes, contrast, estimating, ws.calibration)
+
+    def _show_calibration(self) -> None:
+        text, warn = calibration_status(self.workspace.calibration)
+        label = self.calibration_label
+        label.setText(text)
+        label.setStyleSheet(WARNING_STYLE if warn else CALIBRATED_STYLE
+                            if self.workspace.calibration is not None else MUTED_STYLE)
+        width = label.width() if label.width() > 50 else max(self.width() - 20, 100)
+        label.setMinimumHeight(label.heightForWidth(width))

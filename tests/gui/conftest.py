@@ -7,8 +7,15 @@ import os
 # Before anything imports Qt: no display needed, and the same rendering everywhere.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
-import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from gui_helpers import (  # noqa: E402, F401 - re-exported for tests not yet moved over
+    HAIR_RGB,
+    SCAR_RGB,
+    SKIN_RGB,
+    consultation_rgb,
+    expected_Lab,
+    wait_measured,
+)
 
 from shadematch.gui import workers as _workers  # noqa: E402
 
@@ -55,28 +62,6 @@ def _private_data_and_no_leftover_workers(tmp_path, monkeypatch):
                     "thread(s) working: close the window or call runner.shutdown()")
 
 
-HAIR_RGB = (48, 36, 30)
-SKIN_RGB = (208, 164, 140)
-SCAR_RGB = (226, 150, 150)
-
-
-def consultation_rgb(height: int = 300, width: int = 400, seed: int = 0) -> np.ndarray:
-    """A synthetic client photo: hair on the left, skin on the right, a pink scar bottom right."""
-    rng = np.random.default_rng(seed)
-    rgb = np.empty((height, width, 3), dtype=np.float64)
-    rgb[:, : width // 2] = HAIR_RGB
-    rgb[:, width // 2:] = SKIN_RGB
-    rgb[int(height * 0.7):, int(width * 0.75):] = SCAR_RGB
-    rgb += rng.normal(0, 1.5, rgb.shape)
-    return np.clip(rgb, 0, 255).astype(np.uint8)
-
-
-def expected_Lab(rgb) -> np.ndarray:
-    from shadematch.color import sRGB_to_Lab
-
-    return np.asarray(sRGB_to_Lab(np.array([rgb], dtype=np.uint8))).reshape(3)
-
-
 @pytest.fixture
 def photo_file(tmp_path):
     from PIL import Image
@@ -110,9 +95,3 @@ def make_window(qtbot):
     yield make
     for window in windows:
         window.close()
-
-
-def wait_measured(qtbot, window, timeout: int = 10000) -> None:
-    """Wait until the full-precision measurement of the current regions has landed."""
-    qtbot.waitUntil(lambda: window.workspace.measurement_current
-                    and window.runner.active_count() == 0, timeout=timeout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import wait_measured
+from gui_helpers import wait_measured
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 

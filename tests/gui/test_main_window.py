@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import HAIR_RGB, consultation_rgb, wait_measured
+from gui_helpers import HAIR_RGB, consultation_rgb, wait_measured
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QPushButton
 

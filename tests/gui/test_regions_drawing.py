@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import HAIR_RGB, SCAR_RGB, SKIN_RGB, expected_Lab, wait_measured
+from gui_helpers import HAIR_RGB, SCAR_RGB, SKIN_RGB, expected_Lab, wait_measured
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from shadematch.gui.region_tools import CLASS_COLORS
@@ -299,3 +299,84 @@ def test_arrow_keys_nudge_the_selection(qtbot, window):
     assert (ws.regions[0].params["x"], ws.regions[0].params["y"]) == (41, 50)
     ws.undo()
     assert (ws.regions[0].params["x"], ws.regions[0].params["y"]) == (41, 40)
+
+
+def _amber(c) -> bool:
+    return c.red() > 200 and 150 < c.green() < 230 and c.blue() < 90
+
+
+def _green(c) -> bool:
+    return c.green() > 150 and c.red() < 170 and c.blue() < 170 and c.green() - c.red() > 40
+
+
+def test_sample_panel_states_calibration_and_quick_estimates(qtbot, window, tmp_path):
+    from gui_helpers import count_pixels
+    from PIL import Image
+
+    from shadematch.calibration.model import Calibration, identity_transform
+
+    ws, panel = window.workspace, window.sample_panel
+    card = panel.cards["hair"]
+    assert panel.calibration_label.text().startswith("Not calibrated: colours are as the camera "
+                                                     "recorded them")
+    # While the button is down the hair card says its sample is a quick estimate.
+    key(qtbot, window, Qt.Key_R)
+    key(qtbot, window, Qt.Key_1)
+    viewport = window.view.viewport()
+    qtbot.mousePress(viewport, Qt.LeftButton, Qt.NoModifier, vp(window, 20, 20))
+    qtbot.mouseMove(viewport, vp(window, 60, 60))
+    qtbot.mouseMove(viewport, vp(window, 120, 150))
+    qtbot.waitUntil(lambda: "hair" in ws.samples, timeout=5000)
+    assert "Quick estimate" in card.status.text() and card.status.isVisible()
+    qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, vp(window, 120, 150))
+    wait_measured(qtbot, window)
+    qtbot.waitUntil(lambda: "Quick estimate" not in card.status.text(), timeout=5000)
+    assert card.values["calibrated"].text() == "as recorded (not calibrated)"
+
+    # Calibrated on this photo: every sample is measured again, calibrated, and the panel says so.
+    cal = Calibration(chart="colorchecker24", reference="test", model="matrix-3x3",
+                      mean_delta_e=0.8412, max_delta_e=2.0, transform=identity_transform(),
+                      source_photo_sha256=ws.photo.sha256)
+    ws.set_calibration(cal)
+    wait_measured(qtbot, window)
+    assert ws.samples["hair"].calibrated
+    qtbot.waitUntil(lambda: card.values["calibrated"].text() == "calibrated", timeout=5000)
+    assert panel.calibration_label.text() == ("Calibrated with ColorChecker 24 (matrix-3x3, fit "
+                                              "mean dE00 0.84).")
+    assert count_pixels(panel.calibration_label, _green) > 20
+    assert count_pixels(panel.calibration_label, _amber) == 0
+
+    # Another photo of the shoot, the calibration kept (ticked by mouse): reused, said in amber.
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = window.findChild(QDockWidget, "calibrationDock")
+    dock.show()
+    dock.raise_()
+    tick = window.calibration_tool.panel.keep_for_shoot
+    qtbot.waitUntil(tick.isVisible, timeout=2000)
+    qtbot.mouseClick(tick, Qt.LeftButton, pos=QPoint(8, tick.height() // 2))
+    assert tick.isChecked() and ws.keep_calibration_for_shoot
+    second = tmp_path / "second.png"
+    Image.fromarray(np.ascontiguousarray(window.workspace.photo.rgb[:, ::-1])).save(second)
+    window.open_path(second)
+    qtbot.waitUntil(lambda: ws.photo.path.name == "second.png", timeout=10000)
+    assert ws.calibration.reused and ws.calibration.applied_to_photo_sha256 == ws.photo.sha256
+    text = panel.calibration_label.text()
+    assert text.startswith("Calibrated with ColorChecker 24") and "Reused from another photo" in text
+    assert count_pixels(panel.calibration_label, _amber) > 20
+    assert "reused" in window.statusBar().currentMessage()
+    drag(qtbot, window, [(250, 20), (300, 60), (330, 100)])     # rectangle, hair class: skin side
+    wait_measured(qtbot, window)
+    assert ws.samples["hair"].calibrated
+    qtbot.waitUntil(lambda: card.values["calibrated"].text() == "calibrated (reused)", timeout=5000)
+
+    # Untick: the next photo of another scene drops the calibration, and says so.
+    qtbot.mouseClick(tick, Qt.LeftButton, pos=QPoint(8, tick.height() // 2))
+    third = tmp_path / "third.png"
+    Image.fromarray(np.ascontiguousarray(window.workspace.photo.rgb[::-1])).save(third)
+    window.open_path(third)
+    qtbot.waitUntil(lambda: ws.photo.path.name == "third.png", timeout=10000)
+    assert ws.calibration is None
+    assert panel.calibration_label.text().startswith("Not calibrated")
+    assert "removed" in window.statusBar().currentMessage()
+    wait_measured(qtbot, window)
