@@ -515,26 +515,16 @@ class ClientRecords(QObject):
 
     def _visit_loaded(self, result) -> None:
         visit, photo, display = result
-        w, ws = self.window, self.window.workspace
-        # The same steps as opening a session: unsaved work stays recoverable in its autosave.
-        w._start_new_analysis()
-        w._display = display
-        w._preview_for = None
         try:
-            notes = ws.from_analysis(visit.analysis, photo=photo)
+            self.window.restore_analysis(
+                visit.analysis, photo, display,
+                missing_photo_note="The visit's photo copy is missing: the saved measurements "
+                                   "are shown.")
         except ShadematchError as exc:
             self.view.show_message(f"The visit could not be opened: {exc}")
             return
-        ws.session_path = None  # not a session file: Save asks where
         self._last_saved = (visit.id, visit.client_id, visit.analysis.get("created"))
-        if photo is None:
-            w.view.set_display(None)
-            notes.insert(0, "The visit's photo copy is missing: the saved measurements are "
-                            "shown.")
-        w._update_title()
-        if notes:
-            w.info_bar.show_message("\n".join(notes))
-        w.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
+        self.window.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
 
     def _samples_changed(self) -> None:
         self._touch_timer.start()

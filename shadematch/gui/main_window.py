@@ -53,6 +53,7 @@ NO_PREVIEW_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}  # no reduced d
 QUICK_INTERVAL_MS = 80       # live estimates while drawing: at most ~12 per second
 AUTOSAVE_TICK_MS = 1000
 SESSION_FILTER = "shadematch sessions (*.shadematch)"
+MISSING_PHOTO_NOTE = "The photo is missing: the saved measurements are shown."
 
 
 def _photo_filter() -> str:
@@ -691,27 +692,68 @@ class MainWindow(QMainWindow):
         self._restore_session(path, record, autosave, photo, display)
 
     def _restore_session(self, path: str, record: dict, autosave: bool, photo, display) -> None:
-        ws = self.workspace
-        self._start_new_analysis()
-        self._display = display
-        self._preview_for = None
         try:
-            notes = ws.from_analysis(record, photo=photo)
+            self.restore_analysis(record, photo, display, session_path=path, autosave=autosave)
         except ShadematchError as exc:
             self.show_error(f"Opening {Path(path).name}", exc)
             return
-        if autosave:
-            self.autosaver.adopt(path)
+        self.show_status(f"Opened {Path(path).name}")
+
+    def restore_analysis(self, record: dict, photo=None, display=None, *,
+                         session_path: str | Path | None = None, autosave: bool = False,
+                         missing_photo_note: str = MISSING_PHOTO_NOTE) -> list[str]:
+        """Replace the open analysis with a saved one (a session, a client's visit...).
+
+        Unsaved work stays recoverable in its autosave; a photo still loading is superseded.
+        Call it on the GUI thread with everything already read and decoded (off it).
+
+        Parameters
+        ----------
+        record : the analysis record (docs/ANALYSIS_FORMAT.md).
+        photo : its decoded photo, or None when the photo is missing (the saved
+            measurements are shown without pixels).
+        display : the photo's display image from :func:`decode_for_display` (made here when
+            None).
+        session_path : the session file the record came from; None for a record that is not a
+            session file (Save then asks where).
+        autosave : the record is recovered unsaved work: it stays "modified" and keeps
+            autosaving to ``session_path``.
+        missing_photo_note : what the info bar says when ``photo`` is None.
+
+        Returns
+        -------
+        list of str
+            The notes shown in the info bar (palette changed, calibration not restored...).
+
+        Raises
+        ------
+        ShadematchError
+            When the record cannot be restored; the message says why.
+        """
+        ws = self.workspace
+        if self._loading is not None:  # a photo still loading would replace the restored work
+            self._loading = None
+            self.progress.hide()
+        self.tools.overlay.set_visible(True)
+        self._start_new_analysis()
+        self._display = display
+        self._preview_for = None
+        notes = ws.from_analysis(record, photo=photo)
+        if autosave and session_path is not None:
+            self.autosaver.adopt(str(session_path))
             ws.mark_modified()
+        elif session_path is not None:
+            ws.mark_saved(str(session_path))
         else:
-            ws.mark_saved(path)
+            ws.session_path = None
         if photo is None:
             self.view.set_display(None)
-            notes.insert(0, "The photo is missing: the saved measurements are shown.")
+            notes.insert(0, missing_photo_note)
         self._update_title()
+        self._update_photo_label()
         if notes:
             self.info_bar.show_message("\n".join(notes))
-        self.show_status(f"Opened {Path(path).name}")
+        return notes
 
     def ask_photo_problem(self, check) -> str:
         """Ask what to do about a moved or changed photo: "locate", "anyway" or "cancel"."""

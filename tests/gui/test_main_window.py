@@ -406,3 +406,41 @@ def test_healing_hint_under_the_swatches(qtbot, make_window, photo_file):
     image = hint.grab().toImage()
     colours = {image.pixel(x, y) for y in range(image.height()) for x in range(image.width())}
     assert len(colours) > 2  # background and anti-aliased text
+
+
+def test_restore_analysis_is_public_and_supersedes_a_loading_photo(qtbot, make_window,
+                                                                    photo_file, tmp_path):
+    from PIL import Image
+
+    from shadematch.imaging.loading import load_photo
+
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    window.workspace.set_notes("from the visit")
+    record = json.loads(json.dumps(window.workspace.to_dict()))
+    other = make_window()
+    later = tmp_path / "later.png"
+    Image.fromarray(consultation_rgb(seed=7)[::-1]).save(later)
+    other.open_path(later)                     # still decoding when the record is restored
+    notes = other.restore_analysis(record, load_photo(photo_file))
+    ws = other.workspace
+    qtbot.waitUntil(lambda: other.runner.active_count() == 0, timeout=10000)
+    qtbot.wait(50)
+    assert ws.photo.name == "client.png"       # the photo that finished loading did not win
+    assert [r.to_dict() for r in ws.regions] == record["regions"]
+    assert ws.notes == "from the visit" and other.matching_panel.notes.toPlainText() == ws.notes
+    assert ws.session_path is None and not ws.modified
+    assert other.windowTitle().startswith("client.png")
+    assert not notes or other.info_bar.isVisible()
+    assert other.view.photo_size == (400, 300)
+    image = other.view.viewport().grab().toImage()
+    centre = other.view.mapFromScene(60, 200)
+    c = image.pixelColor(centre.x(), centre.y())
+    assert abs(c.red() - HAIR_RGB[0]) <= 8 and abs(c.green() - HAIR_RGB[1]) <= 8
+
+    # Without its photo: the saved measurements, and the note the caller chose.
+    notes = other.restore_analysis(record, None, missing_photo_note="Photo copy missing.")
+    assert notes[0] == "Photo copy missing." and other.info_bar.isVisible()
+    assert "Photo copy missing." in other.info_bar.label.text()
+    assert ws.photo is None and "hair" in ws.samples
+    assert other.view.photo_size == (0, 0)
