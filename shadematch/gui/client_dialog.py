@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QSpinBox,
@@ -302,3 +304,35 @@ class SaveVisitDialog(QDialog):
         if kind == "session":
             fields["session_number"] = self.session.value()
         return fields
+
+
+def delete_client_box(parent, client) -> tuple[QMessageBox, QPushButton]:
+    """The confirmation before a client is erased: names the client and what goes with them.
+
+    Returns
+    -------
+    (box, erase_button) : open the box with ``box.open()``; the client is erased only when
+        ``box.clickedButton() is erase_button``. Cancel is the default (Enter, Esc).
+    """
+    import html
+
+    visits = int(getattr(client, "visit_count", 0) or 0)
+    name = html.escape(client.name)
+    box = QMessageBox(parent)
+    box.setObjectName("deleteClientDialog")
+    box.setIcon(QMessageBox.Warning)
+    box.setWindowTitle("shadematch — delete client")
+    box.setTextFormat(Qt.RichText)
+    box.setText(f"Delete <b>{name}</b> (#{client.id}) from the client records?")
+    what = f"{visits} visit{'s' if visits != 1 else ''}" if visits else "no visits"
+    box.setInformativeText(
+        f"This erases {client.name}'s record, screenings and consents, {what} with their analyses, "
+        "and the visits' photo copies and thumbnails kept by shadematch (photos another client's "
+        "visit uses stay). Your original photo files and exported reports are not touched.\n\n"
+        "It cannot be undone: export the client first to keep a copy.")
+    erase = box.addButton("Delete client", QMessageBox.DestructiveRole)
+    erase.setObjectName("confirmDeleteClient")
+    cancel = box.addButton(QMessageBox.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box, erase

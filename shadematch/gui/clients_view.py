@@ -33,7 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.errors import ShadematchError
-from shadematch.gui.client_dialog import FLAG_STYLE, ClientDialog, SaveVisitDialog
+from shadematch.gui.client_dialog import (
+    FLAG_STYLE,
+    ClientDialog,
+    SaveVisitDialog,
+    delete_client_box,
+)
 from shadematch.gui.theme import ERROR_COLOUR
 
 log = logging.getLogger(__name__)
@@ -105,6 +110,28 @@ def load_visit(records: ClientRecords, visit_id: int):
     return visit, None, None
 
 
+def erase_client(records: ClientRecords, client_id: int) -> dict[str, int]:
+    """Erase the client and their visits, photo copies and thumbnails (``delete_client``)."""
+    return records.store().delete_client(client_id)
+
+
+def export_client_folder(records: ClientRecords, client_id: int, parent: str) -> Path:
+    """Export the client into a new folder inside ``parent`` (a free name is chosen)."""
+    import re
+    from datetime import date
+
+    store = records.store()
+    client = store.get_client(client_id)
+    slug = re.sub(r"[^\w-]+", "-", client.name, flags=re.UNICODE).strip("-_")[:40]
+    stem = f"shadematch-client-{client_id}" + (f"-{slug}" if slug else "") + \
+        f"-{date.today().isoformat()}"
+    base = Path(parent).expanduser()
+    out, n = base / stem, 2
+    while out.exists():
+        out, n = base / f"{stem}-{n}", n + 1
+    return store.export_client(client_id, out)
+
+
 def set_report_path(records: ClientRecords, visit_id: int, report_path: str):
     return records.store().update_visit(visit_id, report_path=report_path)
 
@@ -147,9 +174,21 @@ class ClientsView(QWidget):
         self.edit_button.setObjectName("editClientButton")
         self.save_button = QPushButton("Save &to client…", self)
         self.save_button.setObjectName("saveToClientButton")
+        self.export_button = QPushButton("E&xport…", self)
+        self.export_button.setObjectName("exportClientButton")
+        self.export_button.setToolTip("Copy the client, their visits and photo copies to a new "
+                                      "folder (to move them to another computer, or to keep)")
+        self.delete_button = QPushButton("&Delete…", self)
+        self.delete_button.setObjectName("deleteClientButton")
+        self.delete_button.setToolTip("Erase the client with their visits, photo copies and "
+                                      "thumbnails (asks first)")
         buttons = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.save_button):
             buttons.addWidget(button)
+        more = QHBoxLayout()
+        more.addStretch(1)
+        for button in (self.export_button, self.delete_button):
+            more.addWidget(button)
         self.header = QLabel("", self)
         self.header.setObjectName("clientHeader")
         self.header.setWordWrap(True)
@@ -175,6 +214,7 @@ class ClientsView(QWidget):
         top_layout.addWidget(self.search)
         top_layout.addWidget(self.list, 1)
         top_layout.addLayout(buttons)
+        top_layout.addLayout(more)
         bottom = QWidget(self)
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -201,6 +241,8 @@ class ClientsView(QWidget):
         self.new_button.clicked.connect(records.new_client)
         self.edit_button.clicked.connect(records.edit_client)
         self.save_button.clicked.connect(records.save_to_client)
+        self.export_button.clicked.connect(records.export_client)
+        self.delete_button.clicked.connect(records.delete_client)
         self.timeline.itemDoubleClicked.connect(lambda item: records.open_visit(
             item.data(VISIT_ID_ROLE)))
         self.open_button.clicked.connect(self._open_current)
@@ -320,6 +362,8 @@ class ClientsView(QWidget):
         has_client = self.client is not None
         self.edit_button.setEnabled(has_client)
         self.save_button.setEnabled(has_client)
+        self.export_button.setEnabled(has_client)
+        self.delete_button.setEnabled(has_client)
         self.open_button.setEnabled(bool(self.visits))
 
     def next_session(self) -> int:
@@ -369,6 +413,7 @@ class ClientRecords(QObject):
         self._closed = False
         self._loaded = False
         self._last_saved: tuple[int, int, str] | None = None  # visit, client, analysis created
+        self.last_export: Path | None = None
         exporter = getattr(window, "report_exporter", None)
         if exporter is not None and hasattr(exporter, "exported"):
             exporter.exported.connect(self._report_exported)
@@ -490,6 +535,57 @@ class ClientRecords(QObject):
 
         self.submit(save_visit, "records-save-visit", saved, client_id=client_id,
                     analysis=analysis, photo_path=photo_path, fields=fields)
+
+    def delete_client(self) -> None:
+        """Ask (naming the client and what is erased), then erase them off the GUI thread."""
+        client = self.view.client
+        if client is None:
+            self.view.show_message("Select a client first.")
+            return
+        box, erase = delete_client_box(self.window, client)
+        box.finished.connect(lambda _result: box.clickedButton() is erase
+                             and self._erase(client))
+        self.view.dialog = box
+        box.open()
+
+    def _erase(self, client) -> None:
+        def erased(counts: dict) -> None:
+            visits, photos = counts.get("visits", 0), counts.get("photos", 0)
+            if self._last_saved is not None and self._last_saved[1] == client.id:
+                self._last_saved = None
+            text = (f"Deleted {client.name}: {visits} visit{'s' if visits != 1 else ''} and "
+                    f"{photos} photo cop{'ies' if photos != 1 else 'y'} erased.")
+            self.window.show_status(text, 8000)
+            self.view.refresh()
+
+        self.window.show_status(f"Deleting {client.name}…", 0)
+        self.submit(erase_client, "records-delete", erased, client_id=client.id)
+
+    def choose_export_folder(self, client) -> str | None:
+        """Ask for the folder to export into (a new folder is made inside it); None: cancelled."""
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(
+            self.window, f"Export {client.name} into folder", str(Path.home()))
+        return folder or None
+
+    def export_client(self) -> None:
+        """Export the selected client to a new folder, off the GUI thread."""
+        client = self.view.client
+        if client is None:
+            self.view.show_message("Select a client first.")
+            return
+        parent = self.choose_export_folder(client)
+        if not parent:
+            return
+
+        def exported(path: Path) -> None:
+            self.last_export = Path(path)
+            self.window.show_status(f"Exported {client.name} to {path}", 15000)
+
+        self.window.show_status(f"Exporting {client.name}…", 0)
+        self.submit(export_client_folder, "records-export", exported, client_id=client.id,
+                    parent=str(parent))
 
     def _report_exported(self, path: str) -> None:
         """A PDF report of the analysis just saved to a client is linked to that visit."""

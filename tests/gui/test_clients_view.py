@@ -239,3 +239,98 @@ def test_save_to_client_action_needs_a_client(qtbot, make_window, shortcut_key):
     assert action in window.menus["file"].actions() and not action.shortcut().isEmpty()
     action.trigger()
     assert "Select the client" in records.view.message.text()
+
+
+def _client_with_a_visit(qtbot, window, photo_file, name="Fay Gone"):
+    records = records_of(window)
+    store = records.store()
+    keep = store.add_client("Gus Stays")
+    client_id = store.add_client(name)
+    mark_and_pick(qtbot, window)
+    visit_id = store.save_visit(client_id, window.workspace.to_dict(), str(photo_file))
+    photo = store.get_visit(visit_id).photo
+    return records, client_id, keep, photo
+
+
+def _visible_box(window, name: str):
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in window.findChildren(QMessageBox)
+             if b.isVisible() and b.objectName() == name]
+    return boxes[0] if boxes else None
+
+
+def test_delete_client_asks_naming_what_is_erased_then_erases(qtbot, make_window, photo_file):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window(photo_file)
+    records, client_id, keep, photo = _client_with_a_visit(qtbot, window, photo_file)
+    assert photo.stored_path.is_file() and photo.thumbnail_path.is_file()
+    records = show_clients(qtbot, window)
+    view = records.view
+    assert not view.delete_button.isEnabled()
+    row = next(i for i in range(view.list.count())
+               if view.list.item(i).data(Qt.UserRole) == client_id)
+    click_client(qtbot, view, row)
+    assert view.delete_button.isEnabled() and view.export_button.isEnabled()
+
+    # Cancel (Esc) keeps everything.
+    qtbot.mouseClick(view.delete_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: _visible_box(window, "deleteClientDialog") is not None, timeout=3000)
+    box = _visible_box(window, "deleteClientDialog")
+    assert "Fay Gone" in box.text()
+    info = box.informativeText()
+    for words in ("1 visit", "photo copies", "thumbnails", "cannot be undone"):
+        assert words in info, words
+    qtbot.keyClick(box, Qt.Key_Escape)
+    idle(qtbot, window)
+    assert records.store().get_client(client_id).name == "Fay Gone"
+
+    # Confirmed by mouse: erased off the GUI thread, list and files follow.
+    qtbot.mouseClick(view.delete_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: _visible_box(window, "deleteClientDialog") is not None, timeout=3000)
+    box = _visible_box(window, "deleteClientDialog")
+    erase = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(erase, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.list.count() == 1, timeout=5000)
+    assert view.list.item(0).data(Qt.UserRole) == keep
+    assert [c.id for c in records.store().search_clients("")] == [keep]
+    assert not photo.stored_path.exists() and not photo.thumbnail_path.exists()
+    assert view.client is None and not view.delete_button.isEnabled()
+    assert "Deleted Fay Gone: 1 visit" in window.statusBar().currentMessage()
+    idle(qtbot, window)
+
+
+def test_export_client_to_a_new_folder(qtbot, make_window, photo_file, tmp_path, monkeypatch):
+    import json as _json
+
+    window = make_window(photo_file)
+    records, client_id, _keep, photo = _client_with_a_visit(qtbot, window, photo_file,
+                                                            name="Hal Moves")
+    records = show_clients(qtbot, window)
+    view = records.view
+    row = next(i for i in range(view.list.count())
+               if view.list.item(i).data(Qt.UserRole) == client_id)
+    click_client(qtbot, view, row)
+    target = tmp_path / "exports"
+    target.mkdir()
+    asked = []
+    monkeypatch.setattr(records, "choose_export_folder",
+                        lambda client: asked.append(client.name) or str(target))
+    for expected_suffix in ("", "-2"):                # a second export gets a new folder
+        records.last_export = None
+        qtbot.mouseClick(view.export_button, Qt.LeftButton)
+        qtbot.waitUntil(lambda: records.last_export is not None, timeout=10000)
+        out = records.last_export
+        assert out.parent == target and out.name.endswith(expected_suffix)
+        assert out.name.startswith(f"shadematch-client-{client_id}-Hal-Moves")
+        manifest = _json.loads((out / "client.json").read_text(encoding="utf-8"))
+        assert manifest["client"]["name"] == "Hal Moves"
+        assert any(p.is_file() for p in (out / "photos").iterdir())
+        assert str(out) in window.statusBar().currentMessage()
+    assert asked == ["Hal Moves", "Hal Moves"]
+    # The exported folder imports back as a client (what the export is for).
+    records.store().delete_client(client_id)
+    new_id = records.store().import_client(records.last_export)
+    assert records.store().get_client(new_id).name == "Hal Moves"
+    idle(qtbot, window)
