@@ -88,7 +88,7 @@ class ClassCard(QGroupBox):
                 ("contrast", "Contrast", "L*(hair) - L*(skin): how dark the hair is against the "
                                          "scalp"),
                 ("calibrated", "Colour", "Whether the colour calibration was applied to this "
-                                         "sample"))):
+                                         "sample (not calibrated: as the camera recorded it)"))):
             name = QLabel(label)
             name.setStyleSheet(MUTED_STYLE)
             name.setToolTip(tip)
@@ -169,7 +169,7 @@ class ClassCard(QGroupBox):
             self.values["calibrated"].setText("calibrated (reused)" if reused else "calibrated")
             self.values["calibrated"].setStyleSheet(WARNING_STYLE if reused else CALIBRATED_STYLE)
         else:
-            self.values["calibrated"].setText("as recorded (not calibrated)")
+            self.values["calibrated"].setText("not calibrated")
             self.values["calibrated"].setStyleSheet(MUTED_STYLE)
         self.warnings.setText("\n".join(f"⚠ {w.get('message', w)}" for w in sample.warnings))
         gamut = "" if self.swatch.in_gamut else "Outside sRGB: the swatch shows the nearest colour. "

@@ -331,7 +331,7 @@ def test_sample_panel_states_calibration_and_quick_estimates(qtbot, window, tmp_
     qtbot.mouseRelease(viewport, Qt.LeftButton, Qt.NoModifier, vp(window, 120, 150))
     wait_measured(qtbot, window)
     qtbot.waitUntil(lambda: "Quick estimate" not in card.status.text(), timeout=5000)
-    assert card.values["calibrated"].text() == "as recorded (not calibrated)"
+    assert card.values["calibrated"].text() == "not calibrated"
 
     # Calibrated on this photo: every sample is measured again, calibrated, and the panel says so.
     cal = Calibration(chart="colorchecker24", reference="test", model="matrix-3x3",
