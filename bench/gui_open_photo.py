@@ -8,7 +8,8 @@ Each run is a fresh interpreter (``--child``) with a fresh data folder: it build
 is exposed (launch -> window, measured from just before the parent starts the process), then
 opens the photo and waits for the preview to be painted (``view.showing_preview``) and for the
 full-resolution photo (``photo_opened``) to be painted. The median of the runs is printed as a
-markdown table. Without ``--photo`` a 6000 x 4000 JPEG is made from scikit-image's astronaut.
+markdown table. Without ``--photo`` the 6000 x 4000 JPEG of bench/run_benchmarks.py is made
+(scikit-image's astronaut, tiled, noised, sRGB ICC profile).
 """
 
 from __future__ import annotations
@@ -29,18 +30,12 @@ STEPS = (("window", "launch -> window shown"),
          ("full", "open 24 MP JPEG -> full resolution shown"))
 
 
-def make_photo(path: Path, width: int = 6000, height: int = 4000) -> Path:
-    """A 24-megapixel JPEG with real image detail (astronaut, upscaled, sensor-like noise)."""
-    import numpy as np
-    from PIL import Image
-    from skimage import data
+def make_photo(folder: Path) -> Path:
+    """The 24-megapixel JPEG (with an sRGB ICC profile) of bench/run_benchmarks.py."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run_benchmarks import make_24mp_jpeg
 
-    base = Image.fromarray(data.astronaut()).resize((width, height), Image.BICUBIC)
-    rgb = np.asarray(base, dtype=np.int16)
-    # sensor-like noise: a camera JPEG of this size is several MB, not a smooth 2 MB
-    rgb = rgb + np.random.default_rng(0).normal(0, 6, rgb.shape).astype(np.int16)
-    Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, quality=92)
-    return path
+    return make_24mp_jpeg(folder)
 
 
 def child(photo: str, t0: float) -> None:
@@ -110,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         child(args.child, args.t0 if args.t0 is not None else time.time())
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        photo = Path(args.photo) if args.photo else make_photo(Path(tmp) / "24mp.jpg")
+        photo = Path(args.photo) if args.photo else make_photo(Path(tmp))
         runs = [run_once(photo, args.platform) for _ in range(args.runs)]
         size_mb = photo.stat().st_size / 1e6
     print(f"Photo: {runs[0]['size']} px JPEG, {size_mb:.1f} MB; {args.runs} runs, "
