@@ -3,7 +3,7 @@
 Pipeline (see HOUSE_STYLE.md, "Colour pipeline"):
 
 1. check the path (exists, is a file, readable, not empty) and hash its bytes in chunks;
-2. decode: camera RAW through rawpy/LibRaw (by suffix), TIFF with more than 8 bits per sample
+2. decode: camera RAW through rawpy/LibRaw (by suffix; :mod:`shadematch.imaging.raw_loading`), TIFF with more than 8 bits per sample
    through tifffile (Pillow would truncate it to 8 bits), everything else through Pillow, with
    pillow-heif registered as an opener for HEIC/HEIF. The full decode is forced inside the
    ``try`` so that Pillow's lazy loading cannot hide a truncated file;
@@ -64,7 +64,6 @@ SUPPORTED_SUFFIXES = PILLOW_SUFFIXES | HEIF_SUFFIXES | RAW_SUFFIXES
 _PILLOW_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "HEIF": "HEIF",
                    "WEBP": "WEBP", "BMP": "BMP"}
 
-RAW_PROFILE = "camera RAW rendered to sRGB by LibRaw"
 ASSUMED_PROFILE = "sRGB (assumed)"
 NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for phone and web JPEGs)."
 _EXIF_ORIENTATION = 0x0112
@@ -111,8 +110,10 @@ def load_photo(path: str | os.PathLike, *, progress: Progress = None,
     digest = _sha256(file, step)
     suffix = file.suffix.lower()
     if suffix in RAW_SUFFIXES:
+        from shadematch.imaging import raw_loading
+
         step(0.3, "Developing the camera RAW file")
-        return _load_raw(file, digest, step)
+        return raw_loading.load_raw(file, digest, step)
     return _load_with_pillow(file, digest, step, preview_side=None)
 
 
@@ -135,7 +136,9 @@ def load_preview(path: str | os.PathLike, max_side: int = 1024) -> Photo:
     _check_file(file)
     digest = _sha256(file, step)
     if file.suffix.lower() in RAW_SUFFIXES:
-        return _raw_preview(file, digest, max_side)
+        from shadematch.imaging import raw_loading
+
+        return raw_loading.raw_preview(file, digest, max_side)
     return _load_with_pillow(file, digest, step, preview_side=max_side)
 
 
@@ -774,129 +777,3 @@ def _lcms_via_8bit(rgb16: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarra
     ImageCms.applyTransform(img, transform, inPlace=True)
     notes.append("The photo's colour profile is table-based: it was converted at 8-bit precision.")
     return np.asarray(img).astype(np.uint16) * 257
-
-
-# --------------------------------------------------------------------------------------------
-# Camera RAW (rawpy / LibRaw)
-
-# LibRaw's ``flip`` (sizes.flip) -> the equivalent EXIF orientation.
-_LIBRAW_FLIP_TO_EXIF = {0: 1, 3: 3, 5: 8, 6: 6}
-
-
-def _import_rawpy(file: Path):
-    try:
-        import rawpy
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise _fail(file, "camera RAW support (rawpy) is not installed",
-                    "Reinstall shadematch, or export a TIFF or JPEG from your RAW software.") from exc
-    return rawpy
-
-
-def _raw_error(file: Path, rawpy, exc: BaseException) -> ImageLoadError:
-    """A practitioner's message for a LibRaw failure (opening or developing)."""
-    if isinstance(exc, rawpy.LibRawFileUnsupportedError):
-        return _fail(file, "LibRaw does not recognise it as a camera RAW file it can read",
-                     "Check that it is a RAW file straight from the camera, or export a TIFF or "
-                     "JPEG from your RAW software.")
-    if isinstance(exc, (rawpy.LibRawIOError, rawpy.LibRawDataError)):
-        return _fail(file, "the RAW data is damaged or truncated (was it still copying?)",
-                     "Copy it again from the card and reopen it.")
-    if isinstance(exc, (MemoryError, rawpy.LibRawUnsufficientMemoryError,
-                        rawpy.LibRawTooBigError)):
-        return _fail(file, "there is not enough memory to develop it",
-                     "Close other programs and try again, or export a smaller TIFF or JPEG.")
-    return _fail(file, f"LibRaw reported: {exc}",
-                 "Export a TIFF or JPEG from your RAW software and open that.")
-
-
-def _raw_failures(rawpy) -> tuple[type[BaseException], ...]:
-    return (rawpy.LibRawError, MemoryError)
-
-
-def _open_raw(file: Path, rawpy):
-    try:
-        return rawpy.imread(str(file))
-    except _raw_failures(rawpy) as exc:
-        raise _raw_error(file, rawpy, exc) from exc
-
-
-def _load_raw(file: Path, digest: str, step: _Steps) -> Photo:
-    rawpy = _import_rawpy(file)
-    with _open_raw(file, rawpy) as raw:
-        try:
-            sizes = raw.sizes
-            _check_size(file, int(sizes.width), int(sizes.height))
-            flip = int(sizes.flip)
-            rgb = raw.postprocess(
-                use_camera_wb=True,
-                output_color=rawpy.ColorSpace.sRGB,
-                output_bps=16,
-                gamma=(2.4, 12.92),  # the sRGB curve (LibRaw's default is BT.709's)
-                # Exposure as shot: LibRaw's auto-brightening would lift a grey card at 18 %
-                # to ~63 % and make every measured L* depend on the rest of the picture.
-                no_auto_bright=True,
-            )
-        except _raw_failures(rawpy) as exc:
-            raise _raw_error(file, rawpy, exc) from exc
-    step(0.95, "Finishing")
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint16)
-    rgb.flags.writeable = False
-    notes = ("Camera RAW developed by LibRaw with the camera's white balance and the exposure "
-             "as shot (no automatic brightening); it can look darker than the camera's own "
-             "JPEG.",)
-    step(1.0, "Done")
-    return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
-                 profile_assumed=False, orientation_applied=_LIBRAW_FLIP_TO_EXIF.get(flip, 1),
-                 notes=notes)
-
-
-def _raw_preview(file: Path, digest: str, max_side: int) -> Photo:
-    rawpy = _import_rawpy(file)
-    notes = ["Preview from the camera's embedded JPEG; the measured photo is developed from the "
-             "RAW data."]
-    with _open_raw(file, rawpy) as raw:
-        try:
-            orientation = _LIBRAW_FLIP_TO_EXIF.get(int(raw.sizes.flip), 1)
-            try:
-                thumb = raw.extract_thumb()
-            except (rawpy.LibRawNoThumbnailError, rawpy.LibRawUnsupportedThumbnailError):
-                thumb = None
-            if thumb is None:
-                _check_size(file, int(raw.sizes.width), int(raw.sizes.height))
-                # LibRaw rotates developed images itself (orientation then recorded only).
-                developed = raw.postprocess(use_camera_wb=True,
-                                            output_color=rawpy.ColorSpace.sRGB, half_size=True,
-                                            output_bps=8, gamma=(2.4, 12.92),
-                                            no_auto_bright=True)
-        except _raw_failures(rawpy) as exc:
-            raise _raw_error(file, rawpy, exc) from exc
-    if thumb is None:
-        img = Image.fromarray(np.ascontiguousarray(developed, dtype=np.uint8), "RGB")
-        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        return _preview_photo(file, digest, np.asarray(img), orientation, 1,
-                              ["Preview developed at half size from the RAW data."])
-    if thumb.format == rawpy.ThumbFormat.BITMAP:
-        img = Image.fromarray(np.ascontiguousarray(thumb.data, dtype=np.uint8), "RGB")
-        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        return _preview_photo(file, digest, np.asarray(img), orientation, orientation, notes)
-    try:
-        img = Image.open(io.BytesIO(thumb.data))
-        own = img.getexif().get(_EXIF_ORIENTATION, 1)
-        if isinstance(own, int) and 2 <= own <= 8:
-            orientation = own  # the preview JPEG carries its own tag: trust it over LibRaw's
-        img.draft(None, _draft_request(*img.size, max_side))
-        img.load()
-        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        rgb = _to_srgb(file, img, img.info.get("icc_profile"))[0]
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise _fail(file, "the camera's embedded preview is damaged",
-                    "Open the photo itself (not the preview) or export a JPEG.") from exc
-    return _preview_photo(file, digest, rgb, orientation, orientation, notes)
-
-
-def _preview_photo(file: Path, digest: str, rgb: np.ndarray, orientation: int, pending: int,
-                   notes: list[str]) -> Photo:
-    rgb = _orient(rgb, pending)
-    rgb.flags.writeable = False
-    return Photo(rgb=rgb, path=file, sha256=digest, format="RAW", source_profile=RAW_PROFILE,
-                 profile_assumed=False, orientation_applied=orientation, notes=tuple(notes))

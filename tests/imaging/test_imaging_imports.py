@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_import_is_lazy_and_qt_free():
     code = (
         "import sys, shadematch.imaging, shadematch.imaging.icc_profiles\n"
+        "import shadematch.imaging.raw_loading\n"
         "heavy = [m for m in ('PySide6', 'rawpy', 'pillow_heif', 'colour', 'tifffile',"
         " 'PIL.ImageCms') if m in sys.modules]\n"
         "print(','.join(heavy))\n"

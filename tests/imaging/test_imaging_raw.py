@@ -14,7 +14,7 @@ from PIL import Image
 
 from shadematch.errors import ImageLoadError
 from shadematch.imaging import load_photo, load_preview
-from shadematch.imaging.loading import RAW_PROFILE
+from shadematch.imaging.raw_loading import RAW_PROFILE
 
 rawpy = pytest.importorskip("rawpy")
 
