@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import wait_measured
+from gui_helpers import wait_measured
 from PIL import Image
 from PySide6.QtCore import QPoint, QPointF, Qt
 

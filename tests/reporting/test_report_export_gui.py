@@ -31,6 +31,7 @@ def window(qtbot, tmp_path, monkeypatch, astronaut):
     ws = Workspace(auto_measure=False)
     win = MainWindow(ws)
     qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: ws.palette is not None, timeout=10000)  # palettes load off-thread
     photo = Photo.from_array(np.ascontiguousarray(astronaut), name="astronaut.png")
     ws.set_photo(photo)
     ws.add_region("rect", {"x": 170, "y": 20, "w": 120, "h": 50}, "hair")
