@@ -3,9 +3,11 @@
     python bench/bench_loading.py [--repeat 7]
 
 Run from the project root. Cases are timed in interleaved rounds (each round runs every case
-once, so a busy machine slows them alike); the table gives the median wall and process CPU
-time of each case and its ratio to the bare ``Image.open().load()`` of the same file timed in
-the same rounds. Goal: load_photo at most 1.6x the bare decode, with or without a profile.
+once, in a new shuffled order, so a busy machine slows them alike); the table gives the median wall and process CPU
+time (all threads) of each case and its ratio to the bare ``Image.open().load()`` of the same
+file timed in the same rounds. Photos with a profile use the profile's cached conversion table
+(built by the warm-up round); the "first photo" case pays for building it, and the last two
+cases force the LittleCMS paths for comparison. Goal: load_photo at most 1.6x the bare decode, with or without a profile.
 The machine's load average and CPU count are printed with the table: on a shared machine the
 parallel colour conversion cannot use cores that other processes hold.
 Speed is measured here, never asserted in a unit test.
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
 import statistics
 import sys
 import tempfile
@@ -43,27 +46,48 @@ def timed(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def interleaved(cases: dict[str, Callable[[], object]], repeat: int
-                ) -> dict[str, tuple[float, float]]:
-    """Median (wall, CPU) per case over ``repeat`` interleaved rounds, after one warm-up."""
+                ) -> dict[str, tuple[float, float, float]]:
+    """(median wall, median CPU, fastest wall) per case over ``repeat`` interleaved rounds,
+    after one warm-up round."""
     for fn in cases.values():
-        fn()  # warm the file cache and lazy imports
+        fn()  # warm the file cache, lazy imports and the colour tables
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
+    order = list(cases)
+    shuffle = random.Random(0).shuffle
     for _ in range(repeat):
-        for name, fn in cases.items():
-            samples[name].append(timed(fn))
-    return {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs))
+        shuffle(order)  # a new order each round: no case always follows the same one
+        for name in order:
+            samples[name].append(timed(cases[name]))
+    return {name: (statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs),
+                   min(w for w, _ in runs))
             for name, runs in samples.items()}
 
 
-def single_threaded(fn: Callable[[], object]) -> Callable[[], object]:
-    """``fn`` with the colour conversion forced onto one thread (the whole-image transform)."""
+def patched(fn: Callable[[], object], **values: object) -> Callable[[], object]:
+    """``fn`` run with module attributes of shadematch.imaging.loading replaced."""
     def run() -> object:
-        saved = loading_module._workers
-        loading_module._workers = lambda: 1
+        saved = {name: getattr(loading_module, name) for name in values}
+        for name, value in values.items():
+            setattr(loading_module, name, value)
         try:
             return fn()
         finally:
-            loading_module._workers = saved
+            for name, value in saved.items():
+                setattr(loading_module, name, value)
+    return run
+
+
+def cold(fn: Callable[[], object]) -> Callable[[], object]:
+    """``fn`` with the colour tables forgotten: the first photo with a new profile. The tables
+    of the other cases are put back afterwards, so that only this case pays for a build."""
+    def run() -> object:
+        kept = dict(icc_profiles._TABLE_CACHE)
+        icc_profiles.clear_lookup_tables()
+        try:
+            return fn()
+        finally:
+            icc_profiles._TABLE_CACHE.clear()
+            icc_profiles._TABLE_CACHE.update(kept)
     return run
 
 
@@ -123,23 +147,31 @@ def main() -> None:
         cases: dict[str, Callable[[], object]] = {BASELINE: bare_load}
         for label, (path, _) in files.items():
             cases[f"load_photo, {label}"] = lambda p=path: load_photo(p)
-        cases["load_photo, Display P3, one thread"] = single_threaded(lambda: load_photo(p3_file))
+        p3_load = lambda: load_photo(p3_file)  # noqa: E731
+        cases["load_photo, Display P3, first photo with this profile (table built)"] = cold(p3_load)
+        cases["load_photo, Display P3, LittleCMS on strips (no table)"] = patched(
+            p3_load, _TABLE_MIN_PIXELS=1 << 40)
+        cases["load_photo, Display P3, LittleCMS whole image, one thread (before)"] = patched(
+            p3_load, _TABLE_MIN_PIXELS=1 << 40, _workers=lambda: 1)
         cases["load_preview 1024, Display P3"] = lambda: load_preview(p3_file, 1024)
         cases["Pillow draft (1024, 1024) + load (old request: 1/2)"] = bare_draft((1024, 1024))
         cases["Pillow draft (1024, 682) + load (aspect: 1/4)"] = bare_draft((1024, 682))
         results = interleaved(cases, args.repeat)
 
-    base_wall, base_cpu = results[BASELINE]
+    base_wall, base_cpu, base_fastest = results[BASELINE]
     print(f"24 MP JPEG (6000 x 4000, quality 92, {size_mb:.1f} MB); median of {args.repeat} "
           "interleaved rounds")
     print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"colour threads {loading_module._workers()}, load average {load_average()}")
     print()
-    print("| case | wall ms | CPU ms | wall / bare | CPU / bare |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for name, (wall, cpu) in results.items():
+    print("| case | wall ms | CPU ms | wall / bare | CPU / bare | fastest wall / bare |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, (wall, cpu, fastest) in results.items():
         print(f"| {name} | {wall * 1000:.0f} | {cpu * 1000:.0f} | {wall / base_wall:.2f} | "
-              f"{cpu / base_cpu:.2f} |")
+              f"{cpu / base_cpu:.2f} | {fastest / base_fastest:.2f} |")
+    print()
+    print("wall, CPU: medians; CPU is the process's, all threads; fastest: the quickest round of "
+          "each case over the quickest bare decode (least disturbed by other processes).")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The parallel (strip-wise) conversion of big 8-bit RGB photos.
 
-Big photos are converted (LittleCMS, when they have a profile) and copied out of Pillow on
-horizontal strips in a thread pool, the EXIF orientation applied strip by strip. The result must be exactly what one whole-image LittleCMS transform followed by
+Big photos are converted (LittleCMS, or above 8 MP the profile's tabulated LittleCMS transform,
+when they have a profile) and copied out of Pillow on horizontal strips in a thread pool, the
+EXIF orientation applied strip by strip. The result must be exactly what one whole-image LittleCMS transform followed by
 the orientation gives, and within one code value of the exact conversion (colour-science).
 The strip size and the size threshold are lowered here so that small test images take the path.
 """
@@ -74,6 +75,84 @@ def test_strips_equal_one_whole_image_transform_for_every_orientation(tmp_path, 
     expected = _orient(_whole_image_littlecms(image, profile), orientation)
     assert photo.rgb.shape == expected.shape and photo.rgb.flags.c_contiguous
     np.testing.assert_array_equal(photo.rgb, expected)
+
+
+@pytest.fixture
+def table_strips(monkeypatch) -> list[bytes]:
+    """The lookup-table path for any size, small strips, three workers; records the profiles
+    whose table was asked for."""
+    asked: list[bytes] = []
+    original = icc_profiles.srgb_lookup_table
+
+    def spy(data, **kwargs):
+        asked.append(data)
+        return original(data, **kwargs)
+
+    monkeypatch.setattr(loading_module, "_TABLE_MIN_PIXELS", 1)
+    monkeypatch.setattr(loading_module, "_STRIP_ROWS", 16)
+    monkeypatch.setattr(loading_module, "_workers", lambda: 3)
+    monkeypatch.setattr(icc_profiles, "srgb_lookup_table", spy)
+    return asked
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_lookup_table_strips_equal_littlecms_for_every_orientation(tmp_path, table_strips,
+                                                                   orientation):
+    image = _random_image(5)
+    profile = icc_profiles.named_profile("Display P3")
+    path = tmp_path / "p3.png"
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(image).save(path, icc_profile=profile, exif=exif.tobytes())
+    photo = load_photo(path)
+    assert table_strips == [profile]
+    assert photo.orientation_applied == orientation and photo.source_profile == "Display P3"
+    expected = _orient(_whole_image_littlecms(image, profile), orientation)
+    assert photo.rgb.shape == expected.shape and photo.rgb.flags.c_contiguous
+    np.testing.assert_array_equal(photo.rgb, expected)
+
+
+@pytest.mark.parametrize("space", ["Display P3", "Adobe RGB (1998)"])
+def test_lookup_table_is_littlecms_for_all_colours_and_close_to_colour_science(space):
+    profile = icc_profiles.named_profile(space)
+    table = icc_profiles.srgb_lookup_table(profile, workers=2)
+    assert table.shape == (1 << 24,) and table.dtype == np.uint32 and not table.flags.writeable
+    assert icc_profiles.srgb_lookup_table(profile) is table  # kept for the next photo
+    rng = np.random.default_rng(17)
+    colours = rng.integers(0, 256, size=(200_000, 3), dtype=np.uint8)
+    colours[:256] = np.arange(256, dtype=np.uint8)[:, None]  # every grey
+    index = (colours[:, 0].astype(np.int64) | colours[:, 1].astype(np.int64) << 8
+             | colours[:, 2].astype(np.int64) << 16)
+    looked_up = table[index].view(np.uint8).reshape(-1, 4)[:, :3]
+    np.testing.assert_array_equal(looked_up,
+                                  _whole_image_littlecms(colours[None], profile)[0])
+    expected = np.round(reference_to_srgb(colours / 255.0, space) * 255)
+    assert np.abs(looked_up.astype(int) - expected).max() <= 1
+
+
+def test_lookup_table_cache_keeps_the_two_most_recent_profiles(monkeypatch):
+    builds: list[bytes] = []
+    original = icc_profiles._build_lookup_table
+
+    def counting(data, workers):
+        builds.append(data)
+        return original(data, workers)
+
+    monkeypatch.setattr(icc_profiles, "_build_lookup_table", counting)
+    icc_profiles.clear_lookup_tables()
+    p3, adobe, srgb = (icc_profiles.named_profile(name)
+                       for name in ("Display P3", "Adobe RGB (1998)", "sRGB"))
+    p3_table = icc_profiles.srgb_lookup_table(p3)
+    adobe_table = icc_profiles.srgb_lookup_table(adobe)
+    assert not np.array_equal(adobe_table[:4096], p3_table[:4096])
+    assert icc_profiles.srgb_lookup_table(p3) is p3_table  # P3 is now the most recent
+    icc_profiles.srgb_lookup_table(srgb)                     # evicts Adobe RGB, not P3
+    assert icc_profiles.srgb_lookup_table(p3) is p3_table
+    assert builds == [p3, adobe, srgb]
+    icc_profiles.srgb_lookup_table(adobe)
+    assert builds == [p3, adobe, srgb, adobe]
+    icc_profiles.clear_lookup_tables()
+    assert icc_profiles._TABLE_CACHE == {}
 
 
 @pytest.mark.parametrize("space", ["Display P3", "Adobe RGB (1998)"])
