@@ -333,28 +333,24 @@ def _build_lookup_table(data: bytes, workers: int) -> np.ndarray:
 
     from PIL import Image, ImageCms
 
+    # RGBX in and out: Pillow stores RGB as 4 bytes per pixel anyway (LittleCMS TYPE_RGBA_8),
+    # so the numpy arrays below can be mapped as images and converted without any copy.
     transform = ImageCms.buildTransform(
         ImageCms.ImageCmsProfile(io.BytesIO(data)),
-        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), "RGB", "RGB",
+        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), "RGBX", "RGBX",
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
     # All colours as a 4096 x 4096 image whose pixel i is the colour with index i:
     # RGBX little-endian words r | g << 8 | b << 16 | 255 << 24.
     words = np.arange(1 << 24, dtype=np.uint32)
     words |= np.uint32(0xFF000000)
-    side, rows = 4096, 256
     table = np.empty(1 << 24, dtype=np.uint32)
-    out_bytes = table.view(np.uint8)
+    side, rows = 4096, 256
 
     def convert(y0: int) -> None:
-        block = words[y0 * side:(y0 + rows) * side]
-        strip = Image.frombytes("RGB", (side, rows), block.tobytes(), "raw", "RGBX")
-        transform.apply_in_place(strip)
-        encoder = Image._getencoder("RGB", "raw", "RGBX")
-        encoder.setimage(strip.im, (0, 0, side, rows))
-        _consumed, status, raw = encoder.encode(side * rows * 4)
-        if status != 1 or len(raw) != side * rows * 4:
-            raise OSError("incomplete raw encode of the colour table")
-        out_bytes[y0 * side * 4:(y0 + rows) * side * 4] = np.frombuffer(raw, dtype=np.uint8)
+        rows_of = slice(y0 * side, (y0 + rows) * side)
+        source = Image.frombuffer("RGBX", (side, rows), words[rows_of], "raw", "RGBX", 0, 1)
+        target = Image.frombuffer("RGBX", (side, rows), table[rows_of], "raw", "RGBX", 0, 1)
+        transform.apply(source, target)  # writes into ``table``
 
     with ThreadPoolExecutor(max_workers=max(1, workers),
                             thread_name_prefix="shadematch-colour-table") as pool:

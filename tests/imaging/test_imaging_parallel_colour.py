@@ -112,6 +112,21 @@ def test_lookup_table_strips_equal_littlecms_for_every_orientation(tmp_path, tab
     np.testing.assert_array_equal(photo.rgb, expected)
 
 
+def test_a_failing_table_build_falls_back_to_littlecms(tmp_path, monkeypatch):
+    def broken(data, **kwargs):
+        raise OSError("simulated: no memory for the table")
+
+    monkeypatch.setattr(loading_module, "_TABLE_MIN_PIXELS", 1)
+    monkeypatch.setattr(icc_profiles, "srgb_lookup_table", broken)
+    image = _random_image(8)
+    profile = icc_profiles.named_profile("Display P3")
+    path = tmp_path / "p3.png"
+    Image.fromarray(image).save(path, icc_profile=profile)
+    photo = load_photo(path)
+    assert not photo.profile_assumed and photo.source_profile == "Display P3"
+    np.testing.assert_array_equal(photo.rgb, _whole_image_littlecms(image, profile))
+
+
 @pytest.mark.parametrize("space", ["Display P3", "Adobe RGB (1998)"])
 def test_lookup_table_is_littlecms_for_all_colours_and_close_to_colour_science(space):
     profile = icc_profiles.named_profile(space)
