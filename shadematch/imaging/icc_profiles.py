@@ -339,17 +339,17 @@ def _build_lookup_table(data: bytes, workers: int) -> np.ndarray:
         ImageCms.ImageCmsProfile(io.BytesIO(data)),
         ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), "RGBX", "RGBX",
         renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
-    # All colours as a 4096 x 4096 image whose pixel i is the colour with index i:
-    # RGBX little-endian words r | g << 8 | b << 16 | 255 << 24.
-    words = np.arange(1 << 24, dtype=np.uint32)
-    words |= np.uint32(0xFF000000)
+    # All colours as a 4096 x 4096 image whose pixel i is the colour with index i, made strip
+    # by strip (4 MB each, not 64 MB at once): RGBX little-endian words r | g << 8 | b << 16.
     table = np.empty(1 << 24, dtype=np.uint32)
     side, rows = 4096, 256
 
     def convert(y0: int) -> None:
-        rows_of = slice(y0 * side, (y0 + rows) * side)
-        source = Image.frombuffer("RGBX", (side, rows), words[rows_of], "raw", "RGBX", 0, 1)
-        target = Image.frombuffer("RGBX", (side, rows), table[rows_of], "raw", "RGBX", 0, 1)
+        words = np.arange(y0 * side, (y0 + rows) * side, dtype=np.uint32)
+        words |= np.uint32(0xFF000000)
+        source = Image.frombuffer("RGBX", (side, rows), words, "raw", "RGBX", 0, 1)
+        target = Image.frombuffer("RGBX", (side, rows), table[y0 * side:(y0 + rows) * side],
+                                  "raw", "RGBX", 0, 1)
         transform.apply(source, target)  # writes into ``table``
 
     with ThreadPoolExecutor(max_workers=max(1, workers),
