@@ -690,7 +690,9 @@ def _in_strips(img: Image.Image, transform, orientation: int,
     transform (``pyCMSdoTransform``), in crop, transpose and the raw encoder, numpy in the table
     look-up and copies, so the strips run in parallel. Every pixel goes through the same
     transform (or its exact tabulation), so the result is identical to converting the whole
-    image at once with LittleCMS.
+    image at once with LittleCMS. One transform serves all threads: it is built with
+    ``Flags.NOCACHE``, and without its one-pixel cache a LittleCMS transform keeps no state
+    between calls.
     """
     width, height = img.size
     columns, place = _STRIP_PLACEMENT[orientation]
