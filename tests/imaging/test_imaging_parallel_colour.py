@@ -24,6 +24,13 @@ from shadematch.imaging.loading import _orient
 HEIGHT, WIDTH = 100, 130  # 100 rows: strips of 16 leave a short last strip of 4 rows
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _release_colour_tables():
+    """The tables built here (64 MB each) are not left to the rest of the test session."""
+    yield
+    icc_profiles.clear_lookup_tables()
+
+
 @pytest.fixture
 def strips(monkeypatch) -> list[tuple[str, tuple[int, int]]]:
     """Small strips, three workers, no size threshold; records (thread name, strip size) of
