@@ -1,10 +1,11 @@
 """The parallel (strip-wise) conversion of big 8-bit RGB photos.
 
-Big photos are converted (LittleCMS, or above 8 MP the profile's tabulated LittleCMS transform,
+Big photos are converted (LittleCMS, or from 8 MP the profile's tabulated LittleCMS transform,
 when they have a profile) and copied out of Pillow on horizontal strips in a thread pool, the
-EXIF orientation applied strip by strip. The result must be exactly what one whole-image LittleCMS transform followed by
-the orientation gives, and within one code value of the exact conversion (colour-science).
-The strip size and the size threshold are lowered here so that small test images take the path.
+EXIF orientation applied strip by strip. The result must be exactly what one whole-image
+LittleCMS transform followed by the orientation gives, and within one code value of the exact
+conversion (colour-science). The strip size and the size thresholds are lowered here so that
+small test images take these paths.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def test_strips_equal_one_whole_image_transform_for_every_orientation(tmp_path, 
     exif[0x0112] = orientation
     Image.fromarray(image).save(path, icc_profile=profile, exif=exif.tobytes())
     photo = load_photo(path)
-    # 7 strips of 16 rows and one of 4, each converted by a pool thread
+    # 6 strips of 16 rows and one of 4, each converted by a pool thread
     assert sorted(size for _, size in strips) == [(WIDTH, 4)] + [(WIDTH, 16)] * 6
     assert all(name.startswith("shadematch-colour") for name, _ in strips)
     assert photo.orientation_applied == orientation and photo.source_profile == "Display P3"
