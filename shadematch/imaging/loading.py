@@ -21,6 +21,11 @@ rows in a small thread pool; from 8 MP the LittleCMS transform is replaced by it
 tabulation for all 2**24 colours (:func:`~shadematch.imaging.icc_profiles.srgb_lookup_table`,
 built once per profile and kept), which costs about half as much per pixel.
 
+This module checks, hashes and decodes the file and maps failures to clear messages; step 4 is
+:mod:`shadematch.imaging.srgb_conversion`, step 5 and the strips :mod:`shadematch.imaging.pixels`,
+the 16-bit TIFF path :mod:`shadematch.imaging.tiff16_loading`, camera RAW
+:mod:`shadematch.imaging.raw_loading`.
+
 Size limit: photos above :data:`MAX_PIXELS` (250 megapixels, room for 100-200 MP cameras and
 phones) are refused before decoding. Pillow's own bomb check is set to the same limit.
 """
@@ -28,7 +33,6 @@ phones) are refused before decoding. Pillow's own bomb check is set to the same 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import stat
 import struct
@@ -42,6 +46,15 @@ from PIL import Image
 from shadematch.errors import ImageLoadError
 from shadematch.imaging import icc_profiles
 from shadematch.imaging.photo import Photo
+from shadematch.imaging.pixels import _workers as _workers
+from shadematch.imaging.srgb_conversion import _TABLE_MIN_PIXELS as _TABLE_MIN_PIXELS
+from shadematch.imaging.srgb_conversion import ASSUMED_PROFILE as ASSUMED_PROFILE
+from shadematch.imaging.srgb_conversion import NO_PROFILE_NOTE as NO_PROFILE_NOTE
+from shadematch.imaging.srgb_conversion import _to_srgb
+
+# _workers and _TABLE_MIN_PIXELS are re-exported for bench/bench_loading.py, which reads them
+# here. They are looked up in shadematch.imaging.pixels and shadematch.imaging.srgb_conversion:
+# replacing them in this module changes nothing, patch them there.
 
 #: Largest photo (in pixels) the loader decodes. 250 MP: above the 100-200 MP of current
 #: medium-format cameras and 200 MP phone modes, below what would exhaust a 16 GB machine
@@ -70,8 +83,6 @@ SUPPORTED_SUFFIXES = PILLOW_SUFFIXES | HEIF_SUFFIXES | RAW_SUFFIXES
 _PILLOW_FORMATS = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "TIFF": "TIFF", "HEIF": "HEIF",
                    "WEBP": "WEBP", "BMP": "BMP"}
 
-ASSUMED_PROFILE = "sRGB (assumed)"
-NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for phone and web JPEGs)."
 _EXIF_ORIENTATION = 0x0112
 _CHUNK = 1 << 20
 
@@ -284,7 +295,9 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
         if (preview_side is None and fmt == "TIFF"
                 and max(_tiff_bits(img)) > 8):
             img.close()
-            return _load_tiff16(file, digest, step)
+            from shadematch.imaging import tiff16_loading
+
+            return tiff16_loading._load_tiff16(file, digest, step)
         orientation, orientation_note = _orientation(img, fmt)
         if orientation_note:
             notes.append(orientation_note)
@@ -438,74 +451,6 @@ def _exif_says_adobe_rgb(img: Image.Image) -> bool:
     return colour_space == 0xFFFF and isinstance(interop, str) and interop.strip("\0") == "R03"
 
 
-# EXIF orientation -> the Pillow transposition that displays the photo upright.
-_PIL_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
-                  4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE,
-                  6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
-                  8: Image.Transpose.ROTATE_90}
-
-
-def _pixels(img: Image.Image, box: tuple[int, int, int, int] | None = None,
-            rawmode: str | None = None) -> np.ndarray:
-    """An 8-bit Pillow image (or the ``box`` of it) as a (H, W, bands) array, with one copy.
-
-    ``np.asarray(img)`` copies twice (Pillow's ``tobytes`` joins 64 KiB chunks); encoding the
-    whole image in one call halves the cost on big photos. ``rawmode`` "RGB" packs an RGBX
-    image to 3 bands (ten times faster than numpy's strided copy). Falls back to
-    ``np.asarray``.
-    """
-    box = box or (0, 0, *img.size)
-    width, height = box[2] - box[0], box[3] - box[1]
-    rawmode = rawmode or img.mode
-    bands = len(rawmode)
-    size = width * height * bands
-    try:
-        if rawmode not in (img.mode, "RGB"):
-            raise ValueError(f"no {rawmode} copy of {img.mode} pixels")
-        encoder = Image._getencoder(img.mode, "raw", rawmode)
-        encoder.setimage(img.im, box)
-        _consumed, status, data = encoder.encode(size)
-        if status != 1 or len(data) != size:
-            raise ValueError("incomplete raw encode")
-    except Exception:  # noqa: BLE001 - private Pillow API: take the public route instead
-        part = img if box == (0, 0, *img.size) else img.crop(box)
-        return np.asarray(part if rawmode == img.mode else part.convert(rawmode))
-    array = np.frombuffer(data, dtype=np.uint8)
-    return array.reshape((height, width, bands) if bands > 1 else (height, width))
-
-
-def _oriented_pixels(pixels: Image.Image | np.ndarray, orientation: int) -> np.ndarray:
-    """Apply the pending EXIF orientation and return the pixels as an array (one copy each)."""
-    if isinstance(pixels, np.ndarray):
-        return _orient(pixels, orientation)
-    if _parallel(pixels):
-        return _in_strips(pixels, None, orientation)
-    if orientation != 1:
-        # Pillow's blocked transpose is ~2x faster than a strided numpy copy on 24 MP
-        pixels = pixels.transpose(_PIL_TRANSPOSE[orientation])
-    return _pixels(pixels)
-
-
-# EXIF orientation -> the view of an (H, W, C) array that displays it upright.
-_ORIENT_VIEWS = {
-    1: lambda a: a,
-    2: lambda a: a[:, ::-1],                         # mirror horizontal
-    3: lambda a: a[::-1, ::-1],                      # rotate 180
-    4: lambda a: a[::-1, :],                         # mirror vertical
-    5: lambda a: a.transpose(1, 0, 2),               # transpose
-    6: lambda a: a.transpose(1, 0, 2)[:, ::-1],      # rotate 90 clockwise
-    7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),   # transverse
-    8: lambda a: a.transpose(1, 0, 2)[::-1, :],      # rotate 90 counter-clockwise
-}
-
-
-def _orient(rgb: np.ndarray, orientation: int) -> np.ndarray:
-    """Apply an EXIF orientation (1..8) as views, then make one contiguous copy (if needed)."""
-    if orientation == 1:
-        return rgb
-    return np.ascontiguousarray(_ORIENT_VIEWS[orientation](rgb))
-
-
 def _heif_nclx_profile(nclx: dict | None) -> tuple[bytes | None, str | None]:
     """An ICC profile for a HEIF's ``nclx`` colour description when it is not plain sRGB."""
     if not isinstance(nclx, dict):
@@ -528,299 +473,3 @@ def _heif_nclx_profile(nclx: dict | None) -> tuple[bytes | None, str | None]:
     profile = icc_profiles.build_matrix_shaper(f"{name} (from HEIF nclx)", points[:3], points[3],
                                                icc_profiles.SRGB_TRC)
     return profile, None
-
-
-def _flatten_alpha(img: Image.Image) -> Image.Image:
-    """RGBA / LA / PA / transparent palette -> RGB composited over white."""
-    rgba = img.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    background.alpha_composite(rgba)
-    return background.convert("RGB")
-
-
-def _has_alpha(img: Image.Image) -> bool:
-    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        img.mode == "P" and "transparency" in img.info)
-
-
-def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int = 1
-             ) -> tuple[np.ndarray, str, bool, list[str]]:
-    """A decoded Pillow image in sRGB, ``orientation`` applied: (pixels, profile, assumed, notes).
-
-    The pixels are a (H, W, 3) uint8 array, or uint16 for 16-bit greyscale.
-    """
-    pixels, description, assumed, notes = _srgb_image(file, img, icc, orientation)
-    if isinstance(pixels, np.ndarray):
-        return pixels, description, assumed, notes
-    return _oriented_pixels(pixels, orientation), description, assumed, notes
-
-
-def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int
-                ) -> tuple[Image.Image | np.ndarray, str, bool, list[str]]:
-    """:func:`_to_srgb` before orientation, except for the parallel RGB path (see there)."""
-    notes: list[str] = []
-    description = None
-    if icc:
-        try:
-            from PIL import ImageCms
-
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            description = ImageCms.getProfileDescription(source).strip() or "unnamed ICC profile"
-        except Exception:  # noqa: BLE001 - a damaged profile must not stop the photo opening
-            notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
-            icc = None
-    mode = img.mode
-    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
-        grey = np.asarray(img)
-        grey16 = np.clip(grey, 0, 65535).astype(np.uint16) if grey.dtype != np.uint16 else grey
-        # A grey profile only changes the tone curve; 16-bit grey is kept as it is decoded.
-        notes.append(NO_PROFILE_NOTE if icc is None else
-                     "The greyscale photo's tone curve (colour profile) was not applied.")
-        rgb = np.repeat(grey16[..., None], 3, axis=2)
-        return rgb, description or ASSUMED_PROFILE, icc is None, notes
-    if mode == "F":
-        grey = np.clip(np.asarray(img), 0.0, 1.0)
-        rgb = np.repeat(np.round(grey * 255).astype(np.uint8)[..., None], 3, axis=2)
-        return rgb, description or ASSUMED_PROFILE, icc is None, [NO_PROFILE_NOTE]
-    if mode == "LAB":  # CIELAB TIFF: colorimetric already (D50), LittleCMS's Lab profile
-        from PIL import ImageCms
-
-        transform = ImageCms.buildTransform(
-            ImageCms.createProfile("LAB"), ImageCms.createProfile("sRGB"), "LAB", "RGB",
-            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
-        return ImageCms.applyTransform(img, transform), "CIELAB (D50)", False, notes
-    if _has_alpha(img):
-        img = _flatten_alpha(img)
-        notes.append("Transparent areas were shown over white.")
-        mode = "RGB"
-    elif mode in ("P", "1"):
-        img = img.convert("RGB")
-        mode = "RGB"
-    elif mode not in ("RGB", "L", "CMYK"):
-        img = img.convert("RGB")
-        mode = "RGB"
-
-    if icc is None:
-        if mode == "CMYK":
-            notes.append("The CMYK photo has no colour profile: colours were converted with a "
-                         "simple formula and may be off.")
-            img = img.convert("RGB")
-        elif mode == "L":
-            img = img.convert("RGB")
-        notes.append(NO_PROFILE_NOTE)
-        return img, ASSUMED_PROFILE, True, notes
-
-    if mode == "RGB" and icc_profiles.is_srgb_equivalent(icc):
-        return img, description, False, notes
-    from PIL import ImageCms
-
-    try:
-        transform = ImageCms.buildTransform(
-            source, ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), mode, "RGB",
-            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
-        if mode == "RGB" and img.width * img.height >= _TABLE_MIN_PIXELS:
-            try:
-                table = icc_profiles.srgb_lookup_table(icc, workers=_workers())
-            except Exception:  # noqa: BLE001 - LittleCMS itself, below, still converts the photo
-                table = None
-            if table is not None:
-                return _in_strips(img, None, orientation, table), description, False, notes
-        if _parallel(img):
-            return _in_strips(img, transform, orientation), description, False, notes
-        if mode == "RGB":
-            ImageCms.applyTransform(img, transform, inPlace=True)
-        else:
-            img = ImageCms.applyTransform(img, transform)
-    except Exception:  # noqa: BLE001 - e.g. a CMYK profile embedded in an RGB image
-        notes.append(f"The embedded colour profile ({description}) could not be applied: sRGB "
-                     "was assumed.")
-        if mode != "RGB":
-            img = img.convert("RGB")
-        return img, ASSUMED_PROFILE, True, notes
-    return img, description, False, notes
-
-
-#: Below this many pixels an image is converted in one piece (threads would not pay).
-_PARALLEL_MIN_PIXELS = 1 << 20
-#: From this many pixels (8 MP) an 8-bit photo with a profile is converted through the profile's
-#: tabulated transform (icc_profiles.srgb_lookup_table): building the table costs about as much
-#: as converting 8 MP with LittleCMS, and looking pixels up about half as much as LittleCMS.
-_TABLE_MIN_PIXELS = 1 << 23
-#: Rows per strip: a 6000-pixel-wide strip (1.5 MB) stays in the CPU cache from crop to copy.
-_STRIP_ROWS = 64
-
-
-def _workers() -> int:
-    """Threads for colour conversion: the CPUs this process may use, at most 8."""
-    try:
-        count = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not on Linux
-        count = os.cpu_count() or 1
-    return max(1, min(8, count))
-
-
-# Where a stored strip of rows [y0, y1) lands in the displayed (oriented) image of stored
-# height h: a band of rows (False) or of columns (True) of the output, and its slice.
-_STRIP_PLACEMENT = {
-    1: (False, lambda y0, y1, h: slice(y0, y1)),
-    2: (False, lambda y0, y1, h: slice(y0, y1)),
-    3: (False, lambda y0, y1, h: slice(h - y1, h - y0)),
-    4: (False, lambda y0, y1, h: slice(h - y1, h - y0)),
-    5: (True, lambda y0, y1, h: slice(y0, y1)),
-    6: (True, lambda y0, y1, h: slice(h - y1, h - y0)),
-    7: (True, lambda y0, y1, h: slice(h - y1, h - y0)),
-    8: (True, lambda y0, y1, h: slice(y0, y1)),
-}
-
-
-def _parallel(img: Image.Image) -> bool:
-    """Whether ``img`` is an 8-bit RGB image big enough for :func:`_in_strips` to pay."""
-    return (img.mode == "RGB" and img.width * img.height >= _PARALLEL_MIN_PIXELS
-            and _workers() > 1)
-
-
-def _in_strips(img: Image.Image, transform, orientation: int,
-               table: np.ndarray | None = None) -> np.ndarray:
-    """The oriented (H, W, 3) uint8 pixels of an RGB image, computed on horizontal strips in a
-    small thread pool, converted by an optional 8-bit LittleCMS ``transform`` or an
-    :func:`~shadematch.imaging.icc_profiles.srgb_lookup_table` ``table``.
-
-    LittleCMS is the expensive step (two to three times the JPEG decode on 24 MP), then the
-    copy out of Pillow's 4-byte pixels (about half the decode). Pillow releases the GIL in the
-    transform (``pyCMSdoTransform``), in crop, transpose and the raw encoder, numpy in the table
-    look-up and copies, so the strips run in parallel. Every pixel goes through the same
-    transform (or its exact tabulation), so the result is identical to converting the whole
-    image at once with LittleCMS. One transform serves all threads: it is built with
-    ``Flags.NOCACHE``, and without its one-pixel cache a LittleCMS transform keeps no state
-    between calls.
-    """
-    width, height = img.size
-    columns, place = _STRIP_PLACEMENT[orientation]
-    shape = (width, height, 3) if columns else (height, width, 3)
-    out = np.empty(shape, dtype=np.uint8)
-
-    def convert(y0: int) -> None:
-        y1 = min(height, y0 + _STRIP_ROWS)
-        box = (0, y0, width, y1)
-        if table is not None:
-            # Pillow's RGB pixels as RGBX words r | g << 8 | b << 16 | x << 24 (one copy)
-            encoder = Image._getencoder("RGB", "raw", "RGBX")
-            encoder.setimage(img.im, box)
-            _consumed, status, raw = encoder.encode(width * (y1 - y0) * 4)
-            if status != 1 or len(raw) != width * (y1 - y0) * 4:
-                raise OSError("incomplete raw encode")
-            index = np.frombuffer(raw, dtype=np.uint32).astype(np.intp)
-            index &= 0xFFFFFF
-            looked_up = Image.frombuffer("RGBX", (width, y1 - y0), np.take(table, index), "raw",
-                                         "RGBX", 0, 1)
-            if orientation != 1:
-                looked_up = looked_up.transpose(_PIL_TRANSPOSE[orientation])
-            pixels = _pixels(looked_up, rawmode="RGB")
-        elif transform is None and orientation == 1:
-            pixels = _pixels(img, box)
-        else:
-            strip = img.crop(box)
-            if transform is not None:
-                transform.apply_in_place(strip)
-            if orientation != 1:
-                strip = strip.transpose(_PIL_TRANSPOSE[orientation])
-            pixels = _pixels(strip)
-        band = place(y0, y1, height)
-        if columns:
-            out[:, band] = pixels
-        else:
-            out[band] = pixels
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=_workers(),
-                            thread_name_prefix="shadematch-colour") as pool:
-        for future in [pool.submit(convert, y0) for y0 in range(0, height, _STRIP_ROWS)]:
-            future.result()  # re-raises a worker's exception here
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# 16-bit TIFF (tifffile)
-
-
-def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
-    import tifffile
-
-    notes: list[str] = []
-    try:
-        with tifffile.TiffFile(file) as tif:
-            page = tif.pages.first
-            tags = page.tags
-            orientation_tag = tags.get(274)
-            icc_tag = tags.get(34675)
-            icc = bytes(icc_tag.value) if icc_tag is not None else None
-            photometric = int(page.photometric)
-            extra = page.extrasamples
-            data = page.asarray()
-    except MemoryError as exc:
-        raise _fail(file, "there is not enough memory to decode it",
-                    "Close other programs, or reduce the photo in an image editor.") from exc
-    except Exception as exc:  # noqa: BLE001 - tifffile raises many kinds for damaged files
-        raise _decode_error(file, exc) from exc
-    step(0.7, "Converting colours")
-    if data.dtype != np.uint16:
-        if data.dtype.kind == "f":
-            data = np.round(np.clip(data, 0.0, 1.0) * 65535).astype(np.uint16)
-            notes.append("Floating-point TIFF values were read as 0..1.")
-        elif data.dtype == np.uint32:
-            data = (data >> 16).astype(np.uint16)
-        else:
-            data = data.astype(np.uint16) * 257
-    if data.ndim == 2:
-        data = np.repeat(data[..., None], 3, axis=2)
-    elif photometric != 2:  # 2 = RGB
-        raise _fail(file, f"16-bit TIFF files with photometric type {photometric} (not RGB or "
-                          "grey) are not supported", "Save it as a 16-bit RGB TIFF or a JPEG.")
-    elif data.shape[2] >= 4:
-        alpha = data[..., 3:4].astype(np.float32) / 65535.0
-        unassociated = len(extra) == 0 or int(extra[0]) != 1
-        colour = data[..., :3].astype(np.float32)
-        if unassociated:
-            colour *= alpha
-        data = np.round(colour + 65535.0 * (1.0 - alpha)).astype(np.uint16)
-        notes.append("Transparent areas were shown over white.")
-    rgb = np.ascontiguousarray(data[..., :3])
-    source_profile, assumed = ASSUMED_PROFILE, True
-    if icc is not None:
-        try:
-            source_profile = icc_profiles.profile_description(icc) or "unnamed ICC profile"
-            assumed = False
-            if not icc_profiles.is_srgb_equivalent(icc):
-                rgb = icc_profiles.convert_uint16_to_srgb(rgb, icc)
-        except icc_profiles.ICCParseError:
-            rgb = _lcms_via_8bit(rgb, icc, notes)
-        except Exception:  # noqa: BLE001 - a damaged profile must not stop the photo opening
-            source_profile, assumed = ASSUMED_PROFILE, True
-            notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
-    if assumed and not any("damaged" in n for n in notes):
-        notes.append(NO_PROFILE_NOTE)
-    orientation = int(orientation_tag.value) if orientation_tag is not None else 1
-    if not 1 <= orientation <= 8:
-        notes.append(f"The photo has an invalid orientation tag ({orientation}): it was ignored.")
-        orientation = 1
-    step(0.9, "Rotating")
-    rgb = _orient(rgb, orientation)
-    rgb.flags.writeable = False
-    step(1.0, "Done")
-    return Photo(rgb=rgb, path=file, sha256=digest, format="TIFF", source_profile=source_profile,
-                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
-
-
-def _lcms_via_8bit(rgb16: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
-    """LUT-based profiles on 16-bit pixels: LittleCMS on 8-bit values (precision note added)."""
-    from PIL import ImageCms
-
-    img = Image.fromarray((rgb16 >> 8).astype(np.uint8), "RGB")
-    transform = ImageCms.buildTransform(
-        ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-        ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), "RGB", "RGB",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.NOCACHE)
-    ImageCms.applyTransform(img, transform, inPlace=True)
-    notes.append("The photo's colour profile is table-based: it was converted at 8-bit precision.")
-    return np.asarray(img).astype(np.uint16) * 257

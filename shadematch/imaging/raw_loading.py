@@ -27,11 +27,11 @@ from shadematch.imaging.loading import (
     _check_size,
     _draft_request,
     _fail,
-    _orient,
     _Steps,
-    _to_srgb,
 )
 from shadematch.imaging.photo import Photo
+from shadematch.imaging.pixels import _orient
+from shadematch.imaging.srgb_conversion import _to_srgb
 
 RAW_PROFILE = "camera RAW rendered to sRGB by LibRaw"
 

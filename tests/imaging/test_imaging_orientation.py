@@ -9,7 +9,7 @@ import tifffile
 from PIL import Image, ImageOps
 
 from shadematch.imaging import load_photo
-from shadematch.imaging.loading import _orient
+from shadematch.imaging.pixels import _orient
 
 # EXIF "Orientation": the side of the displayed image where stored row 0 / column 0 appear.
 ROW0_COL0 = {1: ("top", "left"), 2: ("top", "right"), 3: ("bottom", "right"),

@@ -19,8 +19,9 @@ from imaging_helpers import reference_to_srgb
 from PIL import Image, ImageCms
 
 from shadematch.imaging import icc_profiles, load_photo
-from shadematch.imaging import loading as loading_module
-from shadematch.imaging.loading import _orient
+from shadematch.imaging import pixels as pixels_module
+from shadematch.imaging import srgb_conversion as srgb_module
+from shadematch.imaging.pixels import _orient
 
 HEIGHT, WIDTH = 100, 130  # 100 rows: strips of 16 leave a short last strip of 4 rows
 
@@ -43,9 +44,9 @@ def strips(monkeypatch) -> list[tuple[str, tuple[int, int]]]:
         calls.append((threading.current_thread().name, im.size))
         return original(self, im)
 
-    monkeypatch.setattr(loading_module, "_PARALLEL_MIN_PIXELS", 1)
-    monkeypatch.setattr(loading_module, "_STRIP_ROWS", 16)
-    monkeypatch.setattr(loading_module, "_workers", lambda: 3)
+    monkeypatch.setattr(pixels_module, "_PARALLEL_MIN_PIXELS", 1)
+    monkeypatch.setattr(pixels_module, "_STRIP_ROWS", 16)
+    monkeypatch.setattr(pixels_module, "_workers", lambda: 3)
     monkeypatch.setattr(ImageCms.ImageCmsTransform, "apply_in_place", spy)
     return calls
 
@@ -96,9 +97,9 @@ def table_strips(monkeypatch) -> list[bytes]:
         asked.append(data)
         return original(data, **kwargs)
 
-    monkeypatch.setattr(loading_module, "_TABLE_MIN_PIXELS", 1)
-    monkeypatch.setattr(loading_module, "_STRIP_ROWS", 16)
-    monkeypatch.setattr(loading_module, "_workers", lambda: 3)
+    monkeypatch.setattr(srgb_module, "_TABLE_MIN_PIXELS", 1)
+    monkeypatch.setattr(pixels_module, "_STRIP_ROWS", 16)
+    monkeypatch.setattr(pixels_module, "_workers", lambda: 3)
     monkeypatch.setattr(icc_profiles, "srgb_lookup_table", spy)
     return asked
 
@@ -124,7 +125,7 @@ def test_a_failing_table_build_falls_back_to_littlecms(tmp_path, monkeypatch):
     def broken(data, **kwargs):
         raise OSError("simulated: no memory for the table")
 
-    monkeypatch.setattr(loading_module, "_TABLE_MIN_PIXELS", 1)
+    monkeypatch.setattr(srgb_module, "_TABLE_MIN_PIXELS", 1)
     monkeypatch.setattr(icc_profiles, "srgb_lookup_table", broken)
     image = _random_image(8)
     profile = icc_profiles.named_profile("Display P3")
@@ -215,8 +216,8 @@ def test_a_failing_strip_falls_back_like_the_whole_image_path(tmp_path, strips, 
 def test_strips_without_a_profile_are_the_decoded_pixels_oriented(tmp_path, strips, monkeypatch,
                                                                    orientation):
     calls = []
-    original = loading_module._in_strips
-    monkeypatch.setattr(loading_module, "_in_strips",
+    original = pixels_module._in_strips
+    monkeypatch.setattr(pixels_module, "_in_strips",
                         lambda *args: calls.append(args[1:]) or original(*args))
     image = _random_image()
     exif = Image.Exif()
@@ -232,15 +233,15 @@ def test_strips_without_a_profile_are_the_decoded_pixels_oriented(tmp_path, stri
 
 def test_small_photos_and_single_cpu_take_the_whole_image_path(tmp_path, monkeypatch):
     called = []
-    monkeypatch.setattr(loading_module, "_in_strips",
+    monkeypatch.setattr(pixels_module, "_in_strips",
                         lambda *args: called.append(args))
     path = tmp_path / "p3.png"
     image = _random_image()
     profile = icc_profiles.named_profile("Display P3")
     Image.fromarray(image).save(path, icc_profile=profile)
     photo = load_photo(path)  # 12 000 pixels: below the threshold
-    monkeypatch.setattr(loading_module, "_PARALLEL_MIN_PIXELS", 1)
-    monkeypatch.setattr(loading_module, "_workers", lambda: 1)
+    monkeypatch.setattr(pixels_module, "_PARALLEL_MIN_PIXELS", 1)
+    monkeypatch.setattr(pixels_module, "_workers", lambda: 1)
     single = load_photo(path)
     assert not called
     np.testing.assert_array_equal(photo.rgb, _whole_image_littlecms(image, profile))
