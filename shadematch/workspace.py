@@ -8,7 +8,9 @@ headless (tests, scripts): with ``auto_measure=True`` (the default) every region
 synchronously; the GUI switches that off and runs :meth:`Workspace.measurement_task` off the GUI
 thread instead.
 
-Region edits (add, move, resize, delete, show/hide, class change) go through an undo stack.
+Region edits (add, move, resize, delete, show/hide, class change) go through an undo stack
+(:mod:`shadematch.edit_history`); the shapes are measured, moved and resized by
+:mod:`shadematch.region_geometry`.
 """
 
 from __future__ import annotations
@@ -17,18 +19,23 @@ import copy
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from shadematch.edit_history import Command, EditHistory, RegionState
 from shadematch.errors import RegionError, ShadematchError
+from shadematch.region_geometry import (  # noqa: F401 - fit_params, shape_bounds re-exported
+    fit_params,
+    geometry_problem,
+    shape_bounds,
+    translate_params,
+)
 
 log = logging.getLogger(__name__)
 
 CLASS_LABELS = {"hair": "Hair", "skin": "Skin", "scar": "Scar"}
 DEFAULT_FORMULA = "ciede2000"
 DEFAULT_TOP = 10
-UNDO_LIMIT = 200
 
 
 class Event:
@@ -91,116 +98,11 @@ class WorkspaceEvents:
             setattr(self, name, Event(name))
 
 
-# ---------------------------------------------------------------------------------------------
-# Region geometry on plain parameter dicts (the shapes of docs/ANALYSIS_FORMAT.md).
-
-def _points_bounds(points: Iterable[Iterable[float]]) -> tuple[float, float, float, float]:
-    xs, ys = [], []
-    for x, y in points:
-        xs.append(float(x))
-        ys.append(float(y))
-    if not xs:
-        raise RegionError("The region has no points: draw it again.")
-    return min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)
-
-
-def shape_bounds(shape: str, params: dict) -> tuple[float, float, float, float]:
-    """Bounding box ``(x, y, w, h)`` of a region's shape in photo pixels (brush: with its radius)."""
-    if shape == "rect":
-        return float(params["x"]), float(params["y"]), float(params["w"]), float(params["h"])
-    if shape == "ellipse":
-        cx, cy, rx, ry = (float(params[k]) for k in ("cx", "cy", "rx", "ry"))
-        return cx - rx, cy - ry, 2 * rx, 2 * ry
-    if shape == "polygon":
-        return _points_bounds(params["points"])
-    if shape == "brush":
-        r = float(params["radius"])
-        x, y, w, h = _points_bounds(p for stroke in params["strokes"] for p in stroke)
-        return x - r, y - r, w + 2 * r, h + 2 * r
-    raise RegionError(f"Unknown region shape {shape!r}: use rect, ellipse, polygon or brush.")
-
-
-def _r(value: float) -> float:
-    """Round stored coordinates to 0.01 px: exact enough, and the JSON stays readable."""
-    return round(float(value), 2)
-
-
-def translate_params(shape: str, params: dict, dx: float, dy: float) -> dict:
-    """The parameters of the same shape moved by ``(dx, dy)`` photo pixels."""
-    p = copy.deepcopy(params)
-    if shape == "rect":
-        p["x"], p["y"] = _r(p["x"] + dx), _r(p["y"] + dy)
-    elif shape == "ellipse":
-        p["cx"], p["cy"] = _r(p["cx"] + dx), _r(p["cy"] + dy)
-    elif shape == "polygon":
-        p["points"] = [[_r(x + dx), _r(y + dy)] for x, y in p["points"]]
-    elif shape == "brush":
-        p["strokes"] = [[[_r(x + dx), _r(y + dy)] for x, y in s] for s in p["strokes"]]
-    else:
-        raise RegionError(f"Unknown region shape {shape!r}: use rect, ellipse, polygon or brush.")
-    return p
-
-
-def fit_params(shape: str, params: dict, bounds: tuple[float, float, float, float]) -> dict:
-    """The parameters of the same shape scaled so that its bounding box becomes ``bounds``.
-
-    Used to resize a region by its handles. A brush keeps its radius (only its strokes scale).
-    """
-    nx, ny, nw, nh = (float(v) for v in bounds)
-    nw, nh = max(nw, 1.0), max(nh, 1.0)
-    p = copy.deepcopy(params)
-    if shape == "rect":
-        p.update(x=_r(nx), y=_r(ny), w=_r(nw), h=_r(nh))
-        return p
-    if shape == "ellipse":
-        p.update(cx=_r(nx + nw / 2), cy=_r(ny + nh / 2), rx=_r(nw / 2), ry=_r(nh / 2))
-        return p
-    ox, oy, ow, oh = shape_bounds(shape, params)
-    pad = float(params["radius"]) if shape == "brush" else 0.0
-    # Map the inner box (without the brush radius) onto the new inner box.
-    ox, oy, ow, oh = ox + pad, oy + pad, ow - 2 * pad, oh - 2 * pad
-    nx, ny, nw, nh = nx + pad, ny + pad, max(nw - 2 * pad, 0.0), max(nh - 2 * pad, 0.0)
-    sx = nw / ow if ow > 0 else 1.0
-    sy = nh / oh if oh > 0 else 1.0
-
-    def tf(pt):
-        return [_r(nx + (pt[0] - ox) * sx), _r(ny + (pt[1] - oy) * sy)]
-
-    if shape == "polygon":
-        p["points"] = [tf(pt) for pt in params["points"]]
-    else:
-        p["strokes"] = [[tf(pt) for pt in stroke] for stroke in params["strokes"]]
-    return p
-
-
-# ---------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _RegionState:
-    """An immutable snapshot of the regions (for undo): their dicts, in order."""
-
-    regions: tuple[dict, ...]
-
-
-@dataclass(frozen=True)
-class _Command:
-    label: str
-    before: _RegionState
-    after: _RegionState
-
-
 def _geometry_problem(region, photo) -> str | None:
     """Why ``region`` cannot be measured on ``photo`` judging by its geometry alone, or None."""
-    x, y, w, h = shape_bounds(region.shape, region.params)
-    word = {"rect": "rectangle", "ellipse": "ellipse", "polygon": "polygon",
-            "brush": "brush stroke"}.get(region.shape, region.shape)
-    label = f"The {CLASS_LABELS.get(region.region_class, region.region_class).lower()} {word}"
-    if w < 1 or h < 1:
-        return f"{label} is smaller than a pixel: draw it larger."
-    if photo is not None and (x + w <= 0 or y + h <= 0 or x >= photo.width or y >= photo.height):
-        return (f"{label} lies wholly outside the {photo.width} x {photo.height} photo: "
-                "draw it on the photo.")
-    return None
+    return geometry_problem(region.shape, region.params,
+                            CLASS_LABELS.get(region.region_class, region.region_class),
+                            None if photo is None else (photo.width, photo.height))
 
 
 def _now_iso() -> str:
@@ -255,10 +157,7 @@ class Workspace:
         self._stored_matching: dict | None = None
         self._stored_ranking: list[dict] = []
         self._restored_samples: dict = {}
-        self._undo: list[_Command] = []
-        self._redo: list[_Command] = []
-        self._edit_before: _RegionState | None = None
-        self._edit_label = ""
+        self._history = EditHistory()
         self._next_id = 1
         self._modified = False
 
@@ -323,9 +222,7 @@ class Workspace:
         self._photo_info = None
         self._stored_matching = None
         self._stored_ranking = []
-        self._undo.clear()
-        self._redo.clear()
-        self._edit_before = None
+        self._history.clear()
         self._next_id = self._first_free_id()
         self.samples, self.problems = {}, {}
         self.events.photo_changed.emit()
@@ -404,16 +301,16 @@ class Workspace:
         """Whether the region's outline is shown (hidden regions are still measured)."""
         return bool(self.region(region_id).visible)
 
-    def _state(self) -> _RegionState:
-        return _RegionState(tuple(r.to_dict() for r in self.regions))
+    def _state(self) -> RegionState:
+        return RegionState(tuple(r.to_dict() for r in self.regions))
 
-    def _restore(self, state: _RegionState) -> None:
+    def _restore(self, state: RegionState) -> None:
         Region = _region_type()
         self.regions = [Region.from_dict(copy.deepcopy(d)) for d in state.regions]
         self._prune_selection()
 
     def _apply(self, label: str, mutate: Callable[[], None]) -> None:
-        if self._edit_before is not None:
+        if self.editing:
             self.end_edit()
         before = self._state()
         mutate()
@@ -422,7 +319,7 @@ class Workspace:
             return
         selection = self.selected
         self._prune_selection()
-        self._push(_Command(label, before, after))
+        self._push(Command(label, before, after))
         self._regions_changed(transient=False)
         if self.selected != selection:
             self.events.selection_changed.emit()
@@ -431,10 +328,8 @@ class Workspace:
         ids = {r.id for r in self.regions}
         self.selected = tuple(i for i in self.selected if i in ids)
 
-    def _push(self, command: _Command) -> None:
-        self._undo.append(command)
-        del self._undo[:-UNDO_LIMIT]
-        self._redo.clear()
+    def _push(self, command: Command) -> None:
+        self._history.push(command)
         self._changed()
         self.events.history_changed.emit()
 
@@ -506,9 +401,7 @@ class Workspace:
     # step, measured at full precision) or cancel_edit().
     def begin_edit(self, label: str = "Edit region") -> None:
         """Start an interactive edit (a drag): previews follow, one undo step at the end."""
-        if self._edit_before is None:
-            self._edit_before = self._state()
-        self._edit_label = label
+        self._history.begin_edit(label, self._state)
 
     def preview_region(self, region_id: str, params: dict, shape: str | None = None,
                        region_class: str | None = None) -> None:
@@ -522,7 +415,7 @@ class Workspace:
     def preview_regions(self, changes: dict[str, dict], shape: str | None = None,
                         region_class: str | None = None) -> None:
         """:meth:`preview_region` for several regions at once (one event)."""
-        if self._edit_before is None:
+        if not self.editing:
             self.begin_edit()
         Region = _region_type()
         ids = {r.id for r in self.regions}
@@ -550,46 +443,46 @@ class Workspace:
     @property
     def editing(self) -> bool:
         """True between :meth:`begin_edit` and :meth:`end_edit` / :meth:`cancel_edit`."""
-        return self._edit_before is not None
+        return self._history.editing
 
     def end_edit(self) -> None:
         """Finish the interactive edit: one undo step, full-precision measurement."""
-        before, self._edit_before = self._edit_before, None
-        if before is None:
+        edit = self._history.take_edit()
+        if edit is None:
             return
+        label, before = edit
         after = self._state()
         if after != before:
-            self._push(_Command(self._edit_label, before, after))
+            self._push(Command(label, before, after))
         self._regions_changed(transient=False)
 
     def cancel_edit(self) -> None:
         """Abandon the interactive edit and restore the geometry from before it."""
-        before, self._edit_before = self._edit_before, None
-        if before is not None:
-            self._restore(before)
+        edit = self._history.take_edit()
+        if edit is not None:
+            self._restore(edit[1])
             self._regions_changed(transient=False)
 
     # -- undo ----------------------------------------------------------------------------------
     def can_undo(self) -> bool:
-        return bool(self._undo)
+        return self._history.can_undo()
 
     def can_redo(self) -> bool:
-        return bool(self._redo)
+        return self._history.can_redo()
 
     def undo_label(self) -> str:
-        return self._undo[-1].label if self._undo else ""
+        return self._history.undo_label()
 
     def redo_label(self) -> str:
-        return self._redo[-1].label if self._redo else ""
+        return self._history.redo_label()
 
     def undo(self) -> bool:
         """Undo the last region edit; returns False when there is nothing to undo."""
-        if self._edit_before is not None:
+        if self.editing:
             self.end_edit()
-        if not self._undo:
+        command = self._history.undo()
+        if command is None:
             return False
-        command = self._undo.pop()
-        self._redo.append(command)
         self._restore(command.before)
         self._changed()
         self.events.history_changed.emit()
@@ -599,10 +492,9 @@ class Workspace:
 
     def redo(self) -> bool:
         """Redo the last undone region edit; returns False when there is nothing to redo."""
-        if not self._redo:
+        command = self._history.redo()
+        if command is None:
             return False
-        command = self._redo.pop()
-        self._undo.append(command)
         self._restore(command.after)
         self._changed()
         self.events.history_changed.emit()

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.imaging.regions import CLASS_COLOURS
-from shadematch.workspace import CLASS_LABELS, Workspace, fit_params, shape_bounds, translate_params
+from shadematch.region_geometry import fit_params, shape_bounds, translate_params
+from shadematch.workspace import CLASS_LABELS, Workspace
 
 CLASS_COLORS = {name: QColor(*rgb) for name, rgb in CLASS_COLOURS.items()}
 TOOLS = ("select", "rect", "ellipse", "polygon", "brush")
