@@ -64,16 +64,22 @@ def interleaved(cases: dict[str, Callable[[], object]], repeat: int
 
 
 def patched(fn: Callable[[], object], **values: object) -> Callable[[], object]:
-    """``fn`` run with module attributes of shadematch.imaging.loading replaced."""
+    """``fn`` run with settings of the imaging modules replaced (each name is looked up in the
+    module that reads it: ``_TABLE_MIN_PIXELS`` in srgb_conversion, ``_workers`` in pixels)."""
+    from shadematch.imaging import pixels, srgb_conversion
+
+    owners = {name: next(m for m in (srgb_conversion, pixels) if hasattr(m, name))
+              for name in values}
+
     def run() -> object:
-        saved = {name: getattr(loading_module, name) for name in values}
+        saved = {name: getattr(owners[name], name) for name in values}
         for name, value in values.items():
-            setattr(loading_module, name, value)
+            setattr(owners[name], name, value)
         try:
             return fn()
         finally:
             for name, value in saved.items():
-                setattr(loading_module, name, value)
+                setattr(owners[name], name, value)
     return run
 
 
