@@ -1,6 +1,7 @@
 """Plain data objects of the records: clients, screening, visits, photos.
 
-No SQL here; :mod:`shadematch.records.store` builds these from rows.
+No SQL here; :mod:`shadematch.records.clients` and :mod:`shadematch.records.visits` build these
+from rows.
 """
 
 from __future__ import annotations

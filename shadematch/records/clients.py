@@ -1,0 +1,176 @@
+"""Clients, their consultation screenings and consents (the part of the store that keeps them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from typing import Any
+
+from shadematch.errors import RecordsError
+from shadematch.records.database import StoreBase, now_utc, sql_errors
+from shadematch.records.models import (
+    Client,
+    Screening,
+    clean_client_fields,
+    iso_time,
+    normalise_screening,
+)
+
+CLIENT_FIELDS = ("name", "dob", "contact", "hair_loss_pattern", "notes")
+
+
+def require_client(conn: sqlite3.Connection, client_id: int) -> tuple:
+    """The client's ``(id, name, dob)`` row; RecordsError when there is no such client."""
+    row = conn.execute("SELECT id, name, dob FROM clients WHERE id = ?",
+                       (int(client_id),)).fetchone()
+    if row is None:
+        raise RecordsError(f"There is no client #{client_id} in the records; "
+                           f"`shadematch clients list` shows the clients.")
+    return row
+
+
+def select_clients(conn: sqlite3.Connection, where: str, params: tuple) -> list[Client]:
+    """Clients matching ``where`` (SQL on ``clients c``), sorted by name, with their latest
+    screening, consents and visit count."""
+    rows = conn.execute(
+        "SELECT c.id, c.uid, c.name, c.dob, c.contact, c.hair_loss_pattern, c.notes, "
+        "c.created, c.updated, "
+        "(SELECT COUNT(*) FROM visits v WHERE v.client_id = c.id), "
+        "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id) "
+        f"FROM clients c {where} ORDER BY c.name COLLATE NOCASE, c.id", params).fetchall()
+    clients = []
+    for row in rows:
+        client = Client(id=row[0], uid=row[1], name=row[2], dob=row[3], contact=row[4],
+                        hair_loss_pattern=row[5], notes=row[6], created=row[7],
+                        updated=row[8] or row[7], visit_count=row[9], last_visit=row[10])
+        screening = conn.execute(
+            "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
+            "ORDER BY recorded_at DESC, id DESC LIMIT 1", (client.id,)).fetchone()
+        if screening:
+            client.screening = Screening(screening[0], json.loads(screening[1]))
+        client.consents = [r[0] for r in conn.execute(
+            "SELECT given_at FROM consents WHERE client_id = ? ORDER BY given_at, id",
+            (client.id,))]
+        clients.append(client)
+    return clients
+
+
+def load_client(conn: sqlite3.Connection, client_id: int) -> Client:
+    """One client (see :func:`select_clients`); RecordsError when there is no such client."""
+    require_client(conn, client_id)
+    return select_clients(conn, "WHERE c.id = ?", (int(client_id),))[0]
+
+
+class ClientsMixin(StoreBase):
+    """Adding, finding and changing clients; their screenings and consents."""
+
+    @sql_errors
+    def add_client(self, name: str, dob: str | None = None, contact: str | None = None,
+                   hair_loss_pattern: str | None = None, notes: str | None = None) -> int:
+        """Add a client; returns the new client id.
+
+        Parameters
+        ----------
+        name : the client's name (required, not blank).
+        dob : date of birth, ``YYYY-MM-DD``.
+        contact : phone / e-mail, free text.
+        hair_loss_pattern : Norwood / Ludwig stage ("Norwood 5") or free text.
+        notes : free text.
+
+        Raises
+        ------
+        RecordsError
+            Blank name, a malformed or future date of birth.
+        """
+        values = clean_client_fields({"name": name, "dob": dob, "contact": contact,
+                                       "hair_loss_pattern": hair_loss_pattern, "notes": notes})
+        stamp = now_utc()
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO clients (uid, name, dob, contact, hair_loss_pattern, notes, created, "
+                "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (uuid.uuid4().hex, values["name"], values["dob"], values["contact"],
+                 values["hair_loss_pattern"], values["notes"], stamp, stamp))
+            return int(cursor.lastrowid)
+
+    @sql_errors
+    def update_client(self, client_id: int, **fields: str | None) -> Client:
+        """Change some of ``name``, ``dob``, ``contact``, ``hair_loss_pattern``, ``notes``.
+
+        Returns the updated client. Raises RecordsError for an unknown client or field.
+        """
+        unknown = sorted(set(fields) - set(CLIENT_FIELDS))
+        if unknown:
+            raise RecordsError(f"Cannot update {', '.join(unknown)}; a client has "
+                               f"{', '.join(CLIENT_FIELDS)}.")
+        values = clean_client_fields(fields)
+        with self._write() as conn:
+            require_client(conn, client_id)
+            if values:
+                assignments = ", ".join(f"{key} = ?" for key in values)
+                conn.execute(f"UPDATE clients SET {assignments}, updated = ? WHERE id = ?",
+                             (*values.values(), now_utc(), client_id))
+        return self.get_client(client_id)
+
+    @sql_errors
+    def get_client(self, client_id: int) -> Client:
+        """The client with its latest screening, consents and visit count."""
+        with self._read() as conn:
+            return load_client(conn, client_id)
+
+    @sql_errors
+    def search_clients(self, text: str = "") -> list[Client]:
+        """Clients whose name or contact contains ``text`` (any case), or whose id is ``text``
+        ("#12" matches the id only); all clients when ``text`` is blank. Sorted by name."""
+        text = (text or "").strip()
+        with self._read() as conn:
+            if not text:
+                return select_clients(conn, "", ())
+            if text.startswith("#") and text[1:].isdigit():
+                return select_clients(conn, "WHERE c.id = ?", (int(text[1:]),))
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            where = ("WHERE c.name LIKE ? ESCAPE '\\' OR c.contact LIKE ? ESCAPE '\\' "
+                     "OR c.id = ?")
+            ident = int(text.lstrip("#")) if text.lstrip("#").isdigit() else -1
+            return select_clients(conn, where, (pattern, pattern, ident))
+
+    @sql_errors
+    def set_screening(self, client_id: int, answers: dict[str, Any],
+                      when: str | None = None) -> Screening:
+        """Record a consultation screening (kept alongside earlier ones; the latest counts).
+
+        Parameters
+        ----------
+        answers : item key -> "yes" / "no" / None or ``{"answer", "note", ...}``; see
+            :data:`shadematch.records.models.SCREENING_ITEMS`. Missing items stay unanswered.
+        when : ISO 8601 time; default now (UTC).
+        """
+        clean = normalise_screening(answers)
+        stamp = iso_time(when) if when else now_utc()
+        with self._write() as conn:
+            require_client(conn, client_id)
+            conn.execute("INSERT INTO screenings (client_id, recorded_at, answers_json) "
+                         "VALUES (?, ?, ?)", (int(client_id), stamp, json.dumps(clean)))
+        return Screening(stamp, clean)
+
+    @sql_errors
+    def screenings(self, client_id: int) -> list[Screening]:
+        """Every screening of the client, oldest first."""
+        with self._read() as conn:
+            require_client(conn, client_id)
+            return [Screening(r[0], json.loads(r[1])) for r in conn.execute(
+                "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
+                "ORDER BY recorded_at, id", (int(client_id),))]
+
+    @sql_errors
+    def record_consent(self, client_id: int, when: str | dt.datetime | None = None,
+                       note: str | None = None) -> str:
+        """Record that the client gave consent at ``when`` (default now); returns the time."""
+        stamp = iso_time(when) if when else now_utc()
+        with self._write() as conn:
+            require_client(conn, client_id)
+            conn.execute("INSERT INTO consents (client_id, given_at, note) VALUES (?, ?, ?)",
+                         (int(client_id), stamp, note))
+        return stamp

@@ -1,0 +1,165 @@
+"""Keeping the store sound: erasure with its file-deletion journal, backups, the full check,
+pruning unreferenced photo files, and counts."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from shadematch.errors import RecordsError
+from shadematch.records import backups as _backups
+from shadematch.records.clients import require_client
+from shadematch.records.database import StoreBase, sql_errors
+from shadematch.records.photos import ORPHAN_AGE_SECONDS, private_dir, prune_orphans
+
+
+class MaintenanceMixin(StoreBase):
+    """Erasing a client, backups, the integrity check, pruning and counts."""
+
+    # ------------------------------------------------------------------ erasure
+    @sql_errors
+    def delete_client(self, client_id: int) -> dict[str, int]:
+        """Erase a client: their record, screenings, consents, visits, and photo copies and
+        thumbnails no other client's visit uses. Returns counts of what was removed."""
+        with self._lock:
+            with self._write() as conn:
+                require_client(conn, client_id)
+                shas = [r[0] for r in conn.execute(
+                    "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON "
+                    "v.id = vp.visit_id WHERE v.client_id = ? AND vp.sha256 IS NOT NULL",
+                    (int(client_id),))]
+                visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
+                                      (int(client_id),)).fetchone()[0]
+                conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
+                unused = 0
+                for sha in shas:
+                    if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
+                                    (sha,)).fetchone() is None:
+                        row = conn.execute("SELECT stored_name, thumb_name FROM photos WHERE "
+                                           "sha256 = ?", (sha,)).fetchone()
+                        conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
+                        if row:
+                            # Journaled in the same transaction: if the process dies before
+                            # the files are gone, the next start finishes the erasure.
+                            conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, "
+                                         "queued_at) VALUES (?, ?, ?)", (*row, time.time()))
+                            unused += 1
+            self._finish_file_deletions()
+            # Keep no erased data in freed pages of the database or its WAL.
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"visits": int(visits), "photos": unused}
+
+    def _finish_file_deletions(self) -> None:
+        """Remove the files erasures committed to remove, unless a save reused them since."""
+        with self._write() as conn:
+            pending = conn.execute("SELECT id, stored_name, thumb_name, queued_at FROM "
+                                   "file_deletions").fetchall()
+            for row_id, stored_name, thumb_name, queued_at in pending:
+                in_use = conn.execute("SELECT 1 FROM photos WHERE stored_name = ?",
+                                      (stored_name,)).fetchone() is not None
+                if not in_use:
+                    for path in (self.files.stored_path(stored_name) if stored_name else None,
+                                 self.files.thumb_path(thumb_name) if thumb_name else None):
+                        # A save touches a file before referring to it: a newer mtime means
+                        # the same photo is being saved again right now.
+                        if path is not None and _mtime(path) <= queued_at:
+                            path.unlink(missing_ok=True)
+                conn.execute("DELETE FROM file_deletions WHERE id = ?", (row_id,))
+
+    # ------------------------------------------------------------------ safety
+    @sql_errors
+    def backup(self, dest: Path | str | None = None) -> Path:
+        """A consistent copy of the database (SQLite backup API), 0600; returns its path.
+
+        ``dest`` None: into the store's backups folder (the last 7 are kept); a folder: a new
+        dated file inside it; a file name: that new file (never overwritten).
+        """
+        with self._lock:
+            if dest is None:
+                return _backups.backup_into(self.conn, self.backups_dir)
+            dest = Path(dest).expanduser()
+            if dest.is_dir():
+                dest = dest / _backups.backup_name()
+            if not dest.parent.is_dir():
+                raise RecordsError(f"The folder {dest.parent} does not exist; create it or "
+                                   f"choose another place for the backup.")
+            return _backups.write_backup(self.conn, dest)
+
+    def list_backups(self) -> list[Path]:
+        """Backups in the store's backups folder, oldest first."""
+        return [path for _when, path in _backups.list_backups(self.backups_dir)]
+
+    def _backup_before_migration(self, version: int) -> None:
+        if version > 0:
+            private_dir(self.backups_dir)
+            _backups.backup_into(self.conn, self.backups_dir, tag=f"pre-migration-v{version}")
+
+    @sql_errors
+    def check(self) -> list[str]:
+        """Full integrity check; returns the problems found (empty: all is well).
+
+        Checks SQLite's integrity and foreign keys, that every analysis is valid JSON, that
+        every photo copy exists with the right SHA-256 and that files are owner-only.
+        """
+        from shadematch.records.photos import sha256_file
+
+        problems: list[str] = []
+        with self._read() as conn:
+            problems += [f"database: {r[0]}" for r in conn.execute("PRAGMA integrity_check")
+                         if r[0] != "ok"]
+            problems += [f"database: broken reference in {r[0]} row {r[1]} to {r[2]}"
+                         for r in conn.execute("PRAGMA foreign_key_check")]
+            for visit_id, text in conn.execute("SELECT id, analysis_json FROM visits"):
+                try:
+                    if not isinstance(json.loads(text), dict):
+                        raise ValueError("not an object")
+                except ValueError:
+                    problems.append(f"visit #{visit_id}: the stored analysis is not valid JSON")
+            photos = conn.execute("SELECT sha256, stored_name, thumb_name FROM photos").fetchall()
+            dangling = conn.execute("SELECT vp.visit_id, vp.sha256 FROM visit_photos vp LEFT "
+                                    "JOIN photos p ON p.sha256 = vp.sha256 WHERE "
+                                    "vp.sha256 IS NOT NULL AND p.sha256 IS NULL").fetchall()
+        problems += [f"visit #{v}: photo {s[:12]}… is not listed" for v, s in dangling]
+        for sha, stored_name, thumb_name in photos:
+            path = self.files.stored_path(stored_name)
+            if not path.is_file():
+                problems.append(f"photo {path} is missing")
+            elif sha256_file(path) != sha:
+                problems.append(f"photo {path} does not match its SHA-256 (changed on disk)")
+            if thumb_name and not self.files.thumb_path(thumb_name).is_file():
+                problems.append(f"thumbnail {self.files.thumb_path(thumb_name)} is missing")
+        for path in [self.db_path, *self.list_backups(),
+                     *(p for _k, p in self.files.all_files())]:
+            try:
+                if path.exists() and path.stat().st_mode & 0o077:
+                    problems.append(f"{path} is readable by other users (chmod 600 it)")
+            except FileNotFoundError:
+                pass
+        return problems
+
+    @sql_errors
+    def prune_orphans(self, min_age: float = ORPHAN_AGE_SECONDS) -> list[Path]:
+        """Delete photo and thumbnail files no visit refers to, untouched for ``min_age`` s.
+
+        Such files are left by saves killed before their transaction committed, or remain
+        after restoring an older backup (copy them out first if you need them). Never run
+        automatically. Returns the removed paths.
+        """
+        with self._write() as conn:
+            photos = {r[0] for r in conn.execute("SELECT stored_name FROM photos")}
+            thumbs = {r[0] for r in conn.execute("SELECT thumb_name FROM photos") if r[0]}
+            return prune_orphans(self.files, photos, thumbs, min_age=min_age)
+
+    def counts(self) -> dict[str, int]:
+        """Numbers of clients, visits and photo copies."""
+        with self._read() as conn:
+            return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                    for table in ("clients", "visits", "photos")}
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
