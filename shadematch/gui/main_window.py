@@ -2,7 +2,9 @@
 
 A thin layer over :class:`shadematch.workspace.Workspace`: widgets listen to it and write user
 input back; every slow step (decoding, full-precision sampling, session files) runs on the
-:class:`~shadematch.gui.workers.TaskRunner`. Other parts of the application add themselves with
+:class:`~shadematch.gui.workers.TaskRunner`. Session files (open, save, autosave, recovery) are
+handled by :class:`~shadematch.gui.session_actions.SessionActions` (``window.session``), to which
+the window's session methods delegate. Other parts of the application add themselves with
 one line: ``window.menus["file"].addAction(...)`` or ``window.add_dock(widget, "Title", ...)``.
 """
 
@@ -42,6 +44,7 @@ from shadematch.gui.region_tools import (
     class_icon,
 )
 from shadematch.gui.sample_panel import SamplePanel
+from shadematch.gui.session_actions import MISSING_PHOTO_NOTE, SessionActions, photo_filter
 from shadematch.gui.workers import TaskRunner
 from shadematch.workspace import CLASS_LABELS, Workspace
 
@@ -51,16 +54,6 @@ PREVIEW_SIDE = 1024          # JPEG previews decode at 1/4 or 1/8 scale: a few t
 PREVIEW_MIN_BYTES = 1_500_000  # smaller files decode fully about as fast as a preview
 NO_PREVIEW_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}  # no reduced decode for these
 QUICK_INTERVAL_MS = 80       # live estimates while drawing: at most ~12 per second
-AUTOSAVE_TICK_MS = 1000
-SESSION_FILTER = "shadematch sessions (*.shadematch)"
-MISSING_PHOTO_NOTE = "The photo is missing: the saved measurements are shown."
-
-
-def _photo_filter() -> str:
-    from shadematch.imaging.loading import SUPPORTED_SUFFIXES
-
-    patterns = " ".join(sorted(f"*{s}" for s in SUPPORTED_SUFFIXES))
-    return f"Photos and sessions ({patterns} *.shadematch);;Photos ({patterns});;{SESSION_FILTER}"
 
 
 def decode_for_display(path: str, progress=None, cancelled=None):
@@ -77,17 +70,6 @@ def preview_for_display(path: str):
 
     preview = load_preview(path, max_side=PREVIEW_SIDE)
     return preview, prepare_display(preview.rgb8())
-
-
-def session_photo(record: dict, path: str | None = None, progress=None, cancelled=None):
-    """Worker: check the session's photo (moved? changed?) and decode it when it is there."""
-    from shadematch.sessions import check_photo
-
-    check = check_photo(record, path)
-    if check.status in ("ok", "changed"):
-        photo, display = decode_for_display(str(check.path), progress, cancelled)
-        return check, photo, display
-    return check, None, None
 
 
 class InfoBar(QFrame):
@@ -136,9 +118,10 @@ class MainWindow(QMainWindow):
         if settings is not None:
             workspace.formula = getattr(settings, "default_formula", workspace.formula)
             workspace.top = getattr(settings, "number_of_matches", workspace.top)
-        from shadematch.sessions import Autosaver
-
-        self.autosaver = Autosaver()
+        #: Open / save / autosave / recovery (the window's session methods delegate to it).
+        self.session = SessionActions(self)
+        self.autosaver = self.session.autosaver
+        self._autosave_timer = self.session.autosave_timer
         self.menus: dict = {}
         self.actions: dict[str, QAction] = {}
         self._loading: str | None = None
@@ -184,9 +167,6 @@ class MainWindow(QMainWindow):
         self._quick_timer.setSingleShot(True)
         self._quick_timer.setInterval(QUICK_INTERVAL_MS)
         self._quick_timer.timeout.connect(self._submit_quick)
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setInterval(AUTOSAVE_TICK_MS)
-        self._autosave_timer.timeout.connect(self._autosave_tick)
         self._autosave_timer.start()
         from shadematch.gui.clients_view import ClientRecords  # Clients dock, Save to client…
 
@@ -199,7 +179,7 @@ class MainWindow(QMainWindow):
         events.selection_changed.connect(self._update_actions)
         events.modified_changed.connect(lambda _m: self._update_title())
         for event in (events.picks_changed, events.notes_changed, events.settings_changed):
-            event.connect(self._content_changed)
+            event.connect(self.session.content_changed)
         self.view.cursor_moved.connect(self._readout)
         self.view.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.tools.message.connect(lambda text: self.show_status(text, 6000))
@@ -426,7 +406,7 @@ class MainWindow(QMainWindow):
     def choose_file(self) -> None:
         start = str(Path(self.workspace.photo.path).parent) if self.workspace.photo else ""
         path, _ = QFileDialog.getOpenFileName(self, "Open a photo or session", start,
-                                              _photo_filter())
+                                              photo_filter())
         if path:
             self.open_path(path)
 
@@ -478,7 +458,7 @@ class MainWindow(QMainWindow):
         photo, display = result
         self._loading = None
         self.progress.hide()
-        self._start_new_analysis()
+        self.session.start_new_analysis()
         self._display = display
         self.workspace.set_photo(photo)
         note = "; ".join([*(getattr(photo, "notes", ()) or ()),
@@ -546,7 +526,7 @@ class MainWindow(QMainWindow):
         self._quick_pending = False
         self._quick_timer.stop()
         self._submit_measure(quick=False)
-        self._content_changed()
+        self.session.content_changed()
 
     def _submit_quick(self) -> None:
         if self._quick_job is not None and not self._quick_job.finished.is_set():
@@ -578,126 +558,35 @@ class MainWindow(QMainWindow):
             log.error("measurement failed:\n%s", tb)
             self.show_error("Measuring the regions", exc)
 
-    # -- sessions ----------------------------------------------------------------------------------
-    def _content_changed(self, *_args) -> None:
-        if self.workspace.modified:
-            self.autosaver.mark_changed()
-
-    def _start_new_analysis(self) -> None:
-        """A new photo replaces the analysis: unsaved work stays in its autosave (recoverable)."""
-        if self.autosaver.pending:
-            self._write_autosave(sync=True)
-        if not self.workspace.modified:
-            self.autosaver.discard()
-        self.autosaver.new_analysis()
-
-    def _autosave_tick(self) -> None:
-        if self.autosaver.due() and not self.workspace.editing:
-            self._write_autosave(sync=False)
-
-    def _write_autosave(self, sync: bool) -> None:
-        ws = self.workspace
-        if ws.photo is None and not ws.regions:
-            self.autosaver.take()
+    # -- sessions (SessionActions does the work) ------------------------------------------------
+    def _drop_loading(self, show_current: bool) -> None:
+        """Forget a photo still loading (a session replaces it); show the current one again."""
+        if self._loading is None:
             return
-        try:
-            record, settings = ws.to_dict(), ws.settings()
-        except ShadematchError as exc:
-            log.warning("autosave skipped: %s", exc)
-            return
-        path = self.autosaver.take()
-        if sync:
-            self.autosaver.write(path, record, settings, self.autosaver.keep)
+        self._loading = None
+        if show_current:
+            self._show_workspace_photo()
         else:
-            self.runner.submit(self.autosaver.write, channel="autosave", pass_progress=False,
-                               path=path, analysis=record, settings=settings,
-                               keep=self.autosaver.keep,
-                               on_error=lambda exc, tb: log.warning("autosave failed: %s", exc))
+            self.progress.hide()
+
+    def _show_restored(self, display) -> None:
+        """The next photo_changed shows ``display`` (a restored analysis' photo), not a preview."""
+        self._display = display
+        self._preview_for = None
 
     def save_session(self) -> None:
-        if self.workspace.session_path:
-            self.save_session_to(self.workspace.session_path)
-        else:
-            self.save_session_as()
+        self.session.save_session()
 
     def save_session_as(self) -> None:
-        ws = self.workspace
-        if ws.photo is None and not ws.regions:
-            self.show_status("Nothing to save yet: open a photo and mark regions first.")
-            return
-        suggested = ""
-        if ws.photo is not None:
-            suggested = str(Path(ws.photo.path).with_suffix(".shadematch"))
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", suggested, SESSION_FILTER)
-        if path:
-            self.save_session_to(path)
+        self.session.save_session_as()
 
     def save_session_to(self, path: str | Path) -> None:
         """Write the session off the GUI thread; the workspace is marked saved when it lands."""
-        from shadematch.sessions import save_session
-
-        ws = self.workspace
-        ws.end_edit()
-        record, settings = ws.to_dict(), ws.settings()
-        version = ws.regions_version
-
-        def done(written: Path) -> None:
-            ws.mark_saved(str(written))
-            if ws.regions_version == version:
-                self.autosaver.discard()
-            self._update_title()
-            self.show_status(f"Saved {written.name}")
-
-        self.runner.submit(save_session, channel="save", pass_progress=False, path=path,
-                           analysis=record, settings=settings, on_done=done,
-                           on_error=lambda exc, tb: self.show_error("Saving the session", exc))
+        self.session.save_session_to(path)
 
     def open_session(self, path: str | Path, autosave: bool = False) -> None:
         """Read a session (off the GUI thread), check its photo, and restore it."""
-        from shadematch.sessions import read_session
-
-        path = str(path)
-        self.show_status(f"Opening {Path(path).name}…", 0)
-        self.runner.submit(read_session, channel="session", pass_progress=False, path=path,
-                           on_done=lambda record: self._session_read(path, record, autosave),
-                           on_error=lambda exc, tb: self.show_error(
-                               f"Opening {Path(path).name}", exc))
-
-    def _session_read(self, path: str, record: dict, autosave: bool, photo_path=None) -> None:
-        if self._loading is not None:  # a photo still loading is superseded by the session
-            self._loading = None
-            self._show_workspace_photo()
-        self.progress.setValue(0)
-        self.progress.show()
-        self.runner.submit(session_photo, channel="photo", record=record, path=photo_path,
-                           on_progress=self._load_progress,
-                           on_done=lambda result: self._session_photo(path, record, autosave,
-                                                                      result),
-                           on_error=lambda exc, tb: (self.progress.hide(), self.show_error(
-                               "Opening the session's photo", exc)))
-
-    def _session_photo(self, path: str, record: dict, autosave: bool, result) -> None:
-        check, photo, display = result
-        self.progress.hide()
-        if not check.ok:
-            choice = self.ask_photo_problem(check)
-            if choice == "locate":
-                located = self.locate_photo(check)
-                if located:
-                    self._session_read(path, record, autosave, photo_path=located)
-                return
-            if choice != "anyway":
-                self.show_status("Session not opened.")
-                return
-        self._restore_session(path, record, autosave, photo, display)
-
-    def _restore_session(self, path: str, record: dict, autosave: bool, photo, display) -> None:
-        try:
-            self.restore_analysis(record, photo, display, session_path=path, autosave=autosave)
-        except ShadematchError as exc:
-            self.show_error(f"Opening {Path(path).name}", exc)
-            return
-        self.show_status(f"Opened {Path(path).name}")
+        self.session.open_session(path, autosave=autosave)
 
     def restore_analysis(self, record: dict, photo=None, display=None, *,
                          session_path: str | Path | None = None, autosave: bool = False,
@@ -730,67 +619,21 @@ class MainWindow(QMainWindow):
         ShadematchError
             When the record cannot be restored; the message says why.
         """
-        ws = self.workspace
-        if self._loading is not None:  # a photo still loading would replace the restored work
-            self._loading = None
-            self.progress.hide()
-        self.tools.overlay.set_visible(True)
-        self._start_new_analysis()
-        self._display = display
-        self._preview_for = None
-        notes = ws.from_analysis(record, photo=photo)
-        if autosave and session_path is not None:
-            self.autosaver.adopt(str(session_path))
-            ws.mark_modified()
-        elif session_path is not None:
-            ws.mark_saved(str(session_path))
-        else:
-            ws.session_path = None
-        if photo is None:
-            self.view.set_display(None)
-            notes.insert(0, missing_photo_note)
-        self._update_title()
-        self._update_photo_label()
-        if notes:
-            self.info_bar.show_message("\n".join(notes))
-        return notes
+        return self.session.restore_analysis(record, photo, display, session_path=session_path,
+                                             autosave=autosave,
+                                             missing_photo_note=missing_photo_note)
 
     def ask_photo_problem(self, check) -> str:
         """Ask what to do about a moved or changed photo: "locate", "anyway" or "cancel"."""
-        box = QMessageBox(self)
-        box.setObjectName("photoProblemDialog")
-        box.setIcon(QMessageBox.Warning)
-        box.setWindowTitle("shadematch — the session's photo")
-        box.setText("The photo of this session has moved or changed."
-                    if check.status != "changed" else "The photo has changed since the session "
-                    "was saved.")
-        box.setInformativeText(check.message())
-        locate = box.addButton("Locate…", QMessageBox.AcceptRole)
-        anyway = box.addButton("Open anyway", QMessageBox.DestructiveRole)
-        box.addButton(QMessageBox.Cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return "locate" if clicked is locate else "anyway" if clicked is anyway else "cancel"
+        return self.session.ask_photo_problem(check)
 
     def locate_photo(self, check) -> str | None:
-        start = str(check.path.parent) if check.path and check.path.parent.is_dir() else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Locate the session's photo", start,
-                                              _photo_filter().split(";;")[1])
-        return path or None
+        """Ask where the session's photo is now; None when the user cancels."""
+        return self.session.locate_photo(check)
 
     def offer_recovery(self) -> None:
         """When unsaved work was left behind (a crash), offer to recover it (non-blocking)."""
-        from shadematch.sessions import discard_autosave, list_recoverable
-
-        entries = [e for e in list_recoverable() if e.path != self.autosaver.path]
-        if not entries:
-            return
-        entry = entries[0]
-        more = f" (and {len(entries) - 1} older)" if len(entries) > 1 else ""
-        self.info_bar.show_message(
-            f"Unsaved work can be recovered: {entry.describe()}{more}.",
-            [("Recover", lambda: self.open_session(entry.path, autosave=True)),
-             ("Discard", lambda: discard_autosave(entry.path))])
+        self.session.offer_recovery()
 
     # -- help --------------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
@@ -846,13 +689,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self._quick_timer.stop()
         self.runner.shutdown()  # cancels and waits for the workers (an autosave in flight lands)
-        if ws.modified and (ws.photo is not None or ws.regions):
-            try:
-                self._write_autosave(sync=True)  # recoverable at the next start
-            except (OSError, ShadematchError) as exc:
-                log.error("final autosave failed: %s", exc)
-        elif not ws.modified:
-            self.autosaver.discard()
+        self.session.flush_on_close()
         if self.settings is not None:
             try:
                 self.settings.geometry = self.saveGeometry()

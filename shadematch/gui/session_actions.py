@@ -1,0 +1,275 @@
+"""Session handling for the main window: open, save, autosave, recovery, the moved-photo prompt.
+
+:class:`SessionActions` is owned by :class:`~shadematch.gui.main_window.MainWindow` (as
+``window.session``); the window's public session methods (``open_session``,
+``save_session_to``, ``restore_analysis``, ``offer_recovery``...) delegate to it. Reading and
+writing session files, checking and decoding their photos all run on the window's
+:class:`~shadematch.gui.workers.TaskRunner`; the file format and the autosave rules are the
+core's (:mod:`shadematch.sessions`).
+
+The two questions a session may ask (what to do about a moved or changed photo, where it is now)
+are asked through the window's ``ask_photo_problem`` and ``locate_photo``, so that a test can
+answer them by patching the window.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from shadematch.errors import ShadematchError
+
+log = logging.getLogger(__name__)
+
+AUTOSAVE_TICK_MS = 1000
+SESSION_FILTER = "shadematch sessions (*.shadematch)"
+MISSING_PHOTO_NOTE = "The photo is missing: the saved measurements are shown."
+
+
+def photo_filter() -> str:
+    """The file dialog filter for photos and sessions (photos alone are its second entry)."""
+    from shadematch.imaging.loading import SUPPORTED_SUFFIXES
+
+    patterns = " ".join(sorted(f"*{s}" for s in SUPPORTED_SUFFIXES))
+    return f"Photos and sessions ({patterns} *.shadematch);;Photos ({patterns});;{SESSION_FILTER}"
+
+
+def session_photo(record: dict, path: str | None = None, progress=None, cancelled=None):
+    """Worker: check the session's photo (moved? changed?) and decode it when it is there."""
+    from shadematch.gui.main_window import decode_for_display
+    from shadematch.sessions import check_photo
+
+    check = check_photo(record, path)
+    if check.status in ("ok", "changed"):
+        photo, display = decode_for_display(str(check.path), progress, cancelled)
+        return check, photo, display
+    return check, None, None
+
+
+class SessionActions(QObject):
+    """Open, save and autosave the window's analysis; offer recovery of unsaved work.
+
+    Parameters
+    ----------
+    window : the main window; its workspace, runner, info bar, progress bar and status bar are
+        used, and its photo-loading state through ``_drop_loading``, ``_load_progress``,
+        ``_show_restored``, ``_update_title`` and ``_update_photo_label``.
+    """
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        from shadematch.sessions import Autosaver
+
+        self.window = window
+        self.workspace = window.workspace
+        self.autosaver = Autosaver()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_TICK_MS)
+        self.autosave_timer.timeout.connect(self._autosave_tick)
+
+    # -- autosave ----------------------------------------------------------------------------------
+    def content_changed(self, *_args) -> None:
+        """Something worth keeping changed: autosave it soon."""
+        if self.workspace.modified:
+            self.autosaver.mark_changed()
+
+    def start_new_analysis(self) -> None:
+        """A new photo replaces the analysis: unsaved work stays in its autosave (recoverable)."""
+        if self.autosaver.pending:
+            self._write_autosave(sync=True)
+        if not self.workspace.modified:
+            self.autosaver.discard()
+        self.autosaver.new_analysis()
+
+    def _autosave_tick(self) -> None:
+        if self.autosaver.due() and not self.workspace.editing:
+            self._write_autosave(sync=False)
+
+    def _write_autosave(self, sync: bool) -> None:
+        ws = self.workspace
+        if ws.photo is None and not ws.regions:
+            self.autosaver.take()
+            return
+        try:
+            record, settings = ws.to_dict(), ws.settings()
+        except ShadematchError as exc:
+            log.warning("autosave skipped: %s", exc)
+            return
+        path = self.autosaver.take()
+        if sync:
+            self.autosaver.write(path, record, settings, self.autosaver.keep)
+        else:
+            self.window.runner.submit(
+                self.autosaver.write, channel="autosave", pass_progress=False, path=path,
+                analysis=record, settings=settings, keep=self.autosaver.keep,
+                on_error=lambda exc, tb: log.warning("autosave failed: %s", exc))
+
+    def flush_on_close(self) -> None:
+        """The window closes (workers already stopped): keep unsaved work, or drop the autosave."""
+        ws = self.workspace
+        if ws.modified and (ws.photo is not None or ws.regions):
+            try:
+                self._write_autosave(sync=True)  # recoverable at the next start
+            except (OSError, ShadematchError) as exc:
+                log.error("final autosave failed: %s", exc)
+        elif not ws.modified:
+            self.autosaver.discard()
+
+    # -- saving ------------------------------------------------------------------------------------
+    def save_session(self) -> None:
+        """Save to the session's file, or ask where when it has none yet."""
+        if self.workspace.session_path:
+            self.save_session_to(self.workspace.session_path)
+        else:
+            self.save_session_as()
+
+    def save_session_as(self) -> None:
+        """Ask where to save the session, then save it."""
+        ws, window = self.workspace, self.window
+        if ws.photo is None and not ws.regions:
+            window.show_status("Nothing to save yet: open a photo and mark regions first.")
+            return
+        suggested = ""
+        if ws.photo is not None:
+            suggested = str(Path(ws.photo.path).with_suffix(".shadematch"))
+        path, _ = QFileDialog.getSaveFileName(window, "Save session", suggested, SESSION_FILTER)
+        if path:
+            self.save_session_to(path)
+
+    def save_session_to(self, path: str | Path) -> None:
+        """Write the session off the GUI thread; the workspace is marked saved when it lands."""
+        from shadematch.sessions import save_session
+
+        ws, window = self.workspace, self.window
+        ws.end_edit()
+        record, settings = ws.to_dict(), ws.settings()
+        version = ws.regions_version
+
+        def done(written: Path) -> None:
+            ws.mark_saved(str(written))
+            if ws.regions_version == version:
+                self.autosaver.discard()
+            window._update_title()
+            window.show_status(f"Saved {written.name}")
+
+        window.runner.submit(save_session, channel="save", pass_progress=False, path=path,
+                             analysis=record, settings=settings, on_done=done,
+                             on_error=lambda exc, tb: window.show_error("Saving the session", exc))
+
+    # -- opening -----------------------------------------------------------------------------------
+    def open_session(self, path: str | Path, autosave: bool = False) -> None:
+        """Read a session (off the GUI thread), check its photo, and restore it."""
+        from shadematch.sessions import read_session
+
+        window = self.window
+        path = str(path)
+        window.show_status(f"Opening {Path(path).name}…", 0)
+        window.runner.submit(read_session, channel="session", pass_progress=False, path=path,
+                             on_done=lambda record: self._session_read(path, record, autosave),
+                             on_error=lambda exc, tb: window.show_error(
+                                 f"Opening {Path(path).name}", exc))
+
+    def _session_read(self, path: str, record: dict, autosave: bool, photo_path=None) -> None:
+        window = self.window
+        window._drop_loading(show_current=True)  # a photo still loading is superseded
+        window.progress.setValue(0)
+        window.progress.show()
+        window.runner.submit(session_photo, channel="photo", record=record, path=photo_path,
+                             on_progress=window._load_progress,
+                             on_done=lambda result: self._session_photo(path, record, autosave,
+                                                                        result),
+                             on_error=lambda exc, tb: (window.progress.hide(), window.show_error(
+                                 "Opening the session's photo", exc)))
+
+    def _session_photo(self, path: str, record: dict, autosave: bool, result) -> None:
+        check, photo, display = result
+        window = self.window
+        window.progress.hide()
+        if not check.ok:
+            choice = window.ask_photo_problem(check)
+            if choice == "locate":
+                located = window.locate_photo(check)
+                if located:
+                    self._session_read(path, record, autosave, photo_path=located)
+                return
+            if choice != "anyway":
+                window.show_status("Session not opened.")
+                return
+        self._restore_session(path, record, autosave, photo, display)
+
+    def _restore_session(self, path: str, record: dict, autosave: bool, photo, display) -> None:
+        window = self.window
+        try:
+            window.restore_analysis(record, photo, display, session_path=path, autosave=autosave)
+        except ShadematchError as exc:
+            window.show_error(f"Opening {Path(path).name}", exc)
+            return
+        window.show_status(f"Opened {Path(path).name}")
+
+    def restore_analysis(self, record: dict, photo=None, display=None, *,
+                         session_path: str | Path | None = None, autosave: bool = False,
+                         missing_photo_note: str = MISSING_PHOTO_NOTE) -> list[str]:
+        """Replace the open analysis with a saved one (see ``MainWindow.restore_analysis``)."""
+        ws, window = self.workspace, self.window
+        window._drop_loading(show_current=False)  # it would replace the restored work
+        window.tools.overlay.set_visible(True)
+        self.start_new_analysis()
+        window._show_restored(display)
+        notes = ws.from_analysis(record, photo=photo)
+        if autosave and session_path is not None:
+            self.autosaver.adopt(str(session_path))
+            ws.mark_modified()
+        elif session_path is not None:
+            ws.mark_saved(str(session_path))
+        else:
+            ws.session_path = None
+        if photo is None:
+            window.view.set_display(None)
+            notes.insert(0, missing_photo_note)
+        window._update_title()
+        window._update_photo_label()
+        if notes:
+            window.info_bar.show_message("\n".join(notes))
+        return notes
+
+    # -- questions ---------------------------------------------------------------------------------
+    def ask_photo_problem(self, check) -> str:
+        """Ask what to do about a moved or changed photo: "locate", "anyway" or "cancel"."""
+        box = QMessageBox(self.window)
+        box.setObjectName("photoProblemDialog")
+        box.setIcon(QMessageBox.Warning)
+        box.setWindowTitle("shadematch — the session's photo")
+        box.setText("The photo of this session has moved or changed."
+                    if check.status != "changed" else "The photo has changed since the session "
+                    "was saved.")
+        box.setInformativeText(check.message())
+        locate = box.addButton("Locate…", QMessageBox.AcceptRole)
+        anyway = box.addButton("Open anyway", QMessageBox.DestructiveRole)
+        box.addButton(QMessageBox.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return "locate" if clicked is locate else "anyway" if clicked is anyway else "cancel"
+
+    def locate_photo(self, check) -> str | None:
+        """Ask where the session's photo is now; None when the user cancels."""
+        start = str(check.path.parent) if check.path and check.path.parent.is_dir() else ""
+        path, _ = QFileDialog.getOpenFileName(self.window, "Locate the session's photo", start,
+                                              photo_filter().split(";;")[1])
+        return path or None
+
+    def offer_recovery(self) -> None:
+        """When unsaved work was left behind (a crash), offer to recover it (non-blocking)."""
+        from shadematch.sessions import discard_autosave, list_recoverable
+
+        entries = [e for e in list_recoverable() if e.path != self.autosaver.path]
+        if not entries:
+            return
+        entry = entries[0]
+        more = f" (and {len(entries) - 1} older)" if len(entries) > 1 else ""
+        self.window.info_bar.show_message(
+            f"Unsaved work can be recovered: {entry.describe()}{more}.",
+            [("Recover", lambda: self.window.open_session(entry.path, autosave=True)),
+             ("Discard", lambda: discard_autosave(entry.path))])
