@@ -1,5 +1,8 @@
 """Preferences: default formula, palette, number of matches, folders, clinic details, tethering.
 
+The clinic details (name, address, logo) and the practitioner's name are what the PDF report's
+header starts with (see :mod:`shadematch.gui.report_export`).
+
 The dialog reads :class:`~shadematch.gui.settings.Settings` when it opens and writes them back
 only on OK. Problems (a folder that does not exist) are shown inline under the field and keep OK
 disabled until fixed; nothing is written half-way.
@@ -9,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -80,6 +84,110 @@ class _FolderField(QWidget):
         self.message.setVisible(bool(message))
 
 
+LOGO_FILTER = "PNG or JPEG images (*.png *.jpg *.jpeg);;All files (*)"
+LOGO_FORMATS = ("PNG", "JPEG")
+LOGO_PREVIEW = QSize(96, 48)
+
+
+def logo_problem(path: str) -> str | None:
+    """Why ``path`` cannot be the clinic logo (None when it can): it must be a PNG or JPEG file
+    that Pillow reads in full, as the report does."""
+    from PIL import Image, UnidentifiedImageError
+
+    file = Path(path).expanduser()
+    if not file.is_file():
+        return (f"{file} does not exist: choose the logo again with Choose…, or Clear it.")
+    try:
+        with Image.open(file) as img:
+            kind = img.format or "unknown"
+            img.load()
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        return (f"{file.name} could not be read as an image ({exc}): choose a PNG or JPEG "
+                "file, or Clear the logo.")
+    if kind not in LOGO_FORMATS:
+        return f"{file.name} is a {kind} image: choose a PNG or JPEG file, or Clear the logo."
+    return None
+
+
+class _LogoField(QWidget):
+    """The clinic logo: a small preview, the file name, Choose… and Clear, and an inline message
+    when the file cannot be used."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._path = ""
+        self._problem: str | None = None
+        self.preview = QLabel(self)
+        self.preview.setObjectName("logoPreview")
+        self.preview.setFixedSize(LOGO_PREVIEW)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.name = QLabel(self)
+        self.name.setObjectName("logoName")
+        self.name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.choose = QPushButton("Choose…", self)
+        self.choose.setToolTip("A PNG or JPEG file printed at the top of reports")
+        self.clear = QPushButton("Clear", self)
+        self.clear.setToolTip("Reports without a logo")
+        self.message = QLabel(self)
+        self.message.setProperty("role", "inline-error")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.preview)
+        row.addWidget(self.name, 1)
+        row.addWidget(self.choose)
+        row.addWidget(self.clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.choose.clicked.connect(self._choose)
+        self.clear.clicked.connect(lambda: self.set_path(""))
+        self.set_path("")
+
+    def _choose(self) -> None:
+        start = str(Path(self._path).parent) if self._path else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Clinic logo", start, LOGO_FILTER)
+        if path:
+            self.set_path(path)
+
+    def path(self) -> str:
+        """The logo file shown ("" for none)."""
+        return self._path
+
+    def problem(self) -> str | None:
+        """Why the shown file cannot be the logo (None when it can, or when there is none)."""
+        return self._problem
+
+    def set_path(self, path: str) -> None:
+        """Show ``path`` (its preview, or the inline message when it cannot be read)."""
+        self._path = path.strip()
+        self._problem = logo_problem(self._path) if self._path else None
+        self.preview.clear()
+        if not self._path:
+            self.preview.setText("(no logo)")
+            self.name.setText("none: reports start with the clinic name")
+            self.name.setToolTip("")
+        else:
+            self.name.setText(Path(self._path).name)
+            self.name.setToolTip(self._path)
+            pixmap = QPixmap(self._path) if self._problem is None else QPixmap()
+            if not pixmap.isNull():
+                self.preview.setPixmap(pixmap.scaled(
+                    LOGO_PREVIEW, Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation))
+            else:
+                self.preview.setText("(no preview)")
+        self.clear.setEnabled(bool(self._path))
+        self.message.setText(self._problem or "")
+        self.message.setVisible(bool(self._problem))
+        self.changed.emit()
+
+
 class PreferencesDialog(QDialog):
     """Edit the practitioner's preferences.
 
@@ -135,10 +243,16 @@ class PreferencesDialog(QDialog):
         self.clinic_address.setPlaceholderText("street, town, phone…")
         self.clinic_address.setTabChangesFocus(True)
         self.clinic_address.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.clinic_logo = _LogoField(self)
+        self.practitioner = QLineEdit(self)
+        self.practitioner.setObjectName("practitionerName")
+        self.practitioner.setPlaceholderText("the name the report dialog starts with")
         clinic = QGroupBox("Clinic (for reports)", self)
         form = QFormLayout(clinic)
         form.addRow("Clinic &name:", self.clinic_name)
         form.addRow("&Address:", self.clinic_address)
+        form.addRow("Clinic &logo:", self.clinic_logo)
+        form.addRow("Prac&titioner:", self.practitioner)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -156,6 +270,7 @@ class PreferencesDialog(QDialog):
 
         self.palette_folder.changed.connect(self._validate)
         self.camera_folder.changed.connect(self._validate)
+        self.clinic_logo.changed.connect(self._validate)
         self.load()
         self.setMinimumWidth(520)
 
@@ -173,6 +288,8 @@ class PreferencesDialog(QDialog):
         self.auto_open_box.setChecked(s.auto_open_newest)
         self.clinic_name.setText(s.clinic_name)
         self.clinic_address.setPlainText(s.clinic_address)
+        self.clinic_logo.set_path(s.clinic_logo)
+        self.practitioner.setText(s.practitioner)
         self._validate()
 
     def restore_defaults(self) -> None:
@@ -184,7 +301,8 @@ class PreferencesDialog(QDialog):
         self.palette_folder.edit.setText(opts["user_palette_folder"].default)
         self.camera_folder.edit.setText(opts["camera_folder"].default)
         self.auto_open_box.setChecked(opts["auto_open_newest"].default)
-        # clinic details are the user's own data, never "defaults": left as typed
+        # clinic details, logo and practitioner are the user's own data, never "defaults": left
+        # as typed
 
     def values(self) -> dict[str, object]:
         """The values shown, by settings attribute name."""
@@ -197,6 +315,8 @@ class PreferencesDialog(QDialog):
             "auto_open_newest": self.auto_open_box.isChecked(),
             "clinic_name": self.clinic_name.text().strip(),
             "clinic_address": self.clinic_address.toPlainText().strip(),
+            "clinic_logo": self.clinic_logo.path(),
+            "practitioner": self.practitioner.text().strip(),
         }
 
     def problems(self) -> dict[str, str]:
@@ -208,6 +328,9 @@ class PreferencesDialog(QDialog):
             if text and not Path(text).expanduser().is_dir():
                 found[name] = (f"{text} is not an existing folder: choose one with Browse…, or "
                                "clear the field.")
+        logo = self.clinic_logo.problem()
+        if logo:
+            found["clinic_logo"] = logo
         return found
 
     def _validate(self) -> None:

@@ -1,7 +1,9 @@
 """File > Export report... (Ctrl+E): the PDF shade report of the current analysis.
 
 The dialog asks for the client's and practitioner's names, whether to add the aftercare page, and
-the file (asking before replacing one). The clinic's name and address come from Preferences. The
+the file (asking before replacing one). The clinic's name, address and logo come from
+Preferences, and so does the practitioner's name the dialog starts with. A logo file that has gone
+missing is left out (the status bar says so); the report is still written. The
 PDF is built off the GUI thread by :func:`shadematch.reporting.build_report` on the window's
 :class:`~shadematch.gui.workers.TaskRunner`.
 
@@ -95,6 +97,7 @@ class ReportExporter(QObject):
         self.practitioner = ""
         self.aftercare = True
         self.last_folder = ""
+        self._note = ""                 # what the status bar adds (a clinic logo left out)
         self.action = QAction("&Export report…", window)
         self.action.setObjectName("action_export_report")
         self.action.setShortcut(QKeySequence("Ctrl+E"))
@@ -130,8 +133,8 @@ class ReportExporter(QObject):
             self._status(problem)
             return
         dialog = ReportDialog(self.window, self._suggested_path(),
-                              self.selected_client_name() or self.client, self.practitioner,
-                              self.aftercare)
+                              self.selected_client_name() or self.client,
+                              self.practitioner or self._setting("practitioner"), self.aftercare)
         if dialog.exec() != QDialog.Accepted:
             return
         self.client = dialog.client.text().strip()
@@ -171,19 +174,29 @@ class ReportExporter(QObject):
             return "The regions are still being measured: export again in a moment."
         return ""
 
+    def _setting(self, name: str) -> str:
+        """The text preference ``name`` ("" when the window has no settings or it is unset)."""
+        settings = getattr(self.window, "settings", None)
+        return str(getattr(settings, name, "") or "").strip() if settings is not None else ""
+
+    def missing_logo(self) -> str:
+        """The clinic logo chosen in Preferences when its file no longer exists ("" otherwise)."""
+        logo = self._setting("clinic_logo")
+        return logo if logo and not Path(logo).expanduser().is_file() else ""
+
     def options(self):
-        """The report options: names from the dialog, clinic details from Preferences."""
+        """The report options: names from the dialog, clinic details from Preferences (the logo
+        only when its file exists)."""
         from shadematch.reporting import ReportOptions
 
-        settings = getattr(self.window, "settings", None)
-        logo = str(getattr(settings, "clinic_logo", "") or "") if settings is not None else ""
+        logo = self._setting("clinic_logo")
         top = getattr(self.window.workspace, "top", None)
         return ReportOptions(
             client_name=self.client, practitioner=self.practitioner,
-            clinic_name=str(getattr(settings, "clinic_name", "") or "") if settings else "",
-            clinic_address=str(getattr(settings, "clinic_address", "") or "") if settings else "",
-            clinic_logo=Path(logo) if logo else None, aftercare=self.aftercare,
-            top=int(top) if top else None)
+            clinic_name=self._setting("clinic_name"),
+            clinic_address=self._setting("clinic_address"),
+            clinic_logo=Path(logo).expanduser() if logo and not self.missing_logo() else None,
+            aftercare=self.aftercare, top=int(top) if top else None)
 
     def export_to(self, path: str | Path, options, overwrite: bool = False):
         """Build the report of the current analysis into ``path`` off the GUI thread.
@@ -197,7 +210,10 @@ class ReportExporter(QObject):
         record = ws.to_dict()
         path = Path(path)
         self.last_folder = str(path.parent)
-        self._status(f"Writing {path.name}…", 0)
+        missing = self.missing_logo() if options.clinic_logo is None else ""
+        self._note = (f" (without the clinic logo: {missing} was not found; choose it again in "
+                      "Preferences)") if missing else ""
+        self._status(f"Writing {path.name}{self._note}…", 0)
         return self.window.runner.submit(
             build_report, channel="report", analysis=record,
             photo_rgb=ws.photo.rgb if ws.photo is not None else None,
@@ -209,7 +225,7 @@ class ReportExporter(QObject):
         self._status(f"Report: {message} ({fraction * 100:.0f} %)", 0)
 
     def _done(self, written: Path) -> None:
-        self._status(f"Report written: {written}", 8000)
+        self._status(f"Report written: {written}{self._note}", 8000)
         self.exported.emit(str(written))
 
     def _failed(self, exc: BaseException, tb: str) -> None:

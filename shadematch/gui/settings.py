@@ -88,6 +88,10 @@ class Settings:
     # --- clinic (for reports) ---------------------------------------------------------------
     clinic_name = Option("clinic/name", str, "", "clinic name printed on reports")
     clinic_address = Option("clinic/address", str, "", "clinic address printed on reports")
+    clinic_logo = Option("clinic/logo", str, "",
+                         "PNG or JPEG file of the clinic logo printed on reports ('' = none)")
+    practitioner = Option("clinic/practitioner", str, "",
+                          "practitioner name the report dialog starts with")
     # --- session / start-up ------------------------------------------------------------------
     last_session = Option("session/last_session", str, "",
                           "the .shadematch session open when the app last closed")

@@ -136,3 +136,123 @@ def test_cancel_writes_nothing_and_restore_defaults(qtbot, tmp_path):
     assert s.number_of_matches == 30
     dialog.restore_defaults()
     assert dialog.values()["number_of_matches"] == 10
+
+
+def _logo_png(path, size=(120, 40)):
+    from PIL import Image
+
+    img = Image.new("RGB", size, (20, 60, 140))
+    img.paste((240, 200, 40), (0, 0, size[0] // 2, size[1]))
+    img.save(path)
+    return path
+
+
+def test_clinic_logo_and_practitioner_round_trip_through_the_ini_file(tmp_path):
+    path = tmp_path / "s.ini"
+    s = Settings.from_file(path)
+    assert s.clinic_logo == "" and s.practitioner == ""
+    s.clinic_logo = str(tmp_path / "logo.png")
+    s.practitioner = "Ana Núñez"
+    s.sync()
+    again = Settings.from_file(path)
+    assert again.clinic_logo == str(tmp_path / "logo.png")
+    assert again.practitioner == "Ana Núñez"
+    assert Settings.options()["clinic_logo"].key == "clinic/logo"
+    assert Settings.options()["practitioner"].key == "clinic/practitioner"
+
+
+def test_logo_chosen_and_practitioner_typed_persist_then_clear(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    logo = _logo_png(tmp_path / "clinic logo.png")
+    path = tmp_path / "s.ini"
+    dialog = PreferencesDialog(Settings.from_file(path), palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.clinic_logo.preview.pixmap().isNull()
+    assert not dialog.clinic_logo.clear.isEnabled()
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *a, **k: asked.append(a) or (str(logo), "PNG or JPEG images"))
+    qtbot.mouseClick(dialog.clinic_logo.choose, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and "*.png" in asked[0][3] and "*.jpg" in asked[0][3]
+    assert not dialog.clinic_logo.message.isVisible()
+    preview = dialog.clinic_logo.preview.pixmap()
+    assert not preview.isNull() and preview.width() <= 96 and preview.height() <= 48
+    # the preview shows the logo: its left half is yellow, its right half blue
+    image = preview.toImage()
+    left = image.pixelColor(2, image.height() // 2)
+    right = image.pixelColor(image.width() - 3, image.height() // 2)
+    assert left.red() > 200 and left.blue() < 90
+    assert right.blue() > 110 and right.red() < 60
+    assert dialog.clinic_logo.name.text() == "clinic logo.png"
+    qtbot.keyClicks(dialog.practitioner, "Ana Lopez ")  # QTest types ASCII only
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert dialog.result() == PreferencesDialog.DialogCode.Accepted
+    again = Settings.from_file(path)
+    assert again.clinic_logo == str(logo)
+    assert again.practitioner == "Ana Lopez"
+
+    reopened = PreferencesDialog(again, palette_names=[])
+    qtbot.addWidget(reopened)
+    reopened.show()
+    assert reopened.practitioner.text() == "Ana Lopez"
+    assert not reopened.clinic_logo.preview.pixmap().isNull()
+    reopened.restore_defaults()  # the clinic's own data is not a "default"
+    assert reopened.values()["clinic_logo"] == str(logo)
+    qtbot.mouseClick(reopened.clinic_logo.clear, Qt.MouseButton.LeftButton)
+    assert reopened.clinic_logo.preview.pixmap().isNull()
+    qtbot.mouseClick(reopened.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert Settings.from_file(path).clinic_logo == ""
+    assert Settings.from_file(path).practitioner == "Ana Lopez"
+
+
+@pytest.mark.parametrize("kind", ["not an image", "gif", "truncated"])
+def test_bad_logo_file_is_shown_inline_and_blocks_ok(qtbot, tmp_path, monkeypatch, kind):
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    if kind == "not an image":
+        bad = tmp_path / "logo.png"
+        bad.write_text("this is a text file, not a picture")
+        expected = "could not be read as an image"
+    elif kind == "gif":
+        bad = tmp_path / "logo.gif"
+        Image.new("RGB", (20, 10), (1, 2, 3)).save(bad)
+        expected = "is a GIF image"
+    else:
+        bad = tmp_path / "logo.jpg"
+        good = tmp_path / "whole.jpg"
+        Image.new("RGB", (200, 100), (200, 10, 10)).save(good, quality=90)
+        bad.write_bytes(good.read_bytes()[:300])
+        expected = "could not be read as an image"
+    monkeypatch.setattr(QMessageBox, "exec", lambda *a: pytest.fail("no modal pop-up"))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    path = tmp_path / "s.ini"
+    dialog = PreferencesDialog(Settings.from_file(path), palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    qtbot.mouseClick(dialog.clinic_logo.choose, Qt.MouseButton.LeftButton)
+    assert dialog.clinic_logo.message.isVisible()
+    text = dialog.clinic_logo.message.text()
+    assert bad.name in text and expected in text and "PNG or JPEG" in text
+    assert dialog.clinic_logo.preview.pixmap().isNull()
+    assert not ok.isEnabled()
+    dialog.accept()  # even if forced, nothing is written
+    assert Settings.from_file(path).clinic_logo == ""
+    qtbot.mouseClick(dialog.clinic_logo.clear, Qt.MouseButton.LeftButton)
+    assert ok.isEnabled() and not dialog.clinic_logo.message.isVisible()
+
+
+def test_stored_logo_that_went_missing_is_shown_inline(qtbot, tmp_path):
+    s = Settings.from_file(tmp_path / "s.ini")
+    s.clinic_logo = str(tmp_path / "gone.png")
+    dialog = PreferencesDialog(s, palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.clinic_logo.message.isVisible()
+    assert "gone.png does not exist" in dialog.clinic_logo.message.text()
+    assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()

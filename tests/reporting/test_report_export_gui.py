@@ -160,3 +160,65 @@ def test_dialog_is_prefilled_with_the_selected_client(window, monkeypatch):
     window.report_exporter.export()
     assert seen["client"] == "محمد"
     assert seen["path"].endswith("astronaut report.pdf")
+
+
+def _image_xobjects(path: Path) -> list[tuple[int, int]]:
+    """(width, height) of every image XObject the pages of ``path`` draw."""
+    sizes = []
+    for page in PdfReader(path).pages:
+        xobjects = page.get("/Resources", {}).get("/XObject", {})
+        for ref in xobjects.values():
+            obj = ref.get_object()
+            if obj.get("/Subtype") == "/Image":
+                sizes.append((int(obj["/Width"]), int(obj["/Height"])))
+    return sizes
+
+
+def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeypatch):
+    from PIL import Image
+    from PySide6.QtWidgets import QDialog
+
+    from shadematch.gui import report_export
+    from shadematch.gui.settings import Settings
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (123, 41), (10, 90, 160)).save(logo)
+    settings = Settings.from_file(tmp_path / "prefs.ini")
+    settings.clinic_logo = str(logo)
+    settings.practitioner = "Dr Ana Núñez"
+    window.settings = settings
+    out = {"path": None}
+    seen = []
+
+    def fake_exec(dialog):
+        seen.append(dialog.practitioner.text())
+        dialog.path.setText(str(out["path"]))
+        return QDialog.Accepted
+
+    monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
+
+    def export(name: str) -> Path:
+        out["path"] = tmp_path / name
+        with qtbot.waitSignal(window.report_exporter.exported, timeout=30000):
+            window.report_exporter.action.trigger()
+        return out["path"]
+
+    with_logo = export("with-logo.pdf")
+    assert seen == ["Dr Ana Núñez"]  # the dialog starts with the practitioner of Preferences
+    assert "Dr Ana Núñez" in PdfReader(with_logo).pages[0].extract_text()
+    window.report_exporter.practitioner = ""  # a new session: Preferences again
+    settings.clinic_logo = ""
+    without = export("without-logo.pdf")
+    assert "Dr Ana Núñez" in PdfReader(without).pages[0].extract_text()
+    images_with, images_without = _image_xobjects(with_logo), _image_xobjects(without)
+    assert len(images_with) == len(images_without) + 1
+    assert (123, 41) in images_with and (123, 41) not in images_without
+
+    # the logo file has gone: the report is written without it, and the status bar says so
+    window.report_exporter.practitioner = ""
+    settings.clinic_logo = str(tmp_path / "moved.png")
+    missing = export("missing-logo.pdf")
+    assert missing.read_bytes().startswith(b"%PDF")
+    assert len(_image_xobjects(missing)) == len(images_without)
+    message = window.statusBar().currentMessage()
+    assert "Report written" in message and "moved.png was not found" in message
