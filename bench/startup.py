@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def launch(args: list[str], env: dict) -> float:
+def _seconds_until_shown(command: list[str], env: dict) -> float:
+    """Wall-clock seconds from starting ``command`` until it prints the "window shown" line."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "shadematch", "--startup-check", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=ROOT)
     assert proc.stdout is not None
     for line in proc.stdout:
         if line.startswith("shadematch: window shown"):
@@ -39,6 +39,11 @@ def launch(args: list[str], env: dict) -> float:
         raise RuntimeError(f"no window: {proc.stderr.read() if proc.stderr else ''}")
     proc.wait(timeout=60)
     return elapsed
+
+
+def launch(args: list[str], env: dict) -> float:
+    """``python -m shadematch --startup-check ARGS``: launch to a shown window."""
+    return _seconds_until_shown([sys.executable, "-m", "shadematch", "--startup-check", *args], env)
 
 
 _BARE_QT_WINDOW = (
@@ -53,18 +58,7 @@ _BARE_QT_WINDOW = (
 
 def launch_bare(env: dict) -> float:
     """Baseline: a bare PySide6 main window (interpreter + Qt start-up), timed the same way."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", _BARE_QT_WINDOW], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("shadematch: window shown"):
-            elapsed = time.perf_counter() - start
-            break
-    else:
-        raise RuntimeError(f"no bare window: {proc.stderr.read() if proc.stderr else ''}")
-    proc.wait(timeout=60)
-    return elapsed
+    return _seconds_until_shown([sys.executable, "-c", _BARE_QT_WINDOW], env)
 
 
 def main(argv: list[str] | None = None) -> int:
