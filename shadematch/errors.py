@@ -35,5 +35,13 @@ class RecordsError(ShadematchError):
     """The client records store could not be read or written."""
 
 
+class UnknownClientError(RecordsError):
+    """No client with this id is in the records (never added, or erased)."""
+
+    def __init__(self, message: str, client_id: int) -> None:
+        super().__init__(message)
+        self.client_id = int(client_id)
+
+
 class SessionError(ShadematchError):
     """A saved analysis (.shadematch file) could not be read or written."""

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.errors import ShadematchError
+from shadematch.errors import ShadematchError, UnknownClientError
 from shadematch.gui.client_dialog import (
     FLAG_STYLE,
     ClientDialog,
@@ -294,11 +294,23 @@ class ClientsView(QWidget):
             self._update_buttons()
             self.client_selected.emit(None)
             return
+        if self.records.is_erased(client_id):
+            self._select(None)
+            return
         self.records.submit(client_timeline, "records-timeline", self.show_timeline,
                             client_id=client_id)
 
+    def clear_selection(self) -> None:
+        """Show no client (after the selected one was erased)."""
+        self.list.blockSignals(True)
+        self.list.setCurrentItem(None)
+        self.list.blockSignals(False)
+        self._select(None)
+
     def show_timeline(self, result) -> None:
         client, visits, thumbs = result
+        if self.records.is_erased(client.id):
+            return  # a timeline asked for before the client was erased
         self.client, self.visits = client, visits
         age = client.age()
         consent = (f"consent {client.consent_at[:10]}" if client.consent_at
@@ -412,6 +424,9 @@ class ClientRecords(QObject):
         self.view.client_selected.connect(lambda _id: self.refresh_touch_up())
         self._closed = False
         self._loaded = False
+        # Clients erased (or being erased) in this window: late timeline or touch-up work for
+        # them is dropped instead of reporting the missing client over the confirmation.
+        self._erased: set[int] = set()
         self._last_saved: tuple[int, int, str] | None = None  # visit, client, analysis created
         self.last_export: Path | None = None
         exporter = getattr(window, "report_exporter", None)
@@ -463,7 +478,29 @@ class ClientRecords(QObject):
                                                           on_done(result)),
                                   on_error=self._failed, **kwargs)
 
+    def is_erased(self, client_id: int | None) -> bool:
+        """True for a client erased (or being erased) from this window."""
+        return client_id is not None and int(client_id) in self._erased
+
     def _failed(self, exc: BaseException, tb: str) -> None:
+        if isinstance(exc, UnknownClientError):
+            if self.is_erased(exc.client_id):
+                log.debug("client records: dropped late work for erased client #%s",
+                          exc.client_id)
+                return
+            # Erased elsewhere (another window or the command line): say so in GUI terms.
+            text = (f"Client #{exc.client_id} is no longer in the records (deleted elsewhere); "
+                    f"the list has been refreshed.")
+            self._erased.add(exc.client_id)
+            if self.view.client is not None and self.view.client.id == exc.client_id:
+                self.view.clear_selection()
+            self.window.show_status(text, 8000)
+            self.view.show_message(text)
+            self.submit(list_clients, "records-list",
+                        lambda clients: (self.view.show_clients(clients),
+                                         self.view.show_message(text)),
+                        text=self.view.search.text())
+            return
         if isinstance(exc, ShadematchError):
             # Expected problems (under 18, damaged database, bad date) are shown inline.
             self.view.show_message(str(exc))
@@ -549,12 +586,19 @@ class ClientRecords(QObject):
         box.open()
 
     def _erase(self, client) -> None:
+        self._erased.add(client.id)
+        self._touch_timer.stop()
+        for channel in ("records-timeline", "records-touch-up"):
+            self.window.runner.cancel_channel(channel)
+
         def erased(counts: dict) -> None:
             visits, photos = counts.get("visits", 0), counts.get("photos", 0)
             if self._last_saved is not None and self._last_saved[1] == client.id:
                 self._last_saved = None
             text = (f"Deleted {client.name}: {visits} visit{'s' if visits != 1 else ''} and "
                     f"{photos} photo cop{'ies' if photos != 1 else 'y'} erased.")
+            if self.view.client is not None and self.view.client.id == client.id:
+                self.view.clear_selection()
             self.window.show_status(text, 8000)
             self.view.refresh()
 
@@ -630,8 +674,14 @@ class ClientRecords(QObject):
         samples = {cls: [float(v) for v in sample.Lab]
                    for cls, sample in self.window.workspace.samples.items()
                    if getattr(sample, "Lab", None) is not None}
-        if client is None or not samples or not self.view.visits:
+        if client is None or self.is_erased(client.id) or not samples or not self.view.visits:
             self.view.show_touch_up([])
             return
-        self.submit(touch_up, "records-touch-up", self.view.show_touch_up, client_id=client.id,
+        client_id = client.id
+
+        def show(rows: list[dict]) -> None:
+            if not self.is_erased(client_id):
+                self.view.show_touch_up(rows)
+
+        self.submit(touch_up, "records-touch-up", show, client_id=client_id,
                     samples=samples, created=self.window.workspace.created)

@@ -105,6 +105,12 @@ class TaskRunner(QObject):
         self._pool.start(_Runnable(job, fn, kwargs, self._relay, pass_progress))
         return job
 
+    def cancel_channel(self, channel: str) -> None:
+        """Cancel the latest job on ``channel`` (its result and error are then dropped)."""
+        job = self._latest.pop(channel, None)
+        if job is not None:
+            job.cancel()
+
     def cancel_all(self) -> None:
         for job in list(self._callbacks):
             job.cancel()

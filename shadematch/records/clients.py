@@ -8,7 +8,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from shadematch.errors import RecordsError
+from shadematch.errors import RecordsError, UnknownClientError
 from shadematch.records.database import StoreBase, now_utc, sql_errors
 from shadematch.records.models import (
     Client,
@@ -26,8 +26,8 @@ def require_client(conn: sqlite3.Connection, client_id: int) -> tuple:
     row = conn.execute("SELECT id, name, dob FROM clients WHERE id = ?",
                        (int(client_id),)).fetchone()
     if row is None:
-        raise RecordsError(f"There is no client #{client_id} in the records; "
-                           f"`shadematch clients list` shows the clients.")
+        raise UnknownClientError(f"There is no client #{client_id} in the records; "
+                                 f"`shadematch clients list` shows the clients.", client_id)
     return row
 
 

@@ -301,6 +301,80 @@ def test_delete_client_asks_naming_what_is_erased_then_erases(qtbot, make_window
     idle(qtbot, window)
 
 
+def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_file, monkeypatch):
+    """A touch-up comparison and a timeline asked for before the erase, finishing after it, leave
+    the "Deleted ..." confirmation alone (this race made the delete test flaky)."""
+    import threading
+
+    from PySide6.QtWidgets import QMessageBox
+
+    import shadematch.gui.clients_view as clients_view
+
+    window = make_window(photo_file)
+    records, client_id, keep, _photo = _client_with_a_visit(qtbot, window, photo_file)
+    records = show_clients(qtbot, window)
+    view = records.view
+    row = next(i for i in range(view.list.count())
+               if view.list.item(i).data(Qt.UserRole) == client_id)
+    click_client(qtbot, view, row)
+    idle(qtbot, window)
+    release = threading.Event()
+    started = []
+    real_touch_up, real_timeline = clients_view.touch_up, clients_view.client_timeline
+
+    def slow(real):
+        def run(records, client_id, **kwargs):
+            started.append(client_id)
+            release.wait(10)
+            return real(records, client_id, **kwargs)
+        return run
+
+    monkeypatch.setattr(clients_view, "touch_up", slow(real_touch_up))
+    monkeypatch.setattr(clients_view, "client_timeline", slow(real_timeline))
+    records.refresh_touch_up()                    # held in the worker until the erase is done
+    qtbot.waitUntil(lambda: client_id in started, timeout=3000)
+    monkeypatch.setattr(clients_view, "client_timeline", real_timeline)
+
+    qtbot.mouseClick(view.delete_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: _visible_box(window, "deleteClientDialog") is not None, timeout=3000)
+    box = _visible_box(window, "deleteClientDialog")
+    erase = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.DestructiveRole)
+    qtbot.mouseClick(erase, Qt.LeftButton)
+    qtbot.waitUntil(lambda: view.list.count() == 1, timeout=5000)
+    # A timeline for the erased client, as a late selection would ask for it.
+    records.submit(slow(real_timeline), "records-timeline", view.show_timeline,
+                   client_id=client_id)
+    release.set()
+    idle(qtbot, window)
+    assert "Deleted Fay Gone: 1 visit" in window.statusBar().currentMessage()
+    assert not view.message.isVisible(), view.message.text()
+    assert view.client is None and view.list.item(0).data(Qt.UserRole) == keep
+
+
+def test_a_client_erased_elsewhere_is_said_in_gui_words(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    records, client_id, _keep, _photo = _client_with_a_visit(qtbot, window, photo_file)
+    records = show_clients(qtbot, window)
+    view = records.view
+    row = next(i for i in range(view.list.count())
+               if view.list.item(i).data(Qt.UserRole) == client_id)
+    click_client(qtbot, view, row)
+    idle(qtbot, window)
+    records.store().delete_client(client_id)      # as another window or the command line would
+    click_client(qtbot, view, 1 - row)            # the list is stale: the erased client is there
+    item = view.list.item(row)
+    qtbot.mouseClick(view.list.viewport(), Qt.LeftButton,
+                     pos=view.list.visualItemRect(item).center())
+    status = window.statusBar()
+    qtbot.waitUntil(lambda: "no longer in the records" in status.currentMessage(), timeout=5000)
+    text = status.currentMessage()
+    assert f"#{client_id}" in text
+    assert "shadematch clients" not in text       # no command-line hint inside the GUI
+    qtbot.waitUntil(lambda: view.list.count() == 1, timeout=5000)
+    idle(qtbot, window)
+    assert view.client is None or view.client.id != client_id
+
+
 def test_export_client_to_a_new_folder(qtbot, make_window, photo_file, tmp_path, monkeypatch):
     import json as _json
 
