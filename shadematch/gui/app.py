@@ -26,8 +26,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shadematch import __version__
 from shadematch.errors import ShadematchError
@@ -207,49 +206,14 @@ class Shell(QObject):
 
     # menus
     def _add_menus(self) -> None:
-        menus = getattr(self.window, "menus", {})
-        file_menu: QMenu | None = menus.get("file")
-        if file_menu is not None:
-            self.open_folder_action = QAction("Open &folder…", self.window)
-            self.open_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
-            self.open_folder_action.setStatusTip("Show a camera folder's photos in the side panel")
-            self.open_folder_action.triggered.connect(self.panel.choose_folder)
-            self.recent_menu = self.panel.recent_folders_menu(file_menu)
-            self.recent_menu.setTitle("Recent &folders")
-            self.preferences_action = QAction("&Preferences…", self.window)
-            self.preferences_action.setShortcut(QKeySequence("Ctrl+,"))
-            self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-            self.preferences_action.triggered.connect(self.show_preferences)
-            actions = file_menu.actions()
-            before = actions[1] if len(actions) > 1 else None
-            file_menu.insertAction(before, self.open_folder_action)
-            file_menu.insertMenu(before, self.recent_menu)
-            quit_actions = [a for a in actions if a.menuRole() == QAction.MenuRole.QuitRole
-                            or a.shortcut() == QKeySequence(QKeySequence.StandardKey.Quit)]
-            if quit_actions:
-                file_menu.insertAction(quit_actions[0], self.preferences_action)
-                file_menu.insertSeparator(quit_actions[0])
-            else:
-                file_menu.addSeparator()
-                file_menu.addAction(self.preferences_action)
-        help_menu: QMenu | None = menus.get("help")
-        if help_menu is not None:
-            self.log_folder_action = help_menu.addAction("Open &log folder")
-            self.log_folder_action.setStatusTip("Show the folder of shadematch's log files")
-            self.log_folder_action.triggered.connect(self.open_log_folder)
-            self.demo_action = help_menu.addAction("Open the &demo")
-            self.demo_action.setStatusTip("Open the astronaut portrait with regions marked")
-            self.demo_action.triggered.connect(self.open_demo)
-        registry = getattr(self.window, "actions", None)  # listed in Help > Keyboard shortcuts
-        if isinstance(registry, dict):
-            for key in ("open_folder_action", "preferences_action"):
-                action = getattr(self, key, None)
-                if action is not None:
-                    registry[key.removesuffix("_action")] = action
-        view_menu: QMenu | None = menus.get("view")
-        toggle = self.dock.toggleViewAction()
-        if view_menu is not None and toggle not in view_menu.actions():
-            view_menu.addAction(toggle)
+        """Bind the shell's declared actions (the layout is in gui/actions.py)."""
+        actions = self.window.actions
+        self.open_folder_action = actions.bind("open_folder", self.panel.choose_folder)
+        self.recent_menu = actions.submenu("recent_folders")
+        self.panel.fill_recent_folders_menu(self.recent_menu)
+        self.preferences_action = actions.bind("preferences", self.show_preferences)
+        self.log_folder_action = actions.bind("log_folder", self.open_log_folder)
+        self.demo_action = actions.bind("demo", self.open_demo)
 
     # actions
     def show_preferences(self) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QColor, QKeySequence
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -197,17 +197,7 @@ class CalibrationTool(QObject):
         self._shown_calibration = None
         self._corrected_shown = False
 
-        self.action = QAction("&Calibrate with colour chart…", window)
-        self.action.setObjectName("action_calibrate")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+K"))
-        self.action.setIconText("Chart")
-        self.action.setToolTip("Calibrate colours with a ColorChecker in the photo (Ctrl+Shift+K)")
-        self.action.triggered.connect(self.start_chart)
-        window.actions["calibrate"] = self.action
-        window.menus["tools"].addSeparator()
-        window.menus["tools"].addAction(self.action)
-        if getattr(window, "toolbar", None) is not None:
-            window.toolbar.addAction(self.action)
+        self.action = window.actions.bind("calibrate", self.start_chart)
 
         p = self.panel
         p.click_button.toggled.connect(self._click_toggled)

@@ -262,9 +262,13 @@ class CameraFolderPanel(QWidget):
         """A menu of the recent folders, rebuilt each time it opens (also used by File menu)."""
         menu = QMenu("Recent folders", parent)
         menu.setObjectName("recentFoldersMenu")
+        self.fill_recent_folders_menu(menu)
+        return menu
+
+    def fill_recent_folders_menu(self, menu: QMenu) -> None:
+        """Keep ``menu`` listing the recent folders (rebuilt each time it opens)."""
         menu.aboutToShow.connect(lambda: self._fill_recent_menu(menu))
         self._fill_recent_menu(menu)
-        return menu
 
     def _fill_recent_menu(self, menu: QMenu) -> None:
         menu.clear()

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon, QImage, QKeySequence, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -402,20 +402,7 @@ class ClientRecords(QObject):
         if matching is not None:
             window.tabifyDockWidget(matching, self.dock)
             matching.raise_()
-        self.action = QAction("Save to &client…", window)
-        self.action.setObjectName("action_save_to_client")
-        self.action.setShortcut(QKeySequence("Ctrl+K"))
-        self.action.setStatusTip("Store this analysis as a visit of the selected client")
-        self.action.triggered.connect(self.save_to_client)
-        window.actions["save_to_client"] = self.action
-        file_menu = window.menus.get("file")
-        if file_menu is not None:
-            quit_action = window.actions.get("quit")
-            if quit_action in file_menu.actions():
-                file_menu.insertAction(quit_action, self.action)
-            else:
-                file_menu.addAction(self.action)
-        window.addAction(self.action)
+        self.action = window.actions.bind("save_to_client", self.save_to_client)
         self._touch_timer = QTimer(self)
         self._touch_timer.setSingleShot(True)
         self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)

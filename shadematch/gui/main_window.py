@@ -4,8 +4,9 @@ A thin layer over :class:`shadematch.workspace.Workspace`: widgets listen to it 
 input back; every slow step (decoding, full-precision sampling, session files) runs on the
 :class:`~shadematch.gui.workers.TaskRunner`. Session files (open, save, autosave, recovery) are
 handled by :class:`~shadematch.gui.session_actions.SessionActions` (``window.session``), to which
-the window's session methods delegate. Other parts of the application add themselves with
-one line: ``window.menus["file"].addAction(...)`` or ``window.add_dock(widget, "Title", ...)``.
+the window's session methods delegate. Other parts of the application bind their declared
+actions (``window.actions.bind("key", slot)``, see :mod:`shadematch.gui.actions`) and add docks
+with ``window.add_dock(widget, "Title", ...)``; the menu layout is declared in one place.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -32,17 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.errors import ShadematchError
+from shadematch.gui.actions import ActionRegistry
 from shadematch.gui.matching_panel import MatchingPanel
 from shadematch.gui.photo_view import PhotoView, format_readout, prepare_display
-from shadematch.gui.region_tools import (
-    CLASS_SHORTCUTS,
-    TOOL_LABELS,
-    TOOL_SHORTCUTS,
-    TOOL_TIPS,
-    RegionListPanel,
-    RegionTools,
-    class_icon,
-)
+from shadematch.gui.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
 from shadematch.gui.sample_panel import SamplePanel
 from shadematch.gui.session_actions import MISSING_PHOTO_NOTE, SessionActions, photo_filter
 from shadematch.gui.workers import TaskRunner
@@ -122,8 +117,10 @@ class MainWindow(QMainWindow):
         self.session = SessionActions(self)
         self.autosaver = self.session.autosaver
         self._autosave_timer = self.session.autosave_timer
-        self.menus: dict = {}
-        self.actions: dict[str, QAction] = {}
+        #: Every declared action by key (gui/actions.py); features bind their slots to them.
+        self.actions = ActionRegistry(self)
+        #: The menus built from the declared layout, by key ("file", "edit", "view"...).
+        self.menus: dict[str, QMenu] = self.actions.build_menus(self.menuBar())
         self._loading: str | None = None
         self._preview_for: str | None = None
         self._quick_job = None
@@ -210,8 +207,7 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                          | QDockWidget.DockWidgetFloatable)
         self.addDockWidget(area, dock)
-        if "view" in self.menus:
-            self.menus["view"].addAction(dock.toggleViewAction())
+        self.menus["view"].addAction(dock.toggleViewAction())
         return dock
 
     def show_status(self, text: str, msecs: int = 4000) -> None:
@@ -248,93 +244,30 @@ class MainWindow(QMainWindow):
                        self.zoom_label):
             bar.addPermanentWidget(widget)
 
-    def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "",
-                checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(f"action_{key}")
-        if shortcut:
-            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
-        action.setToolTip(f"{tip or text} ({action.shortcut().toString(QKeySequence.NativeText)})"
-                          if shortcut else (tip or text))
-        action.setStatusTip(tip or text)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.actions[key] = action
-        short = {"open": "Open", "save": "Save", "undo": "Undo", "redo": "Redo", "fit": "Fit",
-                 "actual": "1:1", "tool_select": "Select", "tool_rect": "Rectangle",
-                 "tool_ellipse": "Ellipse", "tool_polygon": "Polygon", "tool_brush": "Brush",
-                 "class_hair": "Hair", "class_skin": "Skin", "class_scar": "Scar"}
-        if key in short:
-            action.setIconText(short[key])
-        return action
-
     def _build_actions(self) -> None:
-        ws, view, tools = self.workspace, self.view, self.tools
-        bar = self.menuBar()
-        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"),
-                           ("tools", "&Tools"), ("help", "&Help")):
-            self.menus[key] = bar.addMenu(title)
-        m = self.menus
-        m["file"].addAction(self._action("open", "&Open photo or session…", self.choose_file,
-                                         QKeySequence.Open, "Open a photo or a saved session"))
-        m["file"].addAction(self._action("save", "&Save session", self.save_session,
-                                         QKeySequence.Save, "Save this consultation"))
-        m["file"].addAction(self._action("save_as", "Save session &as…", self.save_session_as,
-                                         "Ctrl+Shift+S", "Save this consultation to a new file"))
-        m["file"].addSeparator()
-        m["file"].addAction(self._action("quit", "&Quit", self.close, QKeySequence.Quit))
-
-        m["edit"].addAction(self._action("undo", "&Undo", ws.undo, QKeySequence.Undo))
-        m["edit"].addAction(self._action("redo", "&Redo", ws.redo, ["Ctrl+Shift+Z", "Ctrl+Y"]))
-        m["edit"].addSeparator()
-        m["edit"].addAction(self._action("delete", "&Delete region", self._delete_pressed,
-                                         [QKeySequence.Delete, "Backspace"],
-                                         "Delete the selected regions"))
-        m["edit"].addAction(self._action("choose", "&Choose selected shade",
-                                         self.matching_panel.choose_selected, "Ctrl+Return",
-                                         "Record the selected pigment as the chosen shade"))
-        m["edit"].addAction(self._action("first_session", "Lighter shade for the &first session",
-                                         self.matching_panel.first_button.click,
-                                         "Ctrl+Shift+Return",
-                                         "Also record a lighter step of the chosen pigment"))
-
-        m["view"].addAction(self._action("fit", "&Fit to window", view.fit, ["Ctrl+0", "F"]))
-        m["view"].addAction(self._action("actual", "&Actual pixels (1:1)", view.actual_pixels,
-                                         "Ctrl+1"))
-        m["view"].addAction(self._action("zoom_in", "Zoom &in", view.zoom_in,
-                                         [QKeySequence.ZoomIn, "+", "="]))
-        m["view"].addAction(self._action("zoom_out", "Zoom &out", view.zoom_out,
-                                         [QKeySequence.ZoomOut, "-"]))
-        m["view"].addSeparator()
-        for dock in self.findChildren(QDockWidget):
-            m["view"].addAction(dock.toggleViewAction())
-
-        group = QActionGroup(self)
+        """Bind the window's own commands; the menus and toolbar come from gui/actions.py."""
+        ws, view, tools, bind = self.workspace, self.view, self.tools, self.actions.bind
+        bind("open", self.choose_file)
+        bind("save", self.save_session)
+        bind("save_as", self.save_session_as)
+        bind("quit", self.close)
+        bind("undo", ws.undo)
+        bind("redo", ws.redo)
+        bind("delete", self._delete_pressed)
+        bind("choose", self.matching_panel.choose_selected)
+        bind("first_session", self.matching_panel.first_button.click)
+        bind("fit", view.fit)
+        bind("actual", view.actual_pixels)
+        bind("zoom_in", view.zoom_in)
+        bind("zoom_out", view.zoom_out)
         for name in TOOL_LABELS:
-            action = self._action(f"tool_{name}", TOOL_LABELS[name],
-                                  lambda _=False, n=name: tools.set_tool(n), TOOL_SHORTCUTS[name],
-                                  TOOL_TIPS[name], checkable=True)
-            group.addAction(action)
-            m["tools"].addAction(action)
-        m["tools"].addSeparator()
-        classes = QActionGroup(self)
-        for name, label in CLASS_LABELS.items():
-            action = self._action(f"class_{name}", f"Draw {label}",
-                                  lambda _=False, n=name: tools.set_class(n),
-                                  CLASS_SHORTCUTS[name],
-                                  f"New regions are {label.lower()}; selected ones become "
-                                  f"{label.lower()}", checkable=True)
-            action.setIcon(class_icon(name))
-            classes.addAction(action)
-            m["tools"].addAction(action)
-        m["tools"].addSeparator()
-        m["tools"].addAction(self._action("brush_bigger", "Bigger brush", tools.bigger_brush, "]"))
-        m["tools"].addAction(self._action("brush_smaller", "Smaller brush", tools.smaller_brush,
-                                          "["))
-        m["help"].addAction(self._action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts,
-                                         "F1"))
-        m["help"].addAction(self._action("about", "&About shadematch", self.show_about))
+            bind(f"tool_{name}", lambda _=False, n=name: tools.set_tool(n))
+        for name in CLASS_LABELS:
+            bind(f"class_{name}", lambda _=False, n=name: tools.set_class(n))
+        bind("brush_bigger", tools.bigger_brush)
+        bind("brush_smaller", tools.smaller_brush)
+        bind("shortcuts", self.show_shortcuts)
+        bind("about", self.show_about)
         tools.tool_changed.connect(lambda n: self.actions[f"tool_{n}"].setChecked(True))
         tools.class_changed.connect(lambda n: self.actions[f"class_{n}"].setChecked(True))
         self.actions[f"tool_{tools.tool}"].setChecked(True)
@@ -345,17 +278,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("toolsToolBar")
         bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.TopToolBarArea, bar)
-        for key in ("open", "save"):
-            bar.addAction(self.actions[key])
-        bar.addSeparator()
-        for name in TOOL_LABELS:
-            bar.addAction(self.actions[f"tool_{name}"])
-        bar.addSeparator()
-        for name in CLASS_LABELS:
-            bar.addAction(self.actions[f"class_{name}"])
-        bar.addSeparator()
-        for key in ("undo", "redo", "fit", "actual"):
-            bar.addAction(self.actions[key])
+        self.actions.fill_toolbar(bar)
         self.toolbar = bar
 
     # -- state shown in the window -------------------------------------------------------------------

@@ -16,7 +16,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -98,25 +97,7 @@ class ReportExporter(QObject):
         self.aftercare = True
         self.last_folder = ""
         self._note = ""                 # what the status bar adds (a clinic logo left out)
-        self.action = QAction("&Export report…", window)
-        self.action.setObjectName("action_export_report")
-        self.action.setShortcut(QKeySequence("Ctrl+E"))
-        self.action.setStatusTip("Write the PDF shade report of this analysis")
-        self.action.triggered.connect(self.export)
-        if hasattr(window, "actions") and isinstance(window.actions, dict):
-            window.actions["export_report"] = self.action
-        file_menu = getattr(window, "menus", {}).get("file")
-        if file_menu is not None:
-            self._insert(file_menu)
-        window.addAction(self.action)  # the shortcut works even with the menu bar hidden
-
-    def _insert(self, menu) -> None:
-        actions = menu.actions()
-        save_as = getattr(self.window, "actions", {}).get("save_as")
-        if save_as in actions and actions.index(save_as) + 1 < len(actions):
-            menu.insertAction(actions[actions.index(save_as) + 1], self.action)
-        else:
-            menu.addAction(self.action)
+        self.action = window.actions.bind("export_report", self.export)
 
     # -- the slot -----------------------------------------------------------------------------
     def _suggested_path(self) -> str:

@@ -27,6 +27,9 @@ except ImportError:  # pragma: no cover
     from .folder_fixtures import set_mtime, write_photo  # noqa: E402
 
 
+from shadematch.gui.actions import ActionRegistry  # noqa: E402
+
+
 class ContractWindow(QMainWindow):
     """The MainWindow contract, recording what it is asked to open."""
 
@@ -37,14 +40,10 @@ class ContractWindow(QMainWindow):
         self.runner = runner or TaskRunner(self)
         self.opened: list[str] = []
         self.statuses: list[str] = []
-        self.menus = {}
-        for key, title in (("file", "&File"), ("edit", "&Edit"), ("view", "&View"),
-                           ("tools", "&Tools"), ("help", "&Help")):
-            self.menus[key] = self.menuBar().addMenu(title)
-        self.menus["file"].addAction("&Open…").setShortcut(QKeySequence.StandardKey.Open)
-        self.menus["file"].addAction("&Save").setShortcut(QKeySequence.StandardKey.Save)
-        quit_action = self.menus["file"].addAction("&Quit")
-        quit_action.setMenuRole(quit_action.MenuRole.QuitRole)
+        self.actions = ActionRegistry(self)
+        self.menus = self.actions.build_menus(self.menuBar())
+        for key in ("open", "save", "quit"):
+            self.actions.bind(key, lambda _=False: None)
         self.setWindowTitle("shadematch")
 
     def open_path(self, path):
