@@ -36,6 +36,10 @@ class FolderError(ShadematchError):
     """A camera folder cannot be listed (missing, not a folder, no permission)."""
 
 
+class PhotoVanishedError(FolderError):
+    """A photo listed a moment ago is no longer in its folder (moved or deleted)."""
+
+
 def supported_suffixes() -> frozenset[str]:
     """The lower-case file suffixes (with the dot) of every photo format the core can read."""
     try:
@@ -207,8 +211,8 @@ def describe_photo(path: str | os.PathLike, stamp: FileStamp | None = None) -> P
         try:
             st = p.stat()
         except OSError as exc:
-            raise FolderError(f"{p.name} is no longer in {p.parent}: it was moved or deleted.") \
-                from exc
+            raise PhotoVanishedError(f"{p.name} is no longer in {p.parent}: it was moved or "
+                                     f"deleted.") from exc
         stamp = FileStamp(st.st_size, st.st_mtime_ns)
     taken = exif_taken_time(p)
     source = "exif"

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.calibration import CORNER_NAMES
-from shadematch.errors import ShadematchError
 from shadematch.gui.calibration_overlay import ChartClickTool, ChartGridItem
 
 log = logging.getLogger(__name__)
@@ -274,7 +273,8 @@ class CalibrationTool(QObject):
         self.window.runner.submit(
             fit_chart, channel="calibration", photo=self.workspace.photo, corners=list(corners),
             reference=self.panel.reference.currentData(),
-            on_done=self._fitted, on_error=self._fit_failed)
+            on_done=self._fitted, title="Calibrating", on_failure=self._fit_failed,
+            on_expected=lambda exc: self.panel.problem.setText(str(exc)))
 
     def find_chart(self) -> None:
         """Look for the chart off the GUI thread; the corners found go into chart mode."""
@@ -287,7 +287,8 @@ class CalibrationTool(QObject):
         self.window.runner.submit(find_chart, channel="calibration", photo=ws.photo,
                                   reference=self.panel.reference.currentData(),
                                   on_done=lambda corners, p=ws.photo: self._found(corners, p),
-                                  on_error=self._fit_failed)
+                                  title="Calibrating", on_failure=self._fit_failed,
+            on_expected=lambda exc: self.panel.problem.setText(str(exc)))
 
     def _found(self, corners, photo) -> None:
         if self.workspace.photo is not photo:
@@ -306,7 +307,8 @@ class CalibrationTool(QObject):
         self.panel.status.setText("Measuring the grey card…")
         self.window.runner.submit(fit_grey_card, channel="calibration", photo=ws.photo,
                                   region=ws.region(ws.selected[0]), on_done=self._fitted,
-                                  on_error=self._fit_failed)
+                                  title="Calibrating", on_failure=self._fit_failed,
+            on_expected=lambda exc: self.panel.problem.setText(str(exc)))
 
     def _fitted(self, calibration) -> None:
         if self.workspace.photo is None or calibration.source_photo_sha256 != \
@@ -316,14 +318,10 @@ class CalibrationTool(QObject):
         self.workspace.set_calibration(calibration)
         self.window.show_status(calibration.summary(), 6000)
 
-    def _fit_failed(self, exc: BaseException, tb: str) -> None:
+    def _fit_failed(self, _exc: BaseException) -> None:
+        """A fit failed (an expected problem is then shown inline, in the panel)."""
         self.panel.show_calibration(self.workspace.calibration)
         self.panel.show_instruction(len(self.click_tool.corners), self.active)
-        if isinstance(exc, ShadematchError):
-            self.panel.problem.setText(str(exc))  # expected: shown inline, no dialog
-        else:
-            log.error("calibration failed:\n%s", tb)
-            self.window.show_error("Calibrating", exc)
 
     # -- the workspace changed -------------------------------------------------------------------
     def _calibration_maybe_changed(self) -> None:
@@ -377,11 +375,13 @@ class CalibrationTool(QObject):
             self.window.runner.submit(corrected_display, channel="calibration_display",
                                       calibration=ws.calibration, photo=ws.photo,
                                       on_done=lambda d, p=ws.photo: self._show_display(d, p, size),
-                                      on_error=self._fit_failed)
+                                      title="Calibrating", on_failure=self._fit_failed,
+            on_expected=lambda exc: self.panel.problem.setText(str(exc)))
         elif self._corrected_shown:
             self.window.runner.submit(plain_display, channel="calibration_display", photo=ws.photo,
                                       on_done=lambda d, p=ws.photo: self._show_display(d, p, size),
-                                      on_error=self._fit_failed)
+                                      title="Calibrating", on_failure=self._fit_failed,
+            on_expected=lambda exc: self.panel.problem.setText(str(exc)))
 
     def _show_display(self, display, photo, size) -> None:
         if self.workspace.photo is not photo:

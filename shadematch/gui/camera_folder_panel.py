@@ -36,6 +36,7 @@ from shadematch.folder_scanning import (
     FileStamp,
     FolderWatchState,
     PhotoEntry,
+    PhotoVanishedError,
     describe_photo,
     snapshot_folder,
 )
@@ -522,7 +523,7 @@ class CameraFolderPanel(QWidget):
             return
         if not isinstance(exc, ShadematchError):
             log.error("describing %s failed:\n%s", path, tb)
-        if isinstance(exc, ShadematchError) and "moved or deleted" in str(exc):
+        if isinstance(exc, PhotoVanishedError):
             self._remove_item(path)  # vanished between the scan and now
             return
         item.setIcon(self._error_icon)

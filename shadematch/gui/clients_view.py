@@ -463,13 +463,14 @@ class ClientRecords(QObject):
         self.window.runner.submit(fn, channel=channel, pass_progress=False, records=self,
                                   on_done=lambda result: (self.view.show_message(""),
                                                           on_done(result)),
-                                  on_error=self._failed, **kwargs)
+                                  title="Client records", on_expected=self._failed, **kwargs)
 
     def is_erased(self, client_id: int | None) -> bool:
         """True for a client erased (or being erased) from this window."""
         return client_id is not None and int(client_id) in self._erased
 
-    def _failed(self, exc: BaseException, tb: str) -> None:
+    def _failed(self, exc: ShadematchError) -> None:
+        """An expected problem of the records (unexpected ones go to the window's dialog)."""
         if isinstance(exc, UnknownClientError):
             if self.is_erased(exc.client_id):
                 log.debug("client records: dropped late work for erased client #%s",
@@ -488,13 +489,9 @@ class ClientRecords(QObject):
                                          self.view.show_message(text)),
                         text=self.view.search.text())
             return
-        if isinstance(exc, ShadematchError):
-            # Expected problems (under 18, damaged database, bad date) are shown inline.
-            self.view.show_message(str(exc))
-            self.window.show_status(str(exc), 8000)
-        else:
-            log.error("client records: %s\n%s", exc, tb)
-            self.window.show_error("Client records", exc)
+        # Expected problems (under 18, damaged database, bad date) are shown inline.
+        self.view.show_message(str(exc))
+        self.window.show_status(str(exc), 8000)
 
     # -- actions --------------------------------------------------------------------------------
     def new_client(self) -> None:

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.errors import ShadematchError
 from shadematch.gui.actions import ActionRegistry
 from shadematch.gui.matching_panel import MatchingPanel
 from shadematch.gui.photo_view import PhotoView, format_readout, prepare_display
@@ -109,6 +108,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.workspace, self.settings = workspace, settings
         self.runner = runner if runner is not None else TaskRunner(self)
+        # Failures of background work that no feature shows inline: info bar + one dialog.
+        self.runner.set_reporters(expected=self.show_error, unexpected=self.show_error)
         workspace.auto_measure = False  # measured off the GUI thread here
         if settings is not None:
             workspace.formula = getattr(settings, "default_formula", workspace.formula)
@@ -348,7 +349,8 @@ class MainWindow(QMainWindow):
                                on_error=lambda exc, tb: None)  # the full decode reports errors
         self.runner.submit(decode_for_display, path=path, channel="photo",
                            on_done=lambda result: self._photo_ready(path, result),
-                           on_error=lambda exc, tb: self._photo_failed(path, exc),
+                           title=f"Opening {Path(path).name}",
+                           on_failure=lambda _exc: self._photo_failed(path),
                            on_progress=self._load_progress)
 
     @staticmethod
@@ -391,13 +393,13 @@ class MainWindow(QMainWindow):
                          f"{photo.source_profile})" + (f" — {note}" if note else ""), 8000)
         self.photo_opened.emit(path)
 
-    def _photo_failed(self, path: str, exc: BaseException) -> None:
+    def _photo_failed(self, path: str) -> None:
+        """Opening ``path`` failed (the runner says why): show the photo that stays open."""
         if self._loading == path:
             self._loading = None
         self.progress.hide()
         self._show_workspace_photo()
         self._update_title()
-        self.show_error(f"Opening {Path(path).name}", exc)
 
     def _show_workspace_photo(self) -> None:
         self.tools.overlay.set_visible(True)
@@ -465,21 +467,14 @@ class MainWindow(QMainWindow):
         job = self.runner.submit(
             fn, channel="measure",
             on_done=lambda result: self._measured(result, version, quick),
-            on_error=lambda exc, tb: self._measure_failed(exc, tb), **kwargs)
+            title="Measuring the regions", on_failure=lambda _exc: self.measuring_label.setText(""),
+            on_expected=lambda exc: self.show_status(str(exc), 8000), **kwargs)
         self._quick_job = job if quick else None
 
     def _measured(self, result, version: int, quick: bool) -> None:
         self.workspace.apply_measurement(result, version, quick)
         if self.workspace.measurement_current or quick:
             self.measuring_label.setText("" if not quick else "Estimate")
-
-    def _measure_failed(self, exc: BaseException, tb: str) -> None:
-        self.measuring_label.setText("")
-        if isinstance(exc, ShadematchError):
-            self.show_status(str(exc), 8000)
-        else:
-            log.error("measurement failed:\n%s", tb)
-            self.show_error("Measuring the regions", exc)
 
     # -- sessions (SessionActions does the work) ------------------------------------------------
     def _drop_loading(self, show_current: bool) -> None:

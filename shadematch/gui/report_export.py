@@ -199,7 +199,8 @@ class ReportExporter(QObject):
             build_report, channel="report", analysis=record,
             photo_rgb=ws.photo.rgb if ws.photo is not None else None,
             out_path=path, options=options, overwrite=overwrite,
-            on_done=self._done, on_error=self._failed, on_progress=self._progress)
+            on_done=self._done, on_progress=self._progress,
+            title="Exporting the report", on_failure=lambda exc: self.failed.emit(str(exc)))
 
     # -- results (GUI thread) -----------------------------------------------------------------
     def _progress(self, fraction: float, message: str) -> None:
@@ -208,18 +209,6 @@ class ReportExporter(QObject):
     def _done(self, written: Path) -> None:
         self._status(f"Report written: {written}{self._note}", 8000)
         self.exported.emit(str(written))
-
-    def _failed(self, exc: BaseException, tb: str) -> None:
-        from shadematch.errors import ShadematchError
-
-        if not isinstance(exc, ShadematchError):
-            log.error("report export failed:\n%s", tb)
-        self.failed.emit(str(exc))
-        show_error = getattr(self.window, "show_error", None)
-        if show_error is not None:
-            show_error("Exporting the report", exc)
-        else:
-            self._status(f"Exporting the report failed: {exc}", 8000)
 
     def _status(self, text: str, msecs: int = 4000) -> None:
         show = getattr(self.window, "show_status", None)

@@ -4,16 +4,32 @@ The one adapter between plain core functions (which take optional ``progress`` a
 callables) and Qt's thread pool. Results and errors are delivered on the GUI thread through
 callbacks; no widget is ever touched from a worker. A new job for the same ``channel`` cancels the
 previous one, whose result is then dropped.
+
+One error policy for every background operation (as Anki's ``QueryOp`` has): a job that fails
+with a :class:`~shadematch.errors.ShadematchError` (an expected problem whose message says what
+to do) goes to the job's ``on_expected`` (shown inline, near its widget) or else to the runner's
+expected-error reporter; anything else is a bug: its traceback is logged and it goes to the
+runner's unexpected-error reporter (the window: info bar and one dialog). ``on_failure`` runs
+first on either path (hide a progress bar, reset a label). ``on_error`` overrides all of this
+for the few jobs that must see the raw exception.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from shadematch.errors import ShadematchError
+
+log = logging.getLogger(__name__)
+
+#: ``report(title, exc)``: how the runner reports a failure no job handled itself.
+Reporter = Callable[[str, BaseException], None]
 
 
 class _Relay(QObject):
@@ -87,14 +103,32 @@ class TaskRunner(QObject):
         self._relay.failed.connect(self._on_failed)
         self._relay.progressed.connect(self._on_progress)
         self._callbacks: dict[Job, tuple] = {}
+        self._failures: dict[Job, tuple] = {}
         self._latest: dict[str, Job] = {}
+        self._report_expected: Reporter | None = None
+        self._report_unexpected: Reporter | None = None
+
+    def set_reporters(self, expected: Reporter | None, unexpected: Reporter | None) -> None:
+        """Where failures go that a job does not handle (see the module docstring).
+
+        Without reporters an expected failure is logged and an unexpected one is raised on the
+        GUI thread, where the application's exception hook logs it and shows its dialog.
+        """
+        self._report_expected, self._report_unexpected = expected, unexpected
 
     def submit(self, fn: Callable[..., Any], *, channel: str | None = None,
                on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException, str], None] | None = None,
                on_progress: Callable[[float, str], None] | None = None,
-               pass_progress: bool = True, **kwargs: Any) -> Job:
-        """Run ``fn(**kwargs)`` in the pool; cancels the previous job on the same channel."""
+               pass_progress: bool = True, title: str = "",
+               on_expected: Callable[[ShadematchError], None] | None = None,
+               on_failure: Callable[[BaseException], None] | None = None, **kwargs: Any) -> Job:
+        """Run ``fn(**kwargs)`` in the pool; cancels the previous job on the same channel.
+
+        ``title`` names the operation for people ("Opening photo.jpg"); ``on_expected`` shows an
+        expected problem inline; ``on_failure(exc)`` cleans up after any failure; ``on_error``
+        (exception, traceback text) replaces the policy for this job.
+        """
         job = Job(channel)
         if channel is not None:
             old = self._latest.get(channel)
@@ -102,6 +136,8 @@ class TaskRunner(QObject):
                 old.cancel()
             self._latest[channel] = job
         self._callbacks[job] = (on_done, on_error, on_progress)
+        self._failures[job] = (title or getattr(fn, "__name__", "A background task"),
+                               on_expected, on_failure)
         self._pool.start(_Runnable(job, fn, kwargs, self._relay, pass_progress))
         return job
 
@@ -130,6 +166,7 @@ class TaskRunner(QObject):
     @Slot(object, object)
     def _on_done(self, job: Job, result: Any) -> None:
         on_done, _, _ = self._callbacks.pop(job, (None, None, None))
+        self._failures.pop(job, None)
         self._forget(job)
         if on_done is not None and not job.cancelled():
             on_done(result)
@@ -137,11 +174,25 @@ class TaskRunner(QObject):
     @Slot(object, object, str)
     def _on_failed(self, job: Job, exc: BaseException, tb: str) -> None:
         _, on_error, _ = self._callbacks.pop(job, (None, None, None))
+        title, on_expected, on_failure = self._failures.pop(job, ("", None, None))
         self._forget(job)
         if job.cancelled():
             return
         if on_error is not None:
             on_error(exc, tb)
+            return
+        if on_failure is not None:
+            on_failure(exc)
+        if isinstance(exc, ShadematchError):
+            log.info("%s: %s", title, exc)
+            if on_expected is not None:
+                on_expected(exc)
+            elif self._report_expected is not None:
+                self._report_expected(title, exc)
+            return
+        log.error("%s failed:\n%s", title, tb)
+        if self._report_unexpected is not None:
+            self._report_unexpected(title, exc)
         else:
             raise exc
 
