@@ -1,34 +1,41 @@
-"""The core never imports Qt: import every core module in a fresh interpreter and look."""
+"""The architecture contracts (pyproject.toml [tool.importlinter]): the core never imports Qt or
+the GUI, the layers keep their order, the GUI's modules import each other without cycles."""
 
 from __future__ import annotations
 
 import pkgutil
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import shadematch
 
-
-def _core_modules() -> list[str]:
-    names = []
-    for info in pkgutil.walk_packages(shadematch.__path__, "shadematch."):
-        if info.name.startswith("shadematch.gui"):
-            continue
-        names.append(info.name)
-    return names
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_core_modules_do_not_import_qt():
-    modules = _core_modules()
-    assert "shadematch.color.conversion" in modules and "shadematch.cli" in modules
-    code = ("import importlib, sys\n"
-            f"for name in {modules!r}:\n"
-            "    importlib.import_module(name)\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"
-            "print(','.join(bad))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "", f"core imported Qt: {out.stdout}"
+def _contracts() -> list[dict]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["tool"]["importlinter"]["contracts"]
+
+
+def test_every_core_module_is_under_the_no_qt_contract():
+    """A new core module cannot slip past the contract: the contract names them all."""
+    (no_qt,) = [c for c in _contracts() if c["type"] == "forbidden"]
+    assert {"PySide6", "shiboken6", "shadematch.gui"} <= set(no_qt["forbidden_modules"])
+    top = {f"shadematch.{info.name}" for info in pkgutil.iter_modules(shadematch.__path__)
+           if info.name not in ("gui", "__main__")}
+    assert top == set(no_qt["source_modules"])
+
+
+def test_import_contracts_are_kept():
+    lint = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(lint), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
+    assert "3 kept, 0 broken" in out.stdout, out.stdout[-2000:]
 
 
 def test_starting_the_cli_stays_light():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -33,15 +32,6 @@ def ws() -> Workspace:
     w.set_palette(load_palette())
     w.set_photo(two_tone_photo())
     return w
-
-
-def test_core_workspace_does_not_import_qt():
-    import subprocess
-
-    code = ("import sys, shadematch.workspace, shadematch.sessions; "
-            "print('PySide6' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_events_fire_and_can_be_disconnected():

@@ -100,7 +100,7 @@ def save_visit(records: ClientRecords, client_id: int, analysis: dict, photo_pat
 
 def load_visit(records: ClientRecords, visit_id: int):
     """The visit, and its photo copy decoded for display (None when the copy is missing)."""
-    from shadematch.gui.main_window import decode_for_display
+    from shadematch.gui.photo_decoding import decode_for_display
 
     visit = records.store().get_visit(visit_id)
     stored = visit.photo.stored_path if visit.photo is not None else None

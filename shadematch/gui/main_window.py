@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from shadematch.gui.actions import ActionRegistry
 from shadematch.gui.matching_panel import MatchingPanel
+from shadematch.gui.photo_decoding import decode_for_display, preview_for_display
 from shadematch.gui.photo_view import PhotoView, format_readout, prepare_display
 from shadematch.gui.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
 from shadematch.gui.sample_panel import SamplePanel
@@ -44,26 +45,9 @@ from shadematch.workspace import CLASS_LABELS, Workspace
 
 log = logging.getLogger(__name__)
 
-PREVIEW_SIDE = 1024          # JPEG previews decode at 1/4 or 1/8 scale: a few tens of ms
 PREVIEW_MIN_BYTES = 1_500_000  # smaller files decode fully about as fast as a preview
 NO_PREVIEW_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}  # no reduced decode for these
 QUICK_INTERVAL_MS = 80       # live estimates while drawing: at most ~12 per second
-
-
-def decode_for_display(path: str, progress=None, cancelled=None):
-    """Worker: decode the photo and prepare its display image (both off the GUI thread)."""
-    from shadematch.imaging.loading import load_photo
-
-    photo = load_photo(path, progress=progress, cancelled=cancelled)
-    return photo, prepare_display(photo.rgb8())
-
-
-def preview_for_display(path: str):
-    """Worker: a quick reduced decode for an instant preview."""
-    from shadematch.imaging.loading import load_preview
-
-    preview = load_preview(path, max_side=PREVIEW_SIDE)
-    return preview, prepare_display(preview.rgb8())
 
 
 class InfoBar(QFrame):

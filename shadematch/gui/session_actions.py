@@ -39,7 +39,7 @@ def photo_filter() -> str:
 
 def session_photo(record: dict, path: str | None = None, progress=None, cancelled=None):
     """Worker: check the session's photo (moved? changed?) and decode it when it is there."""
-    from shadematch.gui.main_window import decode_for_display
+    from shadematch.gui.photo_decoding import decode_for_display
     from shadematch.sessions import check_photo
 
     check = check_photo(record, path)

@@ -6,8 +6,6 @@ import datetime as dt
 import hashlib
 import os
 import stat
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -332,11 +330,3 @@ def test_unusable_data_folder_is_explained(tmp_path):
     not_a_folder.write_text("x")
     with pytest.raises(RecordsError, match="cannot be used.*SHADEMATCH_DATA_DIR"):
         open_store(not_a_folder)
-
-
-def test_records_package_does_not_import_qt():
-    code = ("import sys, shadematch.records, shadematch.records.transfer, "
-            "shadematch.cli.records_command; print('PySide6' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"

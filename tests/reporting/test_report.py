@@ -5,8 +5,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -374,20 +372,6 @@ def test_logo_is_drawn(astronaut, tmp_path):
 ])
 def test_recipe(water, pigment, expected):
     assert recipe(water, pigment) == expected
-
-
-def test_reporting_never_imports_qt(tmp_path):
-    code = (
-        "import sys, numpy as np\n"
-        "from shadematch.reporting import render_report, ReportOptions\n"
-        "sys.path.insert(0, 'tests/reporting')\n"
-        "from report_fixtures import make_analysis\n"
-        "render_report(make_analysis(), np.zeros((64, 64, 3), np.uint8), ReportOptions())\n"
-        "assert 'PySide6' not in sys.modules, 'Qt imported'\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(root))
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
 
 
 def test_bidi_base_direction_and_right_aligned_rtl_notes(astronaut):
