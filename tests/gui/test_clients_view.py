@@ -301,6 +301,17 @@ def test_delete_client_asks_naming_what_is_erased_then_erases(qtbot, make_window
     idle(qtbot, window)
 
 
+def _shown_and_selected(qtbot, window, client_id):
+    """Show the Clients dock, click ``client_id`` in the list and wait until all is idle."""
+    records = show_clients(qtbot, window)
+    view = records.view
+    row = next(i for i in range(view.list.count())
+               if view.list.item(i).data(Qt.UserRole) == client_id)
+    click_client(qtbot, view, row)
+    idle(qtbot, window)
+    return records, view, row
+
+
 def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_file, monkeypatch):
     """A touch-up comparison and a timeline asked for before the erase, finishing after it, leave
     the "Deleted ..." confirmation alone (this race made the delete test flaky)."""
@@ -312,12 +323,7 @@ def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_fil
 
     window = make_window(photo_file)
     records, client_id, keep, _photo = _client_with_a_visit(qtbot, window, photo_file)
-    records = show_clients(qtbot, window)
-    view = records.view
-    row = next(i for i in range(view.list.count())
-               if view.list.item(i).data(Qt.UserRole) == client_id)
-    click_client(qtbot, view, row)
-    idle(qtbot, window)
+    records, view, row = _shown_and_selected(qtbot, window, client_id)
     release = threading.Event()
     started = []
     real_touch_up, real_timeline = clients_view.touch_up, clients_view.client_timeline
@@ -354,12 +360,7 @@ def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_fil
 def test_a_client_erased_elsewhere_is_said_in_gui_words(qtbot, make_window, photo_file):
     window = make_window(photo_file)
     records, client_id, _keep, _photo = _client_with_a_visit(qtbot, window, photo_file)
-    records = show_clients(qtbot, window)
-    view = records.view
-    row = next(i for i in range(view.list.count())
-               if view.list.item(i).data(Qt.UserRole) == client_id)
-    click_client(qtbot, view, row)
-    idle(qtbot, window)
+    records, view, row = _shown_and_selected(qtbot, window, client_id)
     records.store().delete_client(client_id)      # as another window or the command line would
     click_client(qtbot, view, 1 - row)            # the list is stale: the erased client is there
     item = view.list.item(row)
