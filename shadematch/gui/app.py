@@ -18,7 +18,6 @@ Start-up choices:
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -30,6 +29,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from shadematch import __version__
+from shadematch.demo import prepare_demo_session
 from shadematch.errors import ShadematchError
 from shadematch.gui import error_reporting
 from shadematch.gui.camera_folder_panel import CameraFolderPanel
@@ -45,8 +45,6 @@ from shadematch.gui.settings import Settings
 log = logging.getLogger(__name__)
 
 SESSION_SUFFIX = ".shadematch"
-DEMO_PHOTO = "demo/astronaut.jpg"
-DEMO_REGIONS = "demo/astronaut.regions.json"
 _T0 = time.perf_counter()  # when this module was imported (close to process start)
 
 
@@ -89,50 +87,6 @@ def classify_path(path: str | os.PathLike) -> str:
     if p.suffix.lower() == SESSION_SUFFIX:
         return "session"
     return "photo"
-
-
-# --- the demo ----------------------------------------------------------------------------------
-def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
-                         formula: str | None = None, top: int | None = None) -> Path:
-    """Write the first-run demo session (the bundled astronaut portrait with hair and skin
-    regions, measured and ranked) into ``folder`` (default ``<user data>/demo``); return its path.
-
-    ``palette``, ``formula`` and ``top`` are the choices the window will rank with (so opening
-    the demo changes nothing and leaves no unsaved work behind).
-
-    The session names the photo by absolute path and SHA-256, so it is made on the user's
-    machine from the shipped photo and region list rather than shipped ready-made.
-
-    Raises
-    ------
-    ShadematchError
-        The demo files are missing from the installation or the session cannot be written.
-    """
-    from shadematch.imaging import load_photo
-    from shadematch.resources import assets_dir, user_data_dir
-    from shadematch.sessions import save_session
-    from shadematch.workspace import Workspace
-
-    photo_path = assets_dir() / DEMO_PHOTO
-    regions_path = assets_dir() / DEMO_REGIONS
-    try:
-        regions = json.loads(regions_path.read_text("utf-8"))["regions"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ShadematchError(f"The demo is missing from this installation ({regions_path}): "
-                              "reinstall shadematch, or open your own photo.") from exc
-    photo = load_photo(photo_path)
-    workspace = Workspace(auto_measure=True)  # 512 x 512: measuring takes milliseconds
-    if palette is not None:
-        workspace.set_palette(palette)
-    if formula:
-        workspace.set_formula(formula)
-    if top:
-        workspace.set_top(top)
-    workspace.set_photo(photo, regions=regions)
-    target = Path(folder) if folder is not None else user_data_dir() / "demo"
-    target.mkdir(parents=True, exist_ok=True)
-    return save_session(target / f"astronaut{SESSION_SUFFIX}", workspace.to_dict(),
-                        workspace.settings())
 
 
 # --- drag and drop -----------------------------------------------------------------------------
@@ -300,7 +254,8 @@ class Shell(QObject):
     def open_demo(self) -> None:
         """Make the demo session (off the GUI thread: it decodes and measures) and open it."""
         workspace = getattr(self.window, "workspace", None)
-        kwargs = dict(palette=getattr(workspace, "palette", None),
+        # The palettes may still be loading: then the one the matching panel will choose.
+        kwargs = dict(palette=getattr(workspace, "palette", None) or self.settings.palette or None,
                       formula=getattr(workspace, "formula", None) or self.settings.default_formula,
                       top=getattr(workspace, "top", None) or self.settings.number_of_matches)
         self.settings.demo_shown = True

@@ -446,8 +446,11 @@ class ReportLayout:
         heading(page, f"Ranked pigment matches for the {target.lower()} colour")
         c = page.canvas
         if not self.ranking:
-            text.draw(c, page.left, page.y - 10, "No palette was matched.", 9, color=MUTED)
-            page.y -= 24
+            problem = (self.a.get("problems") or {}).get(matching.get("target", ""), "")
+            page.y = text.draw_wrapped(c, page.left, page.y - 10,
+                                       "No palette was matched" + (f": {problem}" if problem
+                                                                   else "."),
+                                       9, page.content_width, color=MUTED) - 2
             return
         pal = self.palette
         intro = (f"delta-E formula: {self.formula_label}.  Palette: {pal.get('name', '–')}"
