@@ -32,7 +32,8 @@ def register(subparsers) -> None:
     parser.add_argument("source", metavar="PHOTO|SESSION",
                         help="a photo (JPEG, PNG, TIFF, HEIC, camera RAW) or a .shadematch session")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf",
-                        help="the PDF file to write")
+                        help="the PDF file to write; .pdf is added to a name without a suffix, "
+                             "any other suffix is refused")
     parser.add_argument("--force", action="store_true",
                         help="replace OUT.pdf if it already exists")
     people = parser.add_argument_group("report contents")
@@ -155,11 +156,24 @@ def _from_photo(args: argparse.Namespace) -> tuple[dict, object]:
     return analysis.to_dict(), photo
 
 
+def _pdf_path(out: Path) -> Path:
+    """The report's file: ``.pdf`` added to a bare name (and said); another suffix is refused,
+    so a PDF never hides behind a name that promises something else."""
+    if out.suffix.lower() == ".pdf" or out.is_dir():
+        return out
+    if not out.suffix:
+        pdf = out.with_name(out.name + ".pdf")
+        print(f"shadematch: the report is a PDF: writing {pdf}", file=sys.stderr)
+        return pdf
+    raise ReportError(f"{out.name}: the report is a PDF; give a name ending in .pdf "
+                      f"(e.g. -o {out.with_suffix('.pdf').name})")
+
+
 def run(args: argparse.Namespace) -> int:
     from shadematch.reporting import ReportOptions, build_report
     from shadematch.reporting.builder import check_destination
 
-    out = Path(args.output).expanduser()
+    out = _pdf_path(Path(args.output).expanduser())
     check_destination(out, args.force)  # fail before measuring, not after
     source = Path(args.source)
     record, photo = _from_session(args) if _is_session(source) else _from_photo(args)

@@ -162,3 +162,39 @@ def test_records_prune(data_dir, capsys):
     os.utime(orphan, (1, 1))
     assert run_json(capsys, "records", "prune") == {"removed": [str(orphan)]}
     assert not orphan.exists()
+
+
+def test_counts_are_said_in_words(data_dir, capsys, photo, monkeypatch):
+    run(capsys, "clients", "add", "--name", "Ida")
+    with open_store(data_dir) as store:
+        store.save_visit(1, make_analysis(), photo)
+    code, out, _ = run(capsys, "records", "check")
+    assert code == 0 and "(1 client, 1 visit, 1 photo)." in out
+    code, out, _ = run(capsys, "records", "info")
+    assert "holds: 1 client, 1 visit, 1 photo" in out
+    run(capsys, "clients", "add", "--name", "Jo")
+    code, out, _ = run(capsys, "records", "check")
+    assert "(2 clients, 1 visit, 1 photo)." in out
+    code, out, _ = run(capsys, "clients", "delete", "1", "--yes")
+    assert out.strip() == "Erased client #1 (1 visit, 1 photo copy)."
+    code, out, _ = run(capsys, "records", "prune")
+    assert out.strip() == "Removed 0 unreferenced files."
+    assert "(s)" not in out
+
+
+def test_restore_of_a_missing_file_says_so_before_asking(data_dir, capsys, tmp_path,
+                                                         monkeypatch):
+    run(capsys, "clients", "add", "--name", "Kit")
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))  # no --yes, no terminal
+    missing = tmp_path / "records-2026-01-01.db"
+    code, out, err = run(capsys, "restore", str(missing))
+    assert code == 1 and out == ""
+    assert "does not exist" in err and "--yes" not in err
+    not_a_backup = tmp_path / "notes.db"
+    not_a_backup.write_text("not a database")
+    code, _, err = run(capsys, "restore", str(not_a_backup))
+    assert code == 1 and "--yes" not in err
+    # A good backup still asks first.
+    backup = run_json(capsys, "backup")["path"]
+    code, _, err = run(capsys, "restore", backup)
+    assert code == 1 and "--yes" in err

@@ -192,3 +192,29 @@ def test_a_report_without_the_target_sample_says_why(photo, tmp_path, capsys):
     assert code == 0
     assert "no ranking: no hair region is marked" in err
     assert "No palette was matched: no hair region is marked" in _text(out)
+
+
+def test_output_name_must_be_a_pdf(photo, tmp_path, capsys):
+    """-o out.txt is refused before measuring; a bare name gets .pdf, and it is said."""
+    code = main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "out.txt")])
+    err = capsys.readouterr().err
+    assert code == 1 and "the report is a PDF" in err and "-o out.pdf" in err
+    assert not (tmp_path / "out.txt").exists() and not (tmp_path / "out.pdf").exists()
+
+    code = main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "bare")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"writing {tmp_path / 'bare.pdf'}" in captured.err
+    assert (tmp_path / "bare.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "bare").exists()
+    assert main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "UPPER.PDF")]) == 0
+
+
+@pytest.mark.parametrize("command", ["match", "report"])
+def test_help_names_the_default_palette(command, capsys):
+    from shadematch.palettes import DEFAULT_PALETTE_NAME
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default {DEFAULT_PALETTE_NAME})" in text
