@@ -42,7 +42,7 @@ def _match_json(photo: Path, capsys, *extra: str) -> dict:
 
 def test_report_from_a_photo(photo, tmp_path, capsys):
     record = _match_json(photo, capsys)
-    names = [e["name"] for e in record["ranking"]]
+    names = [e["pigment_name"] for e in record["ranking"]]
     pick = record["ranking"][1]["id"]
     out = tmp_path / "out.pdf"
     code = main(["report", str(photo), *REGIONS, "--top", "5", "--client", "Zoë Ó Súilleabháin",
@@ -57,7 +57,8 @@ def test_report_from_a_photo(photo, tmp_path, capsys):
     for name in names:
         assert name in text
     chosen = text.split("CHOSEN SHADE", 1)[1][:80]
-    assert record["ranking"][1]["name"] in chosen
+    assert record["ranking"][1]["pigment_name"] in chosen
+    assert f"Dilution {record['ranking'][1]['dilution']}" in chosen
 
 
 def test_existing_output_needs_force(photo, tmp_path, capsys):
@@ -81,7 +82,7 @@ def test_report_from_a_session(photo, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     text = _text(out)
     assert "Session note: 王小明 prefers cooler." in text
-    assert record["ranking"][0]["name"] in text
+    assert record["ranking"][0]["pigment_name"] in text
 
     # The photo moved: a clear error naming --photo, then it works with --photo.
     moved = tmp_path / "moved" / "astronaut.png"
@@ -97,7 +98,7 @@ def test_report_from_a_session(photo, tmp_path, capsys):
     out3 = tmp_path / "visit3.pdf"
     assert main(["report", str(session), "--without-photo", "-o", str(out3)]) == 0
     text3 = _text(out3)
-    assert "Photo not available" in text3 and record["ranking"][0]["name"] in text3
+    assert "Photo not available" in text3 and record["ranking"][0]["pigment_name"] in text3
     assert not PdfReader(out3).pages[0].images
 
 
