@@ -26,7 +26,8 @@ def register(subparsers) -> None:
                     "shade with its dilution recipe, notes and an aftercare page.",
         epilog="examples:\n"
                "  shadematch report photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
-               "--client 'Zoë Ó Súilleabháin' --pick carbon-black@4:1 -o zoe.pdf\n"
+               "--client 'Zoë Ó Súilleabháin' --palette carbon-black-dilution-modelled "
+               "--pick carbon-black@4:1 -o zoe.pdf\n"
                "  shadematch report visit.shadematch -o visit.pdf",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", metavar="PHOTO|SESSION",
