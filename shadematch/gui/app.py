@@ -264,6 +264,9 @@ class Shell(QObject):
         self._show_status("Preparing the demo…")
 
     def _demo_ready(self, session: Path) -> None:
+        # Remembered now, not only at a clean quit: after a crash the next start shows the demo.
+        self.settings.last_session = str(session)
+        self.settings.sync()
         self.window.open_path(session)
 
     def _demo_failed(self, exc: BaseException, _tb: str) -> None:
@@ -335,6 +338,17 @@ class Shell(QObject):
         if self.panel.folder() is not None:
             self.settings.last_folder = str(self.panel.folder())
         self.settings.sync()
+
+    def quit_cleanly(self) -> None:
+        """Quit as File > Quit does (SIGTERM at logout or shutdown comes here): the window
+        closes (unsaved work autosaved, nothing left behind otherwise), the state is remembered,
+        the threads stop, then the event loop ends."""
+        log.info("quitting")
+        self.window.close()
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
     def shutdown(self) -> None:
         """Remember the state and stop the panel's threads (idempotent)."""
@@ -468,6 +482,9 @@ def run_gui(argv: list[str]) -> int:
         return 1
     window.show()
     app.aboutToQuit.connect(window.shell.shutdown)
+    from shadematch.gui.quit_signals import QuitOnSignals
+
+    quit_signals = QuitOnSignals(window.shell.quit_cleanly, parent=app)
     if args.startup_check:
         def report() -> None:
             elapsed = time.perf_counter() - _T0
@@ -478,6 +495,7 @@ def run_gui(argv: list[str]) -> int:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    quit_signals.uninstall()
     window.shell.shutdown()
     runner = getattr(window, "runner", None)
     if runner is not None and hasattr(runner, "shutdown"):
