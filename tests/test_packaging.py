@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -80,3 +81,25 @@ def test_the_wheel_ships_the_package_and_its_data_and_nothing_else(tmp_path):
     tops = {n.split("/", 1)[0] for n in names}
     assert len(tops) == 2 and {t for t in tops if t.endswith(".dist-info")}, tops
     assert "shadematch" in tops  # nothing else: no tests, bench or scripts installed
+
+
+# -- which shadematch the suite tests -----------------------------------------------------------
+def test_a_child_process_imports_the_package_under_test(child_env, tmp_path):
+    import shadematch
+
+    code = "import shadematch; print(shadematch.__file__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=child_env, cwd=tmp_path, check=True).stdout.strip()
+    assert Path(out).resolve() == Path(shadematch.__file__).resolve()
+
+
+def test_scripts_test_sh_tests_the_installed_package():
+    """scripts/test.sh sets SHADEMATCH_TESTS_INSTALLED=1: the package must then come from the
+    virtual environment, never from the checkout (its tests may import helpers, not code)."""
+    import shadematch
+
+    script = (ROOT / "scripts" / "test.sh").read_text("utf-8")
+    assert "SHADEMATCH_TESTS_INSTALLED=1" in script
+    if os.environ.get("SHADEMATCH_TESTS_INSTALLED") == "1":
+        assert not Path(shadematch.__file__).resolve().is_relative_to(ROOT.resolve()), \
+            f"the suite imported the source tree: {shadematch.__file__}"

@@ -35,12 +35,13 @@ def ws() -> Workspace:
     return w
 
 
-def test_core_workspace_does_not_import_qt():
+def test_core_workspace_does_not_import_qt(child_env, tmp_path):
     import subprocess
 
     code = ("import sys, shadematch.workspace, shadematch.sessions; "
             "print('PySide6' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=child_env, cwd=tmp_path)
     assert out.stdout.strip() == "False"
 
 

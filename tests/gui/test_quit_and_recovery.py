@@ -180,14 +180,15 @@ def _wait_for_log(log: Path, text: str, count: int, process, timeout: float = 90
 
 
 @pytest.mark.slow
-def test_after_sigterm_or_a_crash_the_untouched_demo_comes_back_as_the_demo(tmp_path):
+def test_after_sigterm_or_a_crash_the_untouched_demo_comes_back_as_the_demo(tmp_path,
+                                                                          child_env):
     data = tmp_path / "data"
-    env = dict(os.environ, SHADEMATCH_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen")
+    env = dict(child_env, SHADEMATCH_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen")
     log = data / "logs" / "shadematch.log"
     opened = "opened the session " + str(data / "demo" / "astronaut.shadematch")
 
     def launch():
-        return subprocess.Popen([sys.executable, "-m", "shadematch"], env=env,
+        return subprocess.Popen([sys.executable, "-m", "shadematch"], env=env, cwd=tmp_path,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     first = launch()  # first run: the demo

@@ -144,11 +144,11 @@ def test_import_keeps_a_file_name_that_belongs_to_another_palette(tmp_path, data
     assert {p.name for p in list_palettes() if p.source == "user"} == {"Clinic A", "clinic"}
 
 
-def test_core_import_pulls_in_no_qt_and_no_colormath():
+def test_core_import_pulls_in_no_qt_and_no_colormath(child_env, tmp_path):
     code = ("import sys, shadematch.palettes, shadematch.cli.palettes_command; "
             "print('PySide6' in sys.modules, 'colormath2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, env=child_env, cwd=tmp_path).stdout.split()
     assert out == ["False", "False"]
 
 

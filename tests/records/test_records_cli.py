@@ -14,7 +14,6 @@ from records_helpers import make_analysis
 from shadematch.cli import main
 from shadematch.records import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENT_KEYS = {"id", "uid", "name", "dob", "contact", "hair_loss_pattern", "notes", "created",
                "updated", "screening", "consents", "visit_count", "last_visit", "flags", "age",
                "consent_at"}
@@ -145,11 +144,10 @@ def test_damaged_database_gives_one_clear_line(data_dir, capsys):
 
 
 @pytest.mark.slow
-def test_python_m_shadematch_runs_the_records_cli(data_dir):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def test_python_m_shadematch_runs_the_records_cli(data_dir, child_env, tmp_path):
     done = subprocess.run([sys.executable, "-m", "shadematch", "clients", "add", "--name",
-                           "Dee", "--json"], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=60)
+                           "Dee", "--json"], capture_output=True, text=True, env=child_env,
+                          cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["client"]["name"] == "Dee"
 

@@ -334,9 +334,9 @@ def test_unusable_data_folder_is_explained(tmp_path):
         open_store(not_a_folder)
 
 
-def test_records_package_does_not_import_qt():
+def test_records_package_does_not_import_qt(child_env, tmp_path):
     code = ("import sys, shadematch.records, shadematch.records.transfer, "
             "shadematch.cli.records_command; print('PySide6' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=child_env, cwd=tmp_path)
     assert out.stdout.strip() == "False"

@@ -376,18 +376,17 @@ def test_recipe(water, pigment, expected):
     assert recipe(water, pigment) == expected
 
 
-def test_reporting_never_imports_qt(tmp_path):
+def test_reporting_never_imports_qt(tmp_path, child_env):
+    helpers = str(Path(__file__).resolve().parent)  # report_fixtures, not the package
     code = (
         "import sys, numpy as np\n"
         "from shadematch.reporting import render_report, ReportOptions\n"
-        "sys.path.insert(0, 'tests/reporting')\n"
+        f"sys.path.insert(0, {helpers!r})\n"
         "from report_fixtures import make_analysis\n"
         "render_report(make_analysis(), np.zeros((64, 64, 3), np.uint8), ReportOptions())\n"
         "assert 'PySide6' not in sys.modules, 'Qt imported'\n"
     )
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(root))
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, env=child_env)
 
 
 def test_bidi_base_direction_and_right_aligned_rtl_notes(astronaut):
