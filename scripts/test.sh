@@ -5,5 +5,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup_environment.sh" test
 cd "$ROOT"
 export QT_QPA_PLATFORM=offscreen
+# tests/test_packaging.py checks that the package the suite imports is the installed one.
+export SHADEMATCH_TESTS_INSTALLED=1
 # The installed package is tested (not the source folder): pytest is run from the venv's bin.
 exec "$ROOT/.venv/bin/pytest" -q "$@"

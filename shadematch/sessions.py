@@ -235,6 +235,13 @@ def autosave_dir(create: bool = True) -> Path:
     return path
 
 
+def holds_work(regions, notes, calibration, picks) -> bool:
+    """Whether an analysis holds work worth recovering after a crash: regions, notes, a
+    calibration or a pick. A photo alone is not (it can simply be opened again)."""
+    return bool(regions or str(notes or "").strip() or calibration
+                or any((picks or {}).values()))
+
+
 @dataclass(frozen=True)
 class RecoveryEntry:
     """An autosaved session that can be recovered."""
@@ -243,6 +250,7 @@ class RecoveryEntry:
     saved: datetime
     photo_name: str
     regions: int
+    has_work: bool = True  # regions, notes, picks or a calibration: something to recover
 
     def describe(self) -> str:
         local = self.saved.astimezone()
@@ -272,8 +280,11 @@ def list_recoverable(directory: str | os.PathLike | None = None) -> list[Recover
             when = None
         if when is None:
             when = datetime.fromtimestamp(file.stat().st_mtime, timezone.utc)
+        regions = len(record.get("regions") or [])
+        has_work = holds_work(record.get("regions"), record.get("notes"),
+                              record.get("calibration"), record.get("picks"))
         entries.append(RecoveryEntry(file, when, (record.get("photo") or {}).get("name", ""),
-                                     len(record.get("regions") or [])))
+                                     regions, has_work))
     entries.sort(key=lambda e: e.saved, reverse=True)
     return entries
 

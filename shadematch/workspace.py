@@ -172,6 +172,16 @@ class Workspace:
             self._modified = value
             self.events.modified_changed.emit(value)
 
+    @property
+    def has_unsaved_work(self) -> bool:
+        """True when the user changed something worth recovering after a crash: regions, notes,
+        picks or a calibration, unsaved. A photo merely opened (it can be opened again), or a
+        session opened and left as it was, is not."""
+        from shadematch.sessions import holds_work
+
+        return self._modified and holds_work(self.regions, self.notes, self.calibration,
+                                             self.picks)
+
     def mark_modified(self) -> None:
         """Record that the state has unsaved changes (e.g. recovered from an autosave)."""
         self._set_modified(True)
@@ -571,10 +581,15 @@ class Workspace:
         return self.measured_version == self.regions_version and not self.measured_quick
 
     # -- matching ------------------------------------------------------------------------------
-    def set_palette(self, palette) -> None:
-        """Use ``palette`` (a ``shadematch.palettes.Palette`` or None) for the ranking."""
+    def set_palette(self, palette, *, by_user: bool = True) -> None:
+        """Use ``palette`` (a ``shadematch.palettes.Palette`` or None) for the ranking.
+
+        ``by_user=False`` for a palette the application chose itself (the first one loaded at
+        start, a palette file reloaded after it changed on disk): the ranking follows, but the
+        analysis is not marked modified, so untouched work is never autosaved or "recovered".
+        """
         self.palette = palette
-        self._settings_changed()
+        self._settings_changed(by_user)
 
     def set_formula(self, formula: str, params: dict | None = None) -> None:
         """Rank with this delta-E formula ("ciede2000", "cie94", "cie76", "cmc" or an alias)."""
@@ -601,14 +616,15 @@ class Workspace:
     def set_calibration(self, calibration) -> None:
         """Use a colour calibration (an object with ``linear_RGB_to_XYZ`` and ``to_dict``)."""
         self.calibration = calibration
-        self.events.settings_changed.emit()
         self._changed()
+        self.events.settings_changed.emit()
         self._regions_changed(transient=False)
 
-    def _settings_changed(self) -> None:
+    def _settings_changed(self, by_user: bool = True) -> None:
         self._stored_ranking = []
+        if by_user:
+            self._changed()
         self.events.settings_changed.emit()
-        self._changed()
         self.rerank()
 
     def rerank(self) -> None:
@@ -658,14 +674,14 @@ class Workspace:
     def choose(self, entry_id: str | None) -> None:
         """Record the chosen shade (the primary pick); None clears it."""
         self.picks["primary"] = None if entry_id is None else self._pick(entry_id)
+        self._changed()  # before the event: listeners (the autosave) see the change as made
         self.events.picks_changed.emit()
-        self._changed()
 
     def choose_first_session(self, entry_id: str | None) -> None:
         """Record the optional lighter shade for the first session; None clears it."""
         self.picks["first_session"] = None if entry_id is None else self._pick(entry_id)
-        self.events.picks_changed.emit()
         self._changed()
+        self.events.picks_changed.emit()
 
     def first_session_suggestion(self, entry_id: str | None = None):
         """The palette entry one step lighter than ``entry_id`` (default: the primary pick)."""
@@ -681,8 +697,8 @@ class Workspace:
     def set_notes(self, notes: str) -> None:
         if notes != self.notes:
             self.notes = notes
-            self.events.notes_changed.emit()
             self._changed()
+            self.events.notes_changed.emit()
 
 
     # -- the analysis record -------------------------------------------------------------------

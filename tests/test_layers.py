@@ -38,10 +38,11 @@ def test_import_contracts_are_kept():
     assert "3 kept, 0 broken" in out.stdout, out.stdout[-2000:]
 
 
-def test_starting_the_cli_stays_light():
+def test_starting_the_cli_stays_light(child_env, tmp_path):
     code = ("import sys\nfrom shadematch.cli import build_parser\nbuild_parser()\n"
             "heavy = [m for m in ('PySide6', 'reportlab', 'rawpy', 'colour', 'skimage') "
             "if m in sys.modules]\nprint(','.join(heavy))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                         env=child_env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""

@@ -324,3 +324,25 @@ def test_restoring_a_record_uses_its_own_calibration(ws):
     assert other.calibration is not None
     assert other.calibration.source_photo_sha256 == first.sha256
     assert other.calibration_note == ""
+
+
+def test_only_the_users_changes_are_unsaved_work():
+    """A palette the application picks (at start, or reloaded from disk) is not an edit; a
+    photo opened with nothing marked is not work to recover; the user's changes are, and a
+    listener of the change event already sees them as modified (the autosave relies on it)."""
+    ws = Workspace(auto_measure=True)
+    ws.set_photo(two_tone_photo())
+    ws.set_palette(load_palette(), by_user=False)
+    assert not ws.modified and not ws.has_unsaved_work
+    seen = []
+    ws.events.notes_changed.connect(lambda: seen.append(ws.modified))
+    ws.set_notes("soft hairline")
+    assert seen == [True] and ws.has_unsaved_work
+    ws.mark_saved("/tmp/x.shadematch")
+    assert not ws.has_unsaved_work
+    ws.set_palette(load_palette("carbon-black-dilution-modelled"))  # the user's choice
+    assert ws.modified
+    fresh = Workspace(auto_measure=True)
+    fresh.set_photo(two_tone_photo())
+    fresh.set_formula("cie76")  # a change, but nothing to recover on a bare photo
+    assert fresh.modified and not fresh.has_unsaved_work

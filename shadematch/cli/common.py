@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from shadematch.errors import ShadematchError
+from shadematch.palettes.library import DEFAULT_PALETTE_NAME
 
 
 def positive_int(text: str) -> int:
@@ -33,7 +34,8 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
                           help="which sample to rank the palette against (default: hair, or the "
                                "first class marked)")
     matching.add_argument("--palette", metavar="NAME|PATH",
-                          help="a palette name (see `shadematch palettes`) or a .json/.csv file")
+                          help="a palette name (see `shadematch palettes`) or a .json/.csv file "
+                               f"(default {DEFAULT_PALETTE_NAME})")
     matching.add_argument("--formula", default="ciede2000",
                           choices=("ciede2000", "cie94", "cie76", "cmc"),
                           help="delta-E formula (default ciede2000)")
@@ -110,7 +112,7 @@ def analysis_from_args(args: argparse.Namespace):
     """
     from shadematch.analysis import analyse
     from shadematch.imaging import load_photo
-    from shadematch.palettes import DEFAULT_PALETTE_NAME, load_palette
+    from shadematch.palettes import load_palette
 
     regions = regions_from_args(args)
     if not regions:
@@ -123,6 +125,11 @@ def analysis_from_args(args: argparse.Namespace):
                        target=default_target(args, regions), top=args.top,
                        calibration=calibration)
     return analysis, photo
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``"1 photo"``, ``"2 photos"``, ``"0 copies"`` (``plural`` when not singular + "s")."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def print_json(data) -> None:

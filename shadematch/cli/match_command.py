@@ -109,7 +109,7 @@ def format_analysis(record: dict) -> str:
                      f"{'dH*':>6}  {'band':<13} direction")
         for r in record["ranking"]:
             lines.append(
-                f"  {r['rank']:>2}  {r['name'][:32]:<32} {r['dilution'] or '-':<8} "
+                f"  {r['rank']:>2}  {(r.get('pigment_name') or r['name'])[:32]:<32} {r['dilution'] or '-':<8} "
                 f"{r['delta_e']:6.2f} {r['dL']:6.2f} {r['dC']:6.2f} {r['dH']:6.2f}  "
                 f"{r['band'] or '-':<13} {', '.join(r['direction']) or 'close'}")
         lines.append("  (dL*, dC*, dH*: pigment minus target; direction words describe the pigment)")

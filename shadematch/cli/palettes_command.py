@@ -34,9 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = actions.add_parser("import", help="validate a .csv or .json palette and copy it "
                                             "into your palette folder")
     add.add_argument("file", help="palette file (.csv with name,L,a,b or name,hex; or .json)")
-    add.add_argument("--name", default=None, help="palette name (default: the file name)")
+    add.add_argument("--name", default=None,
+                     help="palette name (default: a .csv's file name, a .json file's own name); "
+                          "it must not be taken by another palette")
     add.add_argument("--overwrite", action="store_true",
-                     help="replace a palette of the same name in your folder")
+                     help="replace your palette of the same name (a shipped palette's name "
+                          "cannot be taken)")
     add.set_defaults(func=_cmd_import)
 
     palette.set_defaults(func=lambda args: _usage(palette))
@@ -116,8 +119,23 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from shadematch.errors import PaletteError
     from shadematch.palettes import import_into_user_folder
+    from shadematch.palettes.writer import PaletteNameTakenError
 
-    palette = import_into_user_folder(args.file, args.name, overwrite=args.overwrite)
-    print(f"imported palette '{palette.name}' ({len(palette.entries)} colours) to {palette.path}")
+    try:
+        palette = import_into_user_folder(args.file, args.name, overwrite=args.overwrite)
+    except PaletteNameTakenError as exc:
+        where = exc.existing.path.name if exc.existing.path is not None else "another palette"
+        if exc.existing.source == "shipped":
+            advice = (f"a shipped palette ({where}) has that name and cannot be replaced; "
+                      f"import under another name with --name {exc.suggestion}")
+        else:
+            advice = (f"your palette folder already has it ({where}); import under another "
+                      f"name with --name {exc.suggestion}, or replace it with --overwrite")
+        raise PaletteError(f"not imported: the palette name '{exc.name}' is taken: {advice}. "
+                           "Nothing was written.") from None
+    colours = len(palette.entries)
+    print(f"imported palette '{palette.name}' ({colours} colour{'s' if colours != 1 else ''}) "
+          f"to {palette.path}")
     return 0

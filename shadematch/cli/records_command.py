@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from shadematch.cli.common import counted
 from shadematch.errors import RecordsError
 
 _Option = tuple[tuple[str, ...], dict[str, Any]]
@@ -298,30 +299,34 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_delete(args: argparse.Namespace) -> int:
     with _store() as store:
         client = store.get_client(args.id)
-        _confirm(f"Erase client #{client.id} {client.name} with {client.visit_count} visit(s), "
+        _confirm(f"Erase client #{client.id} {client.name} with "
+                 f"{counted(client.visit_count, 'visit')}, "
                  f"their photo copies and thumbnails? This cannot be undone.\n"
                  f"Type the client id ({client.id}) to confirm: ", str(client.id), args)
         removed = store.delete_client(args.id)
     return _emit(args, {"deleted": args.id, "visits": removed["visits"],
                         "photos": removed["photos"]},
-                 [f"Erased client #{args.id} ({removed['visits']} visit(s), {removed['photos']} "
-                  f"photo copy/copies)."])
+                 [f"Erased client #{args.id} ({counted(removed['visits'], 'visit')}, "
+                  f"{counted(removed['photos'], 'photo copy', 'photo copies')})."])
 
 
 # ---------------------------------------------------------------- records, backup, restore
+def _holds(counts: dict) -> str:
+    return ", ".join(counted(counts[key], key[:-1]) for key in ("clients", "visits", "photos"))
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     with _store() as store:
         problems = store.check()
         info = {"ok": not problems, "problems": problems, "database": str(store.db_path),
                 "schema_version": store.schema_version, "counts": store.counts()}
     if problems:
-        lines = [f"{len(problems)} problem(s) in {info['database']}:",
+        lines = [f"{counted(len(problems), 'problem')} in {info['database']}:",
                  *(f"  - {problem}" for problem in problems),
                  "See docs/RECORDS.md (Restore) to restore a backup."]
     else:
         counts = info["counts"]
-        lines = [f"OK: {info['database']} ({counts['clients']} clients, {counts['visits']} "
-                 f"visits, {counts['photos']} photos)."]
+        lines = [f"OK: {info['database']} ({_holds(counts)})."]
     _emit(args, info, lines)
     return 0 if not problems else 1
 
@@ -330,7 +335,7 @@ def _cmd_prune(args: argparse.Namespace) -> int:
     with _store() as store:
         removed = store.prune_orphans()
     return _emit(args, {"removed": [str(p) for p in removed]},
-                 [f"Removed {len(removed)} unreferenced file(s)."])
+                 [f"Removed {counted(len(removed), 'unreferenced file')}."])
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -343,8 +348,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return _emit(args, info, [
         f"records folder: {info['folder']}",
         f"schema version: {info['schema_version']}",
-        f"holds: {counts['clients']} clients, {counts['visits']} visits, "
-        f"{counts['photos']} photos",
+        f"holds: {_holds(counts)}",
         f"backups: {len(info['backups'])} in {info['backups_folder']}"])
 
 
@@ -356,7 +360,8 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 def _cmd_restore(args: argparse.Namespace) -> int:
     from shadematch.records import records_dir, restore_backup
-    from shadematch.records.backups import list_backups
+    from shadematch.records.backups import list_backups, verify_backup
+    from shadematch.records.schema import SCHEMA_VERSION
 
     if args.backup is None:
         backups = list_backups(records_dir() / "backups")
@@ -367,6 +372,8 @@ def _cmd_restore(args: argparse.Namespace) -> int:
                      *(f"  {when:%Y-%m-%d %H:%M:%S} UTC  {path}" for when, path in backups)]
         return _emit(args, {"backups": [{"path": str(p), "taken": when.isoformat()}
                                         for when, p in backups]}, lines)
+    # A missing or damaged file is said before asking to confirm anything.
+    verify_backup(Path(args.backup).expanduser().absolute(), SCHEMA_VERSION)
     _confirm(f"Replace the records with {args.backup}? The current database is kept as a "
              f"backup first. Type 'restore' to confirm: ", "restore", args)
     result = restore_backup(Path(args.backup))

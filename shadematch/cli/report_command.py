@@ -26,13 +26,15 @@ def register(subparsers) -> None:
                     "shade with its dilution recipe, notes and an aftercare page.",
         epilog="examples:\n"
                "  shadematch report photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
-               "--client 'Zoë Ó Súilleabháin' --pick carbon-black@4:1 -o zoe.pdf\n"
+               "--client 'Zoë Ó Súilleabháin' --palette carbon-black-dilution-modelled "
+               "--pick carbon-black@4:1 -o zoe.pdf\n"
                "  shadematch report visit.shadematch -o visit.pdf",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", metavar="PHOTO|SESSION",
                         help="a photo (JPEG, PNG, TIFF, HEIC, camera RAW) or a .shadematch session")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.pdf",
-                        help="the PDF file to write")
+                        help="the PDF file to write; .pdf is added to a name without a suffix, "
+                             "any other suffix is refused")
     parser.add_argument("--force", action="store_true",
                         help="replace OUT.pdf if it already exists")
     people = parser.add_argument_group("report contents")
@@ -89,16 +91,56 @@ def _from_session(args: argparse.Namespace) -> tuple[dict, object]:
                           "regions would not match it: give the original photo with --photo PATH")
     if check is not None:
         photo = load_photo(check.path)
+    record, palette = _ranked_session(record, args.palette)
     if args.pick or args.first_session_pick:
         from shadematch.analysis import Analysis
 
         analysis = Analysis.from_dict(record)
+        analysis.palette = palette
         if args.pick:
             analysis.set_pick(args.pick, "primary")
         if args.first_session_pick:
             analysis.set_pick(args.first_session_pick, "first_session")
         record = {**record, "picks": analysis.to_dict()["picks"]}
     return record, photo
+
+
+def _ranked_session(record: dict, palette_name: str | None) -> tuple[dict, object]:
+    """The session's record, ranked as the desktop application shows it when it has to be.
+
+    A session saved without a ranking (no palette was loaded yet, e.g. the first-run demo) has
+    its saved target sample ranked against its own palette when installed, else the default one;
+    ``--palette`` ranks the saved samples against that palette instead of the saved ranking.
+
+    Returns
+    -------
+    (record, palette) : palette is None when the saved ranking is used as it is.
+    """
+    matching = record.get("matching") or {}
+    target = matching.get("target") or "hair"
+    if palette_name is None and record.get("ranking"):
+        return record, None
+    if target not in (record.get("samples") or {}):
+        return record, None  # nothing to rank: the report says why
+    from shadematch.palettes import load_palette
+    from shadematch.workspace import Workspace
+
+    workspace = Workspace(auto_measure=False)
+    chosen = load_palette(palette_name)  # None: the default palette
+    workspace.set_palette(chosen)
+    notes = workspace.from_analysis(record, photo=None,
+                                    palette=chosen if palette_name is not None else None)
+    if workspace.ranking_problem:
+        raise ReportError(f"the session's {target} sample could not be ranked: "
+                          f"{workspace.ranking_problem}")
+    for note in notes:
+        print(f"shadematch: {note}", file=sys.stderr)
+    ranked = workspace.to_dict()
+    if not record.get("ranking"):
+        print(f"shadematch: the session was saved without a ranking: its {target} sample is "
+              f"ranked against the palette {workspace.palette.name}", file=sys.stderr)
+    return {**record, "matching": ranked["matching"], "ranking": ranked["ranking"]}, \
+        workspace.palette
 
 
 def _from_photo(args: argparse.Namespace) -> tuple[dict, object]:
@@ -115,11 +157,24 @@ def _from_photo(args: argparse.Namespace) -> tuple[dict, object]:
     return analysis.to_dict(), photo
 
 
+def _pdf_path(out: Path) -> Path:
+    """The report's file: ``.pdf`` added to a bare name (and said); another suffix is refused,
+    so a PDF never hides behind a name that promises something else."""
+    if out.suffix.lower() == ".pdf" or out.is_dir():
+        return out
+    if not out.suffix:
+        pdf = out.with_name(out.name + ".pdf")
+        print(f"shadematch: the report is a PDF: writing {pdf}", file=sys.stderr)
+        return pdf
+    raise ReportError(f"{out.name}: the report is a PDF; give a name ending in .pdf "
+                      f"(e.g. -o {out.with_suffix('.pdf').name})")
+
+
 def run(args: argparse.Namespace) -> int:
     from shadematch.reporting import ReportOptions, build_report
     from shadematch.reporting.builder import check_destination
 
-    out = Path(args.output).expanduser()
+    out = _pdf_path(Path(args.output).expanduser())
     check_destination(out, args.force)  # fail before measuring, not after
     source = Path(args.source)
     record, photo = _from_session(args) if _is_session(source) else _from_photo(args)
@@ -145,6 +200,6 @@ def run(args: argparse.Namespace) -> int:
     target = (record.get("matching") or {}).get("target")
     if not record.get("ranking"):
         problem = (record.get("problems") or {}).get(target, "")
-        print(f"shadematch: the report has no ranking: {problem or 'no sample to match'}",
-              file=sys.stderr)
+        print(f"shadematch: the report has no ranking: "
+              f"{problem or f'no {target} region was measured'}", file=sys.stderr)
     return 0

@@ -18,7 +18,6 @@ Start-up choices:
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -29,6 +28,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shadematch import __version__
+from shadematch.demo import prepare_demo_session
 from shadematch.errors import ShadematchError
 from shadematch.gui import error_reporting
 from shadematch.gui.camera_folder_panel import CameraFolderPanel
@@ -44,8 +44,6 @@ from shadematch.gui.settings import Settings
 log = logging.getLogger(__name__)
 
 SESSION_SUFFIX = ".shadematch"
-DEMO_PHOTO = "demo/astronaut.jpg"
-DEMO_REGIONS = "demo/astronaut.regions.json"
 _T0 = time.perf_counter()  # when this module was imported (close to process start)
 
 
@@ -88,50 +86,6 @@ def classify_path(path: str | os.PathLike) -> str:
     if p.suffix.lower() == SESSION_SUFFIX:
         return "session"
     return "photo"
-
-
-# --- the demo ----------------------------------------------------------------------------------
-def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
-                         formula: str | None = None, top: int | None = None) -> Path:
-    """Write the first-run demo session (the bundled astronaut portrait with hair and skin
-    regions, measured and ranked) into ``folder`` (default ``<user data>/demo``); return its path.
-
-    ``palette``, ``formula`` and ``top`` are the choices the window will rank with (so opening
-    the demo changes nothing and leaves no unsaved work behind).
-
-    The session names the photo by absolute path and SHA-256, so it is made on the user's
-    machine from the shipped photo and region list rather than shipped ready-made.
-
-    Raises
-    ------
-    ShadematchError
-        The demo files are missing from the installation or the session cannot be written.
-    """
-    from shadematch.imaging import load_photo
-    from shadematch.resources import assets_dir, user_data_dir
-    from shadematch.sessions import save_session
-    from shadematch.workspace import Workspace
-
-    photo_path = assets_dir() / DEMO_PHOTO
-    regions_path = assets_dir() / DEMO_REGIONS
-    try:
-        regions = json.loads(regions_path.read_text("utf-8"))["regions"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise ShadematchError(f"The demo is missing from this installation ({regions_path}): "
-                              "reinstall shadematch, or open your own photo.") from exc
-    photo = load_photo(photo_path)
-    workspace = Workspace(auto_measure=True)  # 512 x 512: measuring takes milliseconds
-    if palette is not None:
-        workspace.set_palette(palette)
-    if formula:
-        workspace.set_formula(formula)
-    if top:
-        workspace.set_top(top)
-    workspace.set_photo(photo, regions=regions)
-    target = Path(folder) if folder is not None else user_data_dir() / "demo"
-    target.mkdir(parents=True, exist_ok=True)
-    return save_session(target / f"astronaut{SESSION_SUFFIX}", workspace.to_dict(),
-                        workspace.settings())
 
 
 # --- drag and drop -----------------------------------------------------------------------------
@@ -264,7 +218,8 @@ class Shell(QObject):
     def open_demo(self) -> None:
         """Make the demo session (off the GUI thread: it decodes and measures) and open it."""
         workspace = getattr(self.window, "workspace", None)
-        kwargs = dict(palette=getattr(workspace, "palette", None),
+        # The palettes may still be loading: then the one the matching panel will choose.
+        kwargs = dict(palette=getattr(workspace, "palette", None) or self.settings.palette or None,
                       formula=getattr(workspace, "formula", None) or self.settings.default_formula,
                       top=getattr(workspace, "top", None) or self.settings.number_of_matches)
         self.settings.demo_shown = True
@@ -273,6 +228,9 @@ class Shell(QObject):
         self._show_status("Preparing the demo…")
 
     def _demo_ready(self, session: Path) -> None:
+        # Remembered now, not only at a clean quit: after a crash the next start shows the demo.
+        self.settings.last_session = str(session)
+        self.settings.sync()
         self.window.open_path(session)
 
     def _demo_failed(self, exc: BaseException, _tb: str) -> None:
@@ -344,6 +302,17 @@ class Shell(QObject):
         if self.panel.folder() is not None:
             self.settings.last_folder = str(self.panel.folder())
         self.settings.sync()
+
+    def quit_cleanly(self) -> None:
+        """Quit as File > Quit does (SIGTERM at logout or shutdown comes here): the window
+        closes (unsaved work autosaved, nothing left behind otherwise), the state is remembered,
+        the threads stop, then the event loop ends."""
+        log.info("quitting")
+        self.window.close()
+        self.shutdown()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
 
     def shutdown(self) -> None:
         """Remember the state and stop the panel's threads (idempotent)."""
@@ -477,6 +446,9 @@ def run_gui(argv: list[str]) -> int:
         return 1
     window.show()
     app.aboutToQuit.connect(window.shell.shutdown)
+    from shadematch.gui.quit_signals import QuitOnSignals
+
+    quit_signals = QuitOnSignals(window.shell.quit_cleanly, parent=app)
     if args.startup_check:
         def report() -> None:
             elapsed = time.perf_counter() - _T0
@@ -487,6 +459,7 @@ def run_gui(argv: list[str]) -> int:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    quit_signals.uninstall()
     window.shell.shutdown()
     runner = getattr(window, "runner", None)
     if runner is not None and hasattr(runner, "shutdown"):

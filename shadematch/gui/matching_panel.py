@@ -297,7 +297,7 @@ class MatchingPanel(QWidget):
             fresh = next((p for p in self._palettes if p.name == DEFAULT_PALETTE_NAME),
                          self._palettes[0])
         if fresh is not None and (current is None or fresh.sha256 != current.sha256):
-            self.workspace.set_palette(fresh)
+            self.workspace.set_palette(fresh, by_user=False)  # the app's choice, not an edit
             if current is not None:
                 self.palette_reloaded.emit(fresh.name)
         self.refresh_settings()

@@ -80,7 +80,7 @@ class SessionActions(QObject):
         """A new photo replaces the analysis: unsaved work stays in its autosave (recoverable)."""
         if self.autosaver.pending:
             self._write_autosave(sync=True)
-        if not self.workspace.modified:
+        if not self.workspace.has_unsaved_work:
             self.autosaver.discard()
         self.autosaver.new_analysis()
 
@@ -90,7 +90,9 @@ class SessionActions(QObject):
 
     def _write_autosave(self, sync: bool) -> None:
         ws = self.workspace
-        if ws.photo is None and not ws.regions:
+        if not ws.has_unsaved_work:
+            # Only what the user changed is kept: an untouched demo, a photo with nothing
+            # marked or a session opened and left as it was would come back as "unsaved work".
             self.autosaver.take()
             return
         try:
@@ -109,13 +111,12 @@ class SessionActions(QObject):
 
     def flush_on_close(self) -> None:
         """The window closes (workers already stopped): keep unsaved work, or drop the autosave."""
-        ws = self.workspace
-        if ws.modified and (ws.photo is not None or ws.regions):
+        if self.workspace.has_unsaved_work:
             try:
                 self._write_autosave(sync=True)  # recoverable at the next start
             except (OSError, ShadematchError) as exc:
                 log.error("final autosave failed: %s", exc)
-        elif not ws.modified:
+        else:
             self.autosaver.discard()
 
     # -- saving ------------------------------------------------------------------------------------
@@ -207,6 +208,7 @@ class SessionActions(QObject):
         except ShadematchError as exc:
             window.show_error(f"Opening {Path(path).name}", exc)
             return
+        log.info("opened the session %s", path)
         window.show_status(f"Opened {Path(path).name}")
 
     def restore_analysis(self, record: dict, photo=None, display=None, *,
@@ -222,10 +224,12 @@ class SessionActions(QObject):
         if autosave and session_path is not None:
             self.autosaver.adopt(str(session_path))
             ws.mark_modified()
-        elif session_path is not None:
-            ws.mark_saved(str(session_path))
         else:
-            ws.session_path = None
+            self.autosaver.take()  # restoring is not an edit: nothing to autosave yet
+            if session_path is not None:
+                ws.mark_saved(str(session_path))
+            else:
+                ws.session_path = None
         if photo is None:
             window.view.set_display(None)
             notes.insert(0, missing_photo_note)
@@ -261,15 +265,34 @@ class SessionActions(QObject):
         return path or None
 
     def offer_recovery(self) -> None:
-        """When unsaved work was left behind (a crash), offer to recover it (non-blocking)."""
+        """When unsaved work was left behind (a crash), offer to recover it (non-blocking).
+
+        One banner at a time, newest first: discarding it offers the next one; recovering it
+        (or dismissing the banner) leaves the older ones for the next start. Autosaves that hold
+        nothing to recover (no regions, notes, picks or calibration: left by older versions) are
+        removed instead of offered.
+        """
         from shadematch.sessions import discard_autosave, list_recoverable
 
-        entries = [e for e in list_recoverable() if e.path != self.autosaver.path]
+        entries = []
+        for entry in list_recoverable():
+            if entry.path == self.autosaver.path:
+                continue
+            if not entry.has_work:
+                log.info("autosave %s holds no work: removed", entry.path.name)
+                discard_autosave(entry.path)
+                continue
+            entries.append(entry)
         if not entries:
             return
         entry = entries[0]
-        more = f" (and {len(entries) - 1} older)" if len(entries) > 1 else ""
+        more = f" ({len(entries) - 1} older after this one)" if len(entries) > 1 else ""
+
+        def discard() -> None:
+            discard_autosave(entry.path)
+            QTimer.singleShot(0, self.offer_recovery)  # the next one, once this bar has closed
+
         self.window.info_bar.show_message(
             f"Unsaved work can be recovered: {entry.describe()}{more}.",
             [("Recover", lambda: self.window.open_session(entry.path, autosave=True)),
-             ("Discard", lambda: discard_autosave(entry.path))])
+             ("Discard", discard)])

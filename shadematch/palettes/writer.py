@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -101,20 +102,73 @@ def save_palette(palette: Palette, path: str | Path, *, overwrite: bool = False)
                            f"its permissions") from exc
 
 
+class PaletteNameTakenError(PaletteError):
+    """The palette's name is already used by a shipped palette or one in the user's folder.
+
+    Attributes
+    ----------
+    name : the name asked for.
+    existing : the palette that has it (``existing.source`` is "shipped" or "user").
+    suggestion : a free name to import under instead.
+    """
+
+    def __init__(self, name: str, existing: Palette, suggestion: str) -> None:
+        self.name, self.existing, self.suggestion = name, existing, suggestion
+        where = existing.path.name if existing.path is not None else "another palette"
+        if existing.source == "shipped":
+            message = (f"'{name}' is the name of a palette that ships with shadematch "
+                       f"({where}), which cannot be replaced: import it under another name, "
+                       f"e.g. '{suggestion}'")
+        else:
+            message = (f"a palette named '{name}' is already in your palette folder ({where}): "
+                       f"import under another name, e.g. '{suggestion}', or replace it")
+        super().__init__(message)
+
+
+def _file_stem(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "palette"
+
+
+def _free_name(name: str, taken: set[str], folder: Path) -> str:
+    for n in range(2, 1000):
+        candidate = f"{name}-{n}"
+        if (candidate.casefold() not in taken
+                and not (folder / f"{_file_stem(candidate)}.json").exists()):
+            return candidate
+    return f"{name}-new"
+
+
 def import_into_user_folder(csv_or_json: str | Path, name: str | None = None, *,
                             overwrite: bool = False) -> Palette:
     """Validate a palette file (``.csv`` or ``.json``) and save it in the user's palette folder.
 
-    Returns the palette as loaded from its new home (source "user").
+    The name is checked against every palette shadematch loads before anything is written: a
+    palette whose name is taken would be left out of the palette list ("name already used").
+
+    Parameters
+    ----------
+    csv_or_json : the file to import.
+    name : the palette's name (default: a CSV's file name, a JSON file's own ``name``).
+    overwrite : replace the user's palette of the same name (its file is replaced, or removed
+        when it had another file name). A shipped palette's name is never taken over.
+
+    Returns
+    -------
+    Palette
+        The palette as loaded from its new home (source "user").
 
     Raises
     ------
+    PaletteNameTakenError
+        A shipped palette has the name, or a user palette has it and ``overwrite`` is False.
     PaletteError
-        When the file is invalid, or a palette file of that name exists and ``overwrite`` is False.
+        When the file is invalid or cannot be written.
     """
+    import dataclasses
+
     from shadematch.palettes.csv_import import import_palette_csv
     from shadematch.palettes.file_format import read_palette_json
-    from shadematch.palettes.library import check_palette_file
+    from shadematch.palettes.library import check_palette_file, scan_palettes
     from shadematch.resources import user_palettes_dir
 
     source = Path(csv_or_json)
@@ -122,7 +176,25 @@ def import_into_user_folder(csv_or_json: str | Path, name: str | None = None, *,
         palette = import_palette_csv(source, name)
     else:
         palette = check_palette_file(source)
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", palette.name).strip("-.") or "palette"
-    target = user_palettes_dir() / f"{stem}.json"
+        if name:
+            palette = dataclasses.replace(palette, name=name.strip())
+    folder = user_palettes_dir()
+    target = folder / f"{_file_stem(palette.name)}.json"
+    palettes, _problems = scan_palettes()
+    existing = next((p for p in palettes if p.name.casefold() == palette.name.casefold()), None)
+    if existing is not None and (existing.source == "shipped" or not overwrite):
+        taken = {p.name.casefold() for p in palettes}
+        raise PaletteNameTakenError(palette.name, existing,
+                                    _free_name(palette.name, taken, folder))
+    owner = next((p for p in palettes if p.path is not None and target.exists()
+                  and p.path.exists() and os.path.samefile(p.path, target)), None)
+    if owner is not None and owner is not existing:
+        # The file name belongs to a palette with another name: keep it, use a free file name.
+        stem = _file_stem(palette.name)
+        target = next(folder / f"{stem}-{n}.json" for n in range(2, 10000)
+                      if not (folder / f"{stem}-{n}.json").exists())
     save_palette(palette, target, overwrite=overwrite)
+    old = existing.path if existing is not None else None
+    if old is not None and old.exists() and not os.path.samefile(old, target):
+        old.unlink()  # the replaced palette had another file name: its name is used once
     return read_palette_json(target, source="user")

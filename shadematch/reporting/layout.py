@@ -64,6 +64,13 @@ def _valid_lab(lab) -> tuple[float, float, float] | None:
     return values
 
 
+def _pigment_label(entry: dict) -> str:
+    """The pigment's name for a column or line that shows the dilution beside it."""
+    if entry.get("dilution") and entry.get("pigment_name"):
+        return str(entry["pigment_name"])
+    return str(entry.get("name") or entry.get("id") or "")
+
+
 class ReportLayout:
     """Draws one report, section by section, on a numbered canvas; :meth:`render` returns it."""
 
@@ -268,8 +275,8 @@ class ReportLayout:
             return top - height
         y = top
         for title, entry in blocks:
-            name_lines = text.wrap(str(entry.get("name") or entry.get("id") or ""), 12,
-                                   w - 76, text.BOLD)
+            # The dilution has its own line below: the pigment's name alone, not "X 4:1".
+            name_lines = text.wrap(_pigment_label(entry), 12, w - 76, text.BOLD)
             water = entry.get("water_parts")
             pigment = entry.get("pigment_parts")
             if water is None:
@@ -446,8 +453,11 @@ class ReportLayout:
         heading(page, f"Ranked pigment matches for the {target.lower()} colour")
         c = page.canvas
         if not self.ranking:
-            text.draw(c, page.left, page.y - 10, "No palette was matched.", 9, color=MUTED)
-            page.y -= 24
+            problem = (self.a.get("problems") or {}).get(matching.get("target", ""), "")
+            page.y = text.draw_wrapped(c, page.left, page.y - 10,
+                                       "No palette was matched" + (f": {problem}" if problem
+                                                                   else "."),
+                                       9, page.content_width, color=MUTED) - 2
             return
         pal = self.palette
         intro = (f"delta-E formula: {self.formula_label}.  Palette: {pal.get('name', '–')}"
@@ -497,8 +507,8 @@ class ReportLayout:
         xs = [page.left]
         for _, w in self._COLS:
             xs.append(xs[-1] + w)
-        name_lines = text.wrap(str(e.get("name") or e.get("id") or ""), 8.8,
-                               self._COLS[2][1] - 6, text.BOLD)
+        # The dilution has its own column: the pigment's name alone, not "X 4:1".
+        name_lines = text.wrap(_pigment_label(e), 8.8, self._COLS[2][1] - 6, text.BOLD)
         sub = " · ".join(str(v) for v in (e.get("line"), e.get("undertone")) if v)
         sub_lines = text.wrap(sub, 7, self._COLS[2][1] - 6) if sub else []
         dirs = ", ".join(e.get("direction") or []) or "–"

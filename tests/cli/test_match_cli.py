@@ -83,10 +83,11 @@ def test_pick_and_notes_are_recorded(astronaut, capsys):
     (["match", "{photo}", "--hair", HAIR, "--formula", "cie3000"], "formula"),
     (["match", "{photo}", "--hair", HAIR, "--pick", "nope"], "nope"),
 ])
-def test_bad_input_exits_non_zero_with_one_clear_line(astronaut, args, needle):
+def test_bad_input_exits_non_zero_with_one_clear_line(astronaut, args, needle, child_env,
+                                                     tmp_path):
     argv = [a.replace("{photo}", str(astronaut)) for a in args]
     proc = subprocess.run([sys.executable, "-m", "shadematch", *argv], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=child_env, cwd=tmp_path)
     assert proc.returncode != 0
     err = proc.stderr.strip()
     assert "Traceback" not in err
@@ -94,10 +95,10 @@ def test_bad_input_exits_non_zero_with_one_clear_line(astronaut, args, needle):
     assert needle in err
 
 
-def test_version_and_help():
+def test_version_and_help(child_env, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "shadematch", "--version"], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, env=child_env, cwd=tmp_path)
     assert proc.returncode == 0 and proc.stdout.startswith("shadematch ")
     proc = subprocess.run([sys.executable, "-m", "shadematch", "match", "--help"],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=child_env, cwd=tmp_path)
     assert proc.returncode == 0 and "--hair" in proc.stdout

@@ -126,16 +126,14 @@ def test_a_bad_photo_argument_shows_its_error_and_the_window_stays(start, qtbot,
 
 # run_gui enters and leaves the QApplication's event loop, which a pytest-qt process must not do
 # (queued signals from worker threads stop arriving afterwards), so it runs in a child process.
-def _run_shadematch(tmp_path, *args):
-    env = dict(os.environ, SHADEMATCH_DATA_DIR=str(tmp_path / "data"), QT_QPA_PLATFORM="offscreen",
-               PYTHONPATH=str(Path(__file__).resolve().parents[2]) + os.pathsep
-               + os.environ.get("PYTHONPATH", ""))
+def _run_shadematch(tmp_path, child_env, *args):
+    env = dict(child_env, SHADEMATCH_DATA_DIR=str(tmp_path / "data"), QT_QPA_PLATFORM="offscreen")
     return subprocess.run([sys.executable, "-m", "shadematch", "--startup-check", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
 
 
-def test_python_dash_m_shadematch_starts_a_window_and_logs(tmp_path):
-    out = _run_shadematch(tmp_path)
+def test_python_dash_m_shadematch_starts_a_window_and_logs(tmp_path, child_env):
+    out = _run_shadematch(tmp_path, child_env)
     assert out.returncode == 0, out.stderr
     assert "window shown" in out.stdout
     assert (tmp_path / "data" / "settings.ini").is_file()
@@ -143,7 +141,7 @@ def test_python_dash_m_shadematch_starts_a_window_and_logs(tmp_path):
     assert "starting" in log_text and "closed (exit code 0)" in log_text
     # a second start with a photo argument
     photo = write_photo(tmp_path / "p.png")
-    out = _run_shadematch(tmp_path, str(photo))
+    out = _run_shadematch(tmp_path, child_env, str(photo))
     assert out.returncode == 0, out.stderr
 
 

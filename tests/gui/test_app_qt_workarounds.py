@@ -32,20 +32,19 @@ print("survived", flush=True)
 """
 
 
-def _run(mode: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def _run(mode: str, child_env: dict, cwd) -> subprocess.CompletedProcess:
+    env = dict(child_env, QT_QPA_PLATFORM="offscreen")
     return subprocess.run([sys.executable, "-c", CHILD, mode], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=os.path.dirname(os.path.dirname(
-                              os.path.dirname(os.path.abspath(__file__)))))
+                          timeout=120, env=env, cwd=cwd)
 
 
-def test_many_item_reads_and_signals_do_not_abort_with_the_guard():
+def test_many_item_reads_and_signals_do_not_abort_with_the_guard(child_env, tmp_path):
     from shadematch.gui.qt_workarounds import binding_drops_references
 
-    guarded = _run("guard")
+    guarded = _run("guard", child_env, tmp_path)
     assert guarded.returncode == 0, guarded.stderr
     assert "survived" in guarded.stdout
     if binding_drops_references() and sys.version_info < (3, 12):
         # the defect is real here: without the guard the same loop aborts the interpreter
-        bare = _run("bare")
+        bare = _run("bare", child_env, tmp_path)
         assert bare.returncode != 0 and "deallocating" in bare.stderr

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_import_is_lazy_and_qt_free():
+def test_import_is_lazy_and_qt_free(child_env, tmp_path):
     code = (
         "import sys, shadematch.imaging, shadematch.imaging.icc_profiles\n"
         "import shadematch.imaging.raw_loading\n"
@@ -18,5 +15,5 @@ def test_import_is_lazy_and_qt_free():
         "print(','.join(heavy))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            cwd=ROOT, check=True)
+                            cwd=tmp_path, env=child_env, check=True)
     assert result.stdout.strip() == "", result.stdout

@@ -88,7 +88,69 @@ def test_import_command(tmp_path, data_dir, capsys):
     assert "imported palette 'clinic'" in capsys.readouterr().out
     assert (data_dir / "palettes" / "clinic.json").is_file()
     assert main(["palette", "import", str(path), "--name", "clinic"]) == 1
-    assert "already exists" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the palette name 'clinic' is taken" in err
+    assert "--name clinic-2" in err and "--overwrite" in err
+
+
+def _listed(capsys) -> dict:
+    capsys.readouterr()
+    assert main(["palettes", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_import_under_a_taken_name_is_refused_before_writing(tmp_path, data_dir, capsys):
+    """A palette whose name is taken would be imported but never loaded: refuse instead."""
+    first = tmp_path / "inks.csv"
+    first.write_text("name,L,a,b\nInk,17,0,0\n")
+    second = tmp_path / "more.csv"
+    second.write_text("name,L,a,b\nInk,40,0,0\nOther,30,1,1\n")
+    assert main(["palette", "import", str(first), "--name", "clinic"]) == 0
+    assert "imported palette 'clinic' (1 colour) to" in capsys.readouterr().out
+    before = sorted(p.name for p in (data_dir / "palettes").iterdir())
+
+    # A user palette's name: refused, nothing written, the old palette still loads.
+    assert main(["palette", "import", str(second), "--name", "Clinic"]) == 1
+    captured = capsys.readouterr()
+    assert "imported" not in captured.out
+    assert "taken" in captured.err and "--overwrite" in captured.err
+    assert "Nothing was written" in captured.err
+    assert sorted(p.name for p in (data_dir / "palettes").iterdir()) == before
+
+    # --overwrite replaces it: loaded with the new colours, listed once, no problem reported.
+    assert main(["palette", "import", str(second), "--name", "Clinic", "--overwrite"]) == 0
+    listing = _listed(capsys)
+    names = [p["name"] for p in listing["palettes"]]
+    assert names.count("Clinic") == 1 and "clinic" not in names
+    assert listing["problems"] == []
+    assert [p["entries"] for p in listing["palettes"] if p["name"] == "Clinic"] == [2]
+
+
+def test_a_shipped_palettes_name_cannot_be_taken(tmp_path, data_dir, capsys):
+    document = valid_document()
+    document["name"] = "smp-undertones-modelled"
+    path = write_json(tmp_path, document, "undertones.json")
+    for extra in ([], ["--overwrite"]):
+        assert main(["palette", "import", str(path), *extra]) == 1
+        err = capsys.readouterr().err
+        assert "a shipped palette" in err and "cannot be replaced" in err
+        assert "--name smp-undertones-modelled-2" in err
+        assert not (data_dir / "palettes").exists() or not any(
+            (data_dir / "palettes").iterdir())
+    # Under the suggested name it is imported and loads.
+    assert main(["palette", "import", str(path), "--name", "smp-undertones-modelled-2"]) == 0
+    assert "imported palette 'smp-undertones-modelled-2'" in capsys.readouterr().out
+    names = [p["name"] for p in _listed(capsys)["palettes"]]
+    assert "smp-undertones-modelled-2" in names and names.count("smp-undertones-modelled") == 1
+
+
+def test_import_of_a_json_palette_under_another_name(tmp_path, data_dir, capsys):
+    path = write_json(tmp_path, valid_document(), "mine.json")
+    original = json.loads(path.read_text())["name"]
+    assert main(["palette", "import", str(path)]) == 0
+    assert main(["palette", "import", str(path), "--name", "mine copy"]) == 0
+    names = [p["name"] for p in _listed(capsys)["palettes"]]
+    assert original in names and "mine copy" in names
 
 
 def test_palette_without_action(capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -128,16 +129,26 @@ def test_import_into_user_folder(tmp_path, data_dir):
     assert palette.source == "user"
     assert palette.path.parent == (data_dir / "palettes").resolve()
     assert load_palette("My Inks").entry("ink@6:1").dilution == "6:1"
-    with pytest.raises(PaletteError, match="already exists"):
+    with pytest.raises(PaletteError, match="already in your palette folder"):
         import_into_user_folder(csv_path)
     import_into_user_folder(csv_path, overwrite=True)
 
 
-def test_core_import_pulls_in_no_qt_and_no_colormath():
+def test_import_keeps_a_file_name_that_belongs_to_another_palette(tmp_path, data_dir):
+    first = tmp_path / "a.csv"
+    first.write_text("name,L,a,b\nInk,17,0,0\n")
+    import_into_user_folder(first, "Clinic A")
+    os.rename(data_dir / "palettes" / "Clinic-A.json", data_dir / "palettes" / "clinic.json")
+    palette = import_into_user_folder(first, "clinic")  # clinic.json is "Clinic A"'s file
+    assert palette.path.name == "clinic-2.json"
+    assert {p.name for p in list_palettes() if p.source == "user"} == {"Clinic A", "clinic"}
+
+
+def test_core_import_pulls_in_no_qt_and_no_colormath(child_env, tmp_path):
     code = ("import sys, shadematch.palettes, shadematch.cli.palettes_command; "
             "print('PySide6' in sys.modules, 'colormath2' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+                         check=True, env=child_env, cwd=tmp_path).stdout.split()
     assert out == ["False", "False"]
 
 

@@ -14,7 +14,6 @@ from records_helpers import make_analysis
 from shadematch.cli import main
 from shadematch.records import open_store
 
-ROOT = Path(__file__).resolve().parents[2]
 CLIENT_KEYS = {"id", "uid", "name", "dob", "contact", "hair_loss_pattern", "notes", "created",
                "updated", "screening", "consents", "visit_count", "last_visit", "flags", "age",
                "consent_at"}
@@ -145,11 +144,10 @@ def test_damaged_database_gives_one_clear_line(data_dir, capsys):
 
 
 @pytest.mark.slow
-def test_python_m_shadematch_runs_the_records_cli(data_dir):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def test_python_m_shadematch_runs_the_records_cli(data_dir, child_env, tmp_path):
     done = subprocess.run([sys.executable, "-m", "shadematch", "clients", "add", "--name",
-                           "Dee", "--json"], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=60)
+                           "Dee", "--json"], capture_output=True, text=True, env=child_env,
+                          cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["client"]["name"] == "Dee"
 
@@ -162,3 +160,39 @@ def test_records_prune(data_dir, capsys):
     os.utime(orphan, (1, 1))
     assert run_json(capsys, "records", "prune") == {"removed": [str(orphan)]}
     assert not orphan.exists()
+
+
+def test_counts_are_said_in_words(data_dir, capsys, photo, monkeypatch):
+    run(capsys, "clients", "add", "--name", "Ida")
+    with open_store(data_dir) as store:
+        store.save_visit(1, make_analysis(), photo)
+    code, out, _ = run(capsys, "records", "check")
+    assert code == 0 and "(1 client, 1 visit, 1 photo)." in out
+    code, out, _ = run(capsys, "records", "info")
+    assert "holds: 1 client, 1 visit, 1 photo" in out
+    run(capsys, "clients", "add", "--name", "Jo")
+    code, out, _ = run(capsys, "records", "check")
+    assert "(2 clients, 1 visit, 1 photo)." in out
+    code, out, _ = run(capsys, "clients", "delete", "1", "--yes")
+    assert out.strip() == "Erased client #1 (1 visit, 1 photo copy)."
+    code, out, _ = run(capsys, "records", "prune")
+    assert out.strip() == "Removed 0 unreferenced files."
+    assert "(s)" not in out
+
+
+def test_restore_of_a_missing_file_says_so_before_asking(data_dir, capsys, tmp_path,
+                                                         monkeypatch):
+    run(capsys, "clients", "add", "--name", "Kit")
+    monkeypatch.setattr(sys, "stdin", open(os.devnull))  # no --yes, no terminal
+    missing = tmp_path / "records-2026-01-01.db"
+    code, out, err = run(capsys, "restore", str(missing))
+    assert code == 1 and out == ""
+    assert "does not exist" in err and "--yes" not in err
+    not_a_backup = tmp_path / "notes.db"
+    not_a_backup.write_text("not a database")
+    code, _, err = run(capsys, "restore", str(not_a_backup))
+    assert code == 1 and "--yes" not in err
+    # A good backup still asks first.
+    backup = run_json(capsys, "backup")["path"]
+    code, _, err = run(capsys, "restore", backup)
+    assert code == 1 and "--yes" in err

@@ -7,7 +7,6 @@ reported success must be complete.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess
@@ -21,21 +20,19 @@ from records_helpers import make_photo
 from shadematch.records import open_store
 
 HERE = Path(__file__).parent
-ROOT = HERE.parent.parent
 ROUNDS = 16
 PARALLEL = 2
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX SIGKILL")
-def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path):
+def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path, child_env):
     data_dir = tmp_path / "data"
     photo_dir = tmp_path / "photos"
     photo_dir.mkdir()
     for i in range(4):
         make_photo(photo_dir / f"pool-{i}.jpg", seed=100 + i)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]),
-               SHADEMATCH_DATA_DIR=str(data_dir))
+    env = dict(child_env, SHADEMATCH_DATA_DIR=str(data_dir))  # records_saver.py: its own folder
     rng = random.Random(20261121)
     visits: dict[int, tuple[int, str]] = {}
     clients: set[int] = set()
@@ -46,7 +43,7 @@ def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path):
         children = [subprocess.Popen(
             [sys.executable, str(HERE / "records_saver.py"), str(data_dir), str(photo_dir),
              str(round_number * PARALLEL + k)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(ROOT))
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path))
             for k in range(PARALLEL)]
         if round_number % 5 == 0:
             # Some kills land during start-up (creation, migration, daily backup, sweep).

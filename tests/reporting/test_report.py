@@ -63,7 +63,7 @@ def test_text_holds_client_formula_pigments_notes(report_pdf):
     assert "Sam Carter" in text and "Northside SMP Studio" in text
     assert "CIEDE2000" in text
     for entry in analysis["ranking"]:
-        assert entry["name"] in text, entry["name"]
+        assert entry["pigment_name"] in text and entry["dilution"] in text, entry["name"]
     assert _squash(analysis["notes"]) in text
     assert "Not calibrated: colours are as the camera recorded them." in text
     # The chosen shade stands out with its recipe.
@@ -333,7 +333,7 @@ def test_variants_without_picks_with_calibration_and_top(astronaut):
     assert "No shade chosen yet" in text and "Best match: Carbon Black 4:1" in text
     assert "Calibrated with a ColorChecker 24 chart" in text
     assert "mean ΔE 1.23, max 3.21" in text and "white 9.5" in text
-    assert "Espresso Brown 3:1" in text and "Graphite Grey 5:1" not in text
+    assert "Espresso Brown" in text and "Graphite Grey" not in text  # top 2
     assert "(client not named)" in text
     assert "Notes" not in text.split("Measurement details")[0].split("Ranked")[1]
 
@@ -444,6 +444,17 @@ def test_long_names_do_not_run_into_the_next_column(astronaut):
         assert x + rtext.width(t, size, rtext.BOLD) < practitioner_x - 5, t
 
 
+def test_the_pigment_column_does_not_repeat_the_dilution(astronaut):
+    """The ranking's pigment column and the chosen-shade boxes name the pigment; the dilution
+    is in its own column / line."""
+    analysis = make_analysis()
+    text = _squash(_text(render_report(analysis, astronaut, ReportOptions()).pdf))
+    for entry in analysis["ranking"]:
+        assert entry["name"] not in text, entry["name"]  # "Carbon Black 4:1"
+        assert entry["pigment_name"] in text
+    assert f"Dilution {analysis['ranking'][1]['dilution']}" in text  # chosen shade
+
+
 def test_missing_or_nan_values_do_not_break_the_report(astronaut):
     analysis = make_analysis()
     analysis["samples"]["hair"]["lab"] = [float("nan"), 1.0, 2.0]
@@ -456,4 +467,4 @@ def test_missing_or_nan_values_do_not_break_the_report(astronaut):
     labels = {s.label for s in rendered.swatches}
     assert "sample:hair" not in labels and "sample:skin" in labels
     text = _text(rendered.pdf)
-    assert "no colour" in text and "Carbon Black 4:1" in text
+    assert "no colour" in text and "Carbon Black" in text

@@ -42,7 +42,7 @@ def _match_json(photo: Path, capsys, *extra: str) -> dict:
 
 def test_report_from_a_photo(photo, tmp_path, capsys):
     record = _match_json(photo, capsys)
-    names = [e["name"] for e in record["ranking"]]
+    names = [e["pigment_name"] for e in record["ranking"]]
     pick = record["ranking"][1]["id"]
     out = tmp_path / "out.pdf"
     code = main(["report", str(photo), *REGIONS, "--top", "5", "--client", "Zoë Ó Súilleabháin",
@@ -57,7 +57,8 @@ def test_report_from_a_photo(photo, tmp_path, capsys):
     for name in names:
         assert name in text
     chosen = text.split("CHOSEN SHADE", 1)[1][:80]
-    assert record["ranking"][1]["name"] in chosen
+    assert record["ranking"][1]["pigment_name"] in chosen
+    assert f"Dilution {record['ranking'][1]['dilution']}" in chosen
 
 
 def test_existing_output_needs_force(photo, tmp_path, capsys):
@@ -81,7 +82,7 @@ def test_report_from_a_session(photo, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     text = _text(out)
     assert "Session note: 王小明 prefers cooler." in text
-    assert record["ranking"][0]["name"] in text
+    assert record["ranking"][0]["pigment_name"] in text
 
     # The photo moved: a clear error naming --photo, then it works with --photo.
     moved = tmp_path / "moved" / "astronaut.png"
@@ -97,7 +98,7 @@ def test_report_from_a_session(photo, tmp_path, capsys):
     out3 = tmp_path / "visit3.pdf"
     assert main(["report", str(session), "--without-photo", "-o", str(out3)]) == 0
     text3 = _text(out3)
-    assert "Photo not available" in text3 and record["ranking"][0]["name"] in text3
+    assert "Photo not available" in text3 and record["ranking"][0]["pigment_name"] in text3
     assert not PdfReader(out3).pages[0].images
 
 
@@ -113,3 +114,108 @@ def test_missing_output_folder_fails_before_measuring(photo, tmp_path, capsys):
     code = main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "no" / "r.pdf")])
     assert code == 1
     assert "does not exist" in capsys.readouterr().err
+
+
+# -- the demo session (what a new user reports first) -------------------------------------------
+def _ranked_as_the_app_shows(session: Path) -> list[dict]:
+    """The ranking the desktop application's model shows for a session (default palette)."""
+    from shadematch.palettes import load_palette
+    from shadematch.sessions import read_session
+    from shadematch.workspace import Workspace
+
+    workspace = Workspace(auto_measure=False)
+    workspace.set_palette(load_palette(None))  # what the matching panel loads at start
+    workspace.from_analysis(read_session(session), photo=None)
+    assert workspace.ranking, workspace.ranking_problem
+    return workspace.ranking_records()
+
+
+def _assert_ranking_printed(text: str, ranking: list[dict]) -> None:
+    for entry in ranking[:3]:
+        assert entry["pigment_name"] in text and entry["dilution"] in text
+    assert "No palette was matched" not in text
+
+
+def test_report_of_the_demo_session_has_the_apps_ranking(tmp_path, capsys, monkeypatch):
+    from shadematch.demo import prepare_demo_session
+
+    monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "data"))
+    session = prepare_demo_session(tmp_path / "demo")
+    assert json.loads(session.read_text("utf-8"))["ranking"]  # saved with its ranking
+    out = tmp_path / "demo.pdf"
+    code = main(["report", str(session), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0 and "no ranking" not in err, err
+    _assert_ranking_printed(_text(out), _ranked_as_the_app_shows(session))
+
+
+def test_a_session_saved_before_the_palettes_loaded_is_ranked_as_the_app_shows_it(
+        tmp_path, capsys, monkeypatch):
+    """The first-run demo used to be saved before the palettes had loaded: no palette, no
+    ranking. The app ranks its samples against the default palette; so does the report."""
+    from shadematch.imaging import load_photo
+    from shadematch.resources import assets_dir
+    from shadematch.sessions import save_session
+    from shadematch.workspace import Workspace
+
+    monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "data"))
+    demo = assets_dir() / "demo"
+    regions = json.loads((demo / "astronaut.regions.json").read_text("utf-8"))["regions"]
+    workspace = Workspace(auto_measure=True)  # no palette yet
+    workspace.set_photo(load_photo(demo / "astronaut.jpg"), regions=regions)
+    record = workspace.to_dict()
+    assert record["samples"] and not record["ranking"] and record["matching"]["palette"] is None
+    session = save_session(tmp_path / "astronaut.shadematch", record, workspace.settings())
+
+    out = tmp_path / "old-demo.pdf"
+    code = main(["report", str(session), "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "no ranking" not in err and "no sample to match" not in err
+    assert "saved without a ranking" in err and "smp-undertones-modelled" in err
+    _assert_ranking_printed(_text(out), _ranked_as_the_app_shows(session))
+
+    # Another palette for the saved samples, and a pick from it.
+    out2 = tmp_path / "carbon.pdf"
+    code = main(["report", str(session), "--palette", "carbon-black-dilution-modelled",
+                 "--pick", "carbon-black@4:1", "-o", str(out2)])
+    assert code == 0, capsys.readouterr().err
+    text = _text(out2)
+    assert "carbon-black-dilution-modelled" in text
+    assert "CHOSEN SHADE" in text and "Carbon Black" in text.split("CHOSEN SHADE", 1)[1][:80]
+
+
+def test_a_report_without_the_target_sample_says_why(photo, tmp_path, capsys):
+    out = tmp_path / "skin-only.pdf"
+    code = main(["report", str(photo), "--skin", "200,130,80,40", "--target", "hair",
+                 "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "no ranking: no hair region is marked" in err
+    assert "No palette was matched: no hair region is marked" in _text(out)
+
+
+def test_output_name_must_be_a_pdf(photo, tmp_path, capsys):
+    """-o out.txt is refused before measuring; a bare name gets .pdf, and it is said."""
+    code = main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "out.txt")])
+    err = capsys.readouterr().err
+    assert code == 1 and "the report is a PDF" in err and "-o out.pdf" in err
+    assert not (tmp_path / "out.txt").exists() and not (tmp_path / "out.pdf").exists()
+
+    code = main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "bare")])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"writing {tmp_path / 'bare.pdf'}" in captured.err
+    assert (tmp_path / "bare.pdf").read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "bare").exists()
+    assert main(["report", str(photo), *REGIONS, "-o", str(tmp_path / "UPPER.PDF")]) == 0
+
+
+@pytest.mark.parametrize("command", ["match", "report"])
+def test_help_names_the_default_palette(command, capsys):
+    from shadematch.palettes import DEFAULT_PALETTE_NAME
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"(default {DEFAULT_PALETTE_NAME})" in text

@@ -82,7 +82,7 @@ def test_export_writes_the_report_off_the_gui_thread(window, qtbot, tmp_path):
     assert threads and threads[0] is not threading.main_thread()
     text = " ".join(p.extract_text() for p in PdfReader(out).pages)
     assert "王小明" in text
-    assert window.workspace.ranking_records()[0]["name"] in text
+    assert window.workspace.ranking_records()[0]["pigment_name"] in text
     assert "Report written" in window.statusBar().currentMessage()
 
 

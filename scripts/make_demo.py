@@ -1,7 +1,8 @@
 """Regenerate the first-run demo: ``astronaut.jpg`` and ``astronaut.regions.json``.
 
-Run from the project root: ``python assets/demo/make_demo.py``. The photo is scikit-image's
-``skimage.data.astronaut()`` (NASA portrait of Eileen Collins, public domain), saved as a JPEG
+Run from the project root: ``python scripts/make_demo.py``. It lives outside ``assets/``, which
+ships inside the installed package, because it is a tool for the source tree, not data. The
+photo is scikit-image's ``skimage.data.astronaut()`` (NASA portrait of Eileen Collins, public domain), saved as a JPEG
 with an embedded sRGB ICC profile (LittleCMS's built-in sRGB, written by Pillow) so the
 colour pipeline has a real profile to honour. The regions mark her hair and the skin of her
 forehead and cheek; the app turns them into a session on first run.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "assets" / "demo"
 
 REGIONS = [
     {"id": "r1", "class": "hair", "shape": "rect", "params": {"x": 196, "y": 30, "w": 68, "h": 26}},
