@@ -24,11 +24,13 @@ from shadematch.appearance import layers, tissue
 from shadematch.errors import AppearanceError
 
 # --- geometry and surface: ASSUMPTIONS (see docs/APPEARANCE.md) ---------------------------------
-# Between the OCT mean (68.6 um, Tsugita 2013) and histology (99.75 um, Xu 2017).
-EPIDERMIS_CM = 80e-4
-# No numeric SMP depth is published; OCT/Raman place tattoo ink in the papillary dermis.
-DERMIS_ABOVE_INK_CM = 100e-4
-INK_LAYER_CM = 200e-4
+# Jacques' convention (OMLC Jacques_PMB2013 page: "60 um epidermis"); OCT 68.6 +/- 23 um
+# (Tsugita 2013), histology 99.75 um (Xu 2017).
+EPIDERMIS_CM = 60e-4
+# No numeric SMP depth is published; OCT/Raman place tattoo ink in the papillary dermis, clinics
+# say "just below the epidermis". ASSUMPTION: ink from 10 um to 260 um below the junction.
+DERMIS_ABOVE_INK_CM = 10e-4
+INK_LAYER_CM = 250e-4
 # Saunderson k2 for a surface of refractive index about 1.4 (typical literature range 0.4-0.6).
 INTERNAL_REFLECTANCE = 0.4
 
