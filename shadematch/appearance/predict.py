@@ -54,19 +54,6 @@ def _entry_name(entry) -> str:
     return getattr(entry, "name", None) or getattr(entry, "id", "?")
 
 
-def pigment_fraction(water_parts, pigment_parts) -> np.ndarray:
-    """``p / (p + w)`` of each dilution, validated.
-
-    Raises
-    ------
-    AppearanceError
-        For a pigment part of 0 or less, negative water, or a value that is not a number.
-    """
-    w = np.asarray(water_parts, dtype=np.float64)
-    p = np.asarray(pigment_parts, dtype=np.float64)
-    return p / (p + w)
-
-
 def ink_absorption(entries: Sequence) -> np.ndarray:
     """Healed pigment-layer absorption (N, 41), cm^-1, of palette entries (each with
     ``optics``, ``water_parts``, ``pigment_parts``).

@@ -127,7 +127,7 @@ def skin_Lab(melanin, blood, scattering, melanin_exponent=tissue.MELANOSOME_EXPO
     return tissue.reflectance_to_Lab(skin_reflectance(melanin, blood, scattering,
                                                       melanin_exponent, saturation))
 
-    
+
 def skin_parameters_reflectance(skin: SkinParameters) -> np.ndarray:
     """Modelled reflectance (41,) of a fitted skin."""
     return skin_reflectance(skin.melanin, skin.blood, skin.scattering, skin.melanin_exponent,
