@@ -45,7 +45,7 @@ BOUNDS = {"melanin": (0.001, 0.45), "blood": (0.0005, 0.07), "scattering": (0.4,
           "melanin_exponent": (2.0, 4.7), "saturation": (0.39, 0.99)}
 # Weak pull of the under-determined parameters towards the published means, in Lab units per
 # unit of log(scattering) and of (m - 3): the fit stays within dE00 1 but does not wander.
-PRIOR_WEIGHTS = {"scattering": 0.5, "melanin_exponent": 0.5, "saturation": 1.0}
+PRIOR_WEIGHTS = {"scattering": 1.0, "melanin_exponent": 1.0, "saturation": 2.0}
 # A skin whose best fit misses the measured Lab by more than this (dE00) is refused.
 FIT_TOLERANCE_DE00 = 1.0
 
