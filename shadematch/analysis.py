@@ -15,12 +15,16 @@ import numpy as np
 from shadematch import __version__
 from shadematch.color.descriptors import hair_skin_contrast
 from shadematch.color.region_statistics import Sample, sample_region
-from shadematch.errors import RegionError, SampleError, ShadematchError
+from shadematch.errors import AppearanceError, RegionError, SampleError, ShadematchError
 from shadematch.imaging.regions import REGION_CLASSES, Region, combined_mask
-from shadematch.matching import formula_label, normalise_formula, rank
+from shadematch.matching import formula_label, lightness_weight_for, normalise_formula
 
 FORMAT = "shadematch-analysis"
-FORMAT_VERSION = 1
+# 2: the ranking is by predicted healed appearance in the client's skin (``delta_e`` is healed vs
+# the hair), ranking items gain healed/fresh/faded/card Lab, the record gains ``plan`` and
+# ``guardrails``. Version-1 records are read as card-based rankings (``matching.basis`` "card").
+FORMAT_VERSION = 2
+AREAS = ("scalp", "scar")
 CONDITIONS = {"colour_space": "CIELAB", "illuminant": "D65", "observer": "2",
               "rgb_space": "sRGB (IEC 61966-2-1)"}
 
@@ -67,6 +71,8 @@ class Analysis:
     matching: dict = field(default_factory=dict)
     ranking: list[dict] = field(default_factory=list)
     picks: dict = field(default_factory=lambda: {"primary": None, "first_session": None})
+    plan: dict | None = None
+    guardrails: list[dict] = field(default_factory=list)
     notes: str = ""
     created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
                          .isoformat(timespec="seconds"))
@@ -81,13 +87,14 @@ class Analysis:
                         "pigment_name": item.get("pigment_name"),
                         "dilution": item.get("dilution"), "water_parts": item.get("water_parts"),
                         "pigment_parts": item.get("pigment_parts"), "lab": item["lab"],
-                        "delta_e": item.get("delta_e")}
+                        "delta_e": item.get("delta_e"), "healed_lab": item.get("healed_lab"),
+                        "card_lab": item.get("card_lab", item["lab"])}
         if self.palette is not None:
             e = self.palette.entry(entry_id)
             return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
                     "dilution": e.dilution, "water_parts": e.water_parts,
                     "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
-                    "delta_e": None}
+                    "delta_e": None, "healed_lab": None, "card_lab": [float(v) for v in e.Lab]}
         raise ShadematchError(f"pigment {entry_id!r} is not in the ranking: choose one of the "
                               "ranked pigments (use --top to show more)")
 
@@ -110,7 +117,8 @@ class Analysis:
             "calibration": self.calibration, "regions": [r.to_dict() for r in self.regions],
             "samples": samples, "problems": dict(self.problems), "contrast": contrast,
             "matching": dict(self.matching), "ranking": list(self.ranking),
-            "picks": dict(self.picks), "notes": self.notes,
+            "picks": dict(self.picks), "plan": self.plan, "guardrails": list(self.guardrails),
+            "notes": self.notes,
         }
 
     @classmethod
@@ -122,15 +130,20 @@ class Analysis:
             raise ShadematchError(
                 f"this analysis was written by a newer shadematch (format "
                 f"{data.get('format_version')}); update shadematch to open it")
+        matching = dict(data.get("matching", {}))
+        if int(data.get("format_version", 1)) < 2:
+            # upgrade step 1 -> 2: a version-1 ranking compared card swatches with the target
+            matching.setdefault("basis", "card")
         try:
             return cls(
                 photo=dict(data.get("photo", {})),
                 regions=[Region.from_dict(r) for r in data.get("regions", [])],
                 samples={c: Sample.from_dict(s) for c, s in data.get("samples", {}).items()},
                 problems=dict(data.get("problems", {})),
-                calibration=data.get("calibration"), matching=dict(data.get("matching", {})),
+                calibration=data.get("calibration"), matching=matching,
                 ranking=list(data.get("ranking", [])),
                 picks=dict(data.get("picks") or {"primary": None, "first_session": None}),
+                plan=data.get("plan"), guardrails=list(data.get("guardrails") or []),
                 notes=str(data.get("notes", "")), created=str(data.get("created", "")),
                 app_version=str(data.get("app_version", "")))
         except (KeyError, TypeError, ValueError) as exc:
@@ -141,8 +154,11 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
             target: str = "hair", top: int | None = 10, calibration=None,
             params: dict | None = None, quick: bool = False,
             progress: Callable | None = None,
-            cancelled: Callable[[], bool] | None = None) -> Analysis:
-    """Measure ``regions`` of ``photo`` and rank ``palette`` against the ``target`` class.
+            cancelled: Callable[[], bool] | None = None, *, card_only: bool = False,
+            area: str | None = None, lightness_weight: float | None = None,
+            fade_years: float | None = None, plan_step_L: float | None = None) -> Analysis:
+    """Measure ``regions`` of ``photo`` and rank ``palette`` by how each pigment and dilution is
+    predicted to look healed in the client's skin, against the client's hair.
 
     Parameters
     ----------
@@ -150,28 +166,93 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     regions : the marked regions (pixel coordinates of the photo as displayed).
     palette : shadematch.palettes.Palette
     formula : delta-E formula ("ciede2000", "cie94", "cie76", "cmc"); ``params`` go to it.
-    target : the class whose sample the palette is ranked against ("hair", "skin", "scar").
+    target : the class ranked against: "hair" (the client's stubble; the normal case), or with
+        ``card_only`` also "skin" / "scar" (card swatches against that colour, as in format 1).
+        Without ``card_only``, ``target="scar"`` means ``area="scar"`` with the hair as target.
     top : how many ranked entries to keep (None: all).
     calibration : optional shadematch.calibration.Calibration (or any object with
         ``linear_RGB_to_XYZ`` and ``to_dict``).
+    card_only : rank card swatches instead of healed predictions (only on request; recorded in
+        ``matching.basis`` and said in ``guardrails``).
+    area : "scalp" (the skin sample is the skin) or "scar" (the scar sample is the skin; the plan
+        adds a scar recipe). Default: "scar" when ``target`` is "scar", else "scalp". With a
+        scalp area and a scar sample too, the plan also gets a scar recipe.
+    lightness_weight : > 1 weights chroma/hue less; default from the hair sample (2 when it has
+        the ``chroma_unreliable`` warning, else 1).
+    fade_years : years for ``faded_lab``; plan_step_L : first-session step (healed L*).
 
     Returns
     -------
-    Analysis ; ``problems`` explains any class that could not be measured, and an empty ranking
-    when the target class has no sample.
+    Analysis ; ``problems`` explains any class that could not be measured; an empty ranking
+    with ``matching["appearance"]["problem"]`` when the healed colour cannot be predicted (a skin
+    the model cannot reproduce, a pigment without optics, a bad dilution).
     """
+    from shadematch import plan as plans
+    from shadematch.matching import rank_healed
+
     formula = normalise_formula(formula)
     if target not in REGION_CLASSES:
         raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")
+    if area is None:
+        area = "scar" if target == "scar" else "scalp"
+    if area not in AREAS:
+        raise ShadematchError(f"unknown area {area!r}: use one of {', '.join(AREAS)}")
+    if not card_only:
+        target = "hair"
     samples, problems = measure_regions(photo.rgb, regions, calibration=calibration, quick=quick,
                                         progress=progress, cancelled=cancelled)
     ranking: list[dict] = []
+    appearance: dict = {"basis": "card" if card_only else "healed", "area": area}
+    guardrails: list[dict] = []
+    plan = None
+    skin_class = "scar" if area == "scar" else "skin"
+    if lightness_weight is None:
+        lightness_weight = lightness_weight_for(samples.get("hair"))
     if target in samples:
-        ranking = [m.to_dict() for m in rank(samples[target].Lab, palette, formula, top,
-                                             **(params or {}))]
+        try:
+            if card_only:
+                result = rank_healed(samples[target].Lab, palette, card_only=True,
+                                     formula=formula, lightness_weight=lightness_weight,
+                                     **(params or {}))
+                scar_result = None
+            elif skin_class not in samples:
+                result = None
+                if skin_class not in problems:
+                    problems[skin_class] = (
+                        f"no {skin_class} region is marked: mark one so the healed colour can be "
+                        f"predicted in it, or rank on card colours only")
+                appearance["problem"] = problems[skin_class]
+            else:
+                result = rank_healed(
+                    samples["hair"].Lab, palette, samples[skin_class].Lab, formula=formula,
+                    lightness_weight=lightness_weight, years=fade_years,
+                    skin_name="scar tissue" if skin_class == "scar" else "skin",
+                    **(params or {}))
+                scar_result = None
+                if area == "scar":
+                    scar_result = result
+                elif "scar" in samples:
+                    scar_result = rank_healed(
+                        samples["hair"].Lab, palette, samples["scar"].Lab, formula=formula,
+                        lightness_weight=lightness_weight, years=fade_years,
+                        skin_name="scar tissue", **(params or {}))
+            if result is not None:
+                shown = result.matches if top is None else result.matches[:max(top, 0)]
+                ranking = [m.to_dict() for m in shown]
+                appearance.update(result.info())
+                appearance["area"] = area
+                guardrails = plans.ranking_guardrails(result)
+                step = plans.DEFAULT_STEP_L if plan_step_L is None else plan_step_L
+                plan = plans.session_plan(result, scar_result, step)
+        except AppearanceError as exc:
+            appearance["problem"] = str(exc)
+            ranking, plan, guardrails = [], None, []
     elif target not in problems:
         problems[target] = (f"no {target} region is marked: mark one to rank the palette "
                             f"against the {target} colour")
+    if ranking:
+        guardrails = guardrails + plans.sample_guardrails(
+            samples, ("hair", skin_class) if not card_only else (target,))
     calibration_record = None
     if calibration is not None:
         calibration_record = calibration.to_dict()
@@ -181,8 +262,10 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
         photo=photo.info(), regions=list(regions), samples=samples, problems=problems,
         calibration=calibration_record,
         matching={"target": target, "formula": formula, "formula_label": formula_label(formula),
-                  "params": dict(params or {}), "palette": palette.info(), "top": top},
-        ranking=ranking, palette=palette)
+                  "params": dict(params or {}), "palette": palette.info(), "top": top,
+                  "basis": appearance["basis"], "area": area, "appearance": appearance},
+        ranking=ranking, picks={"primary": None, "first_session": None}, plan=plan,
+        guardrails=guardrails, palette=palette)
 
 
 def _calibration_exposure_warnings(calibration, samples: dict[str, Sample]) -> list[str]:

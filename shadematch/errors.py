@@ -45,3 +45,8 @@ class UnknownClientError(RecordsError):
 
 class SessionError(ShadematchError):
     """A saved analysis (.shadematch file) could not be read or written."""
+
+
+class AppearanceError(ShadematchError):
+    """A healed-appearance prediction cannot be made (a skin the model cannot reproduce, a pigment
+    without optical properties, a dilution of 0 or less, a value that is not a number)."""

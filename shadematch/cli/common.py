@@ -20,6 +20,18 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
+    return value
+
+
 def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     """Regions, matching and calibration options (as for ``shadematch match``)."""
     regions = parser.add_argument_group(
@@ -31,8 +43,16 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     regions.add_argument("--scar", action="append", default=[], metavar="R", help="a scar region")
     matching = parser.add_argument_group("matching")
     matching.add_argument("--target", choices=("hair", "skin", "scar"),
-                          help="which sample to rank the palette against (default: hair, or the "
-                               "first class marked)")
+                          help="hair (default): rank by the predicted healed colour in the skin "
+                               "against the hair; scar: the same with the scar tissue as the "
+                               "skin; skin: only with --card-only")
+    matching.add_argument("--card-only", action="store_true",
+                          help="rank the card swatches instead of the predicted healed colour "
+                               "(the skin plays no part; said in the output)")
+    matching.add_argument("--fade-years", type=_non_negative_float, default=None, metavar="Y",
+                          help="years for the faded colour (default 5)")
+    matching.add_argument("--first-step", type=_non_negative_float, default=None, metavar="L",
+                          help="how much lighter (healed L*) the first session is (default 4)")
     matching.add_argument("--palette", metavar="NAME|PATH",
                           help="a palette name (see `shadematch palettes`) or a .json/.csv file "
                                f"(default {DEFAULT_PALETTE_NAME})")
@@ -96,6 +116,8 @@ def calibration_from_args(args: argparse.Namespace, photo):
 def default_target(args: argparse.Namespace, regions) -> str:
     if getattr(args, "target", None):
         return args.target
+    if not getattr(args, "card_only", False):
+        return "hair"      # the healed colour is always compared with the hair
     classes = [r.region_class for r in regions]
     for region_class in ("hair", "skin", "scar"):
         if region_class in classes:
@@ -121,9 +143,15 @@ def analysis_from_args(args: argparse.Namespace):
     palette = load_palette(args.palette or DEFAULT_PALETTE_NAME)
     photo = load_photo(Path(args.photo))
     calibration = calibration_from_args(args, photo)
-    analysis = analyse(photo, regions, palette, formula=args.formula,
-                       target=default_target(args, regions), top=args.top,
-                       calibration=calibration)
+    card_only = bool(getattr(args, "card_only", False))
+    target = default_target(args, regions)
+    if target == "skin" and not card_only:
+        raise ShadematchError("--target skin ranks card swatches against the skin colour: add "
+                              "--card-only, or use --target hair (healed colour in the skin)")
+    analysis = analyse(photo, regions, palette, formula=args.formula, target=target,
+                       top=args.top, calibration=calibration, card_only=card_only,
+                       fade_years=getattr(args, "fade_years", None),
+                       plan_step_L=getattr(args, "first_step", None))
     return analysis, photo
 
 

@@ -12,8 +12,10 @@ from shadematch.errors import ShadematchError
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "match", help="measure regions of a photo and rank a pigment palette",
-        description="Measure hair, scalp-skin and scar regions of PHOTO in CIELAB and rank the "
-                    "palette's pigments and dilutions by delta-E against the target sample.",
+        description="Measure hair, scalp-skin and scar regions of PHOTO in CIELAB, predict how "
+                    "each pigment and dilution of the palette will look healed in the client's "
+                    "skin, and rank them by delta-E against the hair (--card-only: rank the card "
+                    "swatches instead).",
         epilog="example: shadematch match photo.jpg --hair 120,40,200,80 --skin 150,220,90,60")
     parser.add_argument("photo", metavar="PHOTO", help="JPEG, PNG, TIFF, HEIC or camera RAW file")
     add_analysis_arguments(parser)
@@ -58,11 +60,19 @@ def run(args: argparse.Namespace) -> int:
         problem = analysis.problems.get(analysis.matching.get("target"), "")
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1
+    problem = analysis.matching.get("appearance", {}).get("problem")
+    if problem:
+        print(f"shadematch: no ranking: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 
 def _fmt_lab(lab) -> str:
     return f"L* {lab[0]:5.1f}  a* {lab[1]:5.1f}  b* {lab[2]:5.1f}"
+
+
+def _short_lab(lab) -> str:
+    return f"{lab[0]:5.1f} {lab[1]:5.1f} {lab[2]:5.1f} "
 
 
 def format_analysis(record: dict) -> str:
@@ -100,19 +110,59 @@ def format_analysis(record: dict) -> str:
         lines.append(f"  hair-to-skin contrast dL* {record['contrast']['hair_skin_dL']:.1f}")
     m = record["matching"]
     pal = m["palette"]
+    basis = m.get("basis", "card")
     lines.append("")
-    lines.append(f"Ranking against {m['target']} with {m['formula_label']}, palette {pal['name']} "
-                 f"v{pal['version']} ({pal['hash']}):")
+    if basis == "healed":
+        area = "scar tissue" if m.get("area") == "scar" else "skin"
+        fit = m.get("appearance", {}).get("skin_fit") or {}
+        lines.append(f"Ranking by predicted HEALED colour in the client's {area} against the hair, "
+                     f"with {m['formula_label']}, palette {pal['name']} v{pal['version']} "
+                     f"({pal['hash']}):")
+        if fit:
+            lines.append(f"  skin model fit: melanin {100 * fit['melanin_fraction']:.1f} %, blood "
+                         f"{100 * fit['blood_fraction']:.2f} %, within {fit['fit_delta_e']:.2f} "
+                         f"dE00 of the measured {area}")
+    else:
+        lines.append(f"Ranking against {m['target']} with {m['formula_label']}, palette "
+                     f"{pal['name']} v{pal['version']} ({pal['hash']})"
+                     + (", ON CARD ONLY (as asked: the skin plays no part):"
+                        if m.get("appearance") else ":"))
     if record["ranking"]:
         de = "dE00" if m["formula"] == "ciede2000" else "dE"
-        lines.append(f"  {'#':>2}  {'pigment':<32} {'dilution':<8} {de:>6} {'dL*':>6} {'dC*':>6} "
-                     f"{'dH*':>6}  {'band':<13} direction")
+        healed = basis == "healed"
+        colour_head = f"{'healed L*a*b*':<18} {'on card':<18}" if healed else f"{'on card':<18}"
+        lines.append(f"  {'#':>2}  {'pigment':<28} {'dilution':<8} {de:>6} {'dL*':>6}  "
+                     f"{colour_head} {'band':<18} direction")
         for r in record["ranking"]:
+            card = r.get("card_lab", r["lab"])
+            colours = (_short_lab(r["healed_lab"]) + " " if healed else "") + _short_lab(card)
             lines.append(
-                f"  {r['rank']:>2}  {(r.get('pigment_name') or r['name'])[:32]:<32} {r['dilution'] or '-':<8} "
-                f"{r['delta_e']:6.2f} {r['dL']:6.2f} {r['dC']:6.2f} {r['dH']:6.2f}  "
-                f"{r['band'] or '-':<13} {', '.join(r['direction']) or 'close'}")
-        lines.append("  (dL*, dC*, dH*: pigment minus target; direction words describe the pigment)")
+                f"  {r['rank']:>2}  {(r.get('pigment_name') or r['name'])[:28]:<28} "
+                f"{r['dilution'] or '-':<8} "
+                f"{r['delta_e']:6.2f} {r['dL']:6.2f}  {colours} {r['band'] or '-':<18} "
+                f"{', '.join(r['direction']) or 'close'}")
+        lines.append("  (dL*: " + ("healed" if healed else "card") + " minus hair; direction "
+                     "words describe the pigment" + (" healed; a prediction, to be checked "
+                                                     "against your own healed results)" if healed
+                                                     else ")"))
+    problem = m.get("appearance", {}).get("problem")
+    if problem:
+        lines.append(f"  no ranking: {problem}")
+    for warning in record.get("guardrails", []):
+        lines.append(f"  ! {warning['message']}")
+    plan = record.get("plan")
+    if plan:
+        lines.append("")
+        lines.append(f"Session plan (first session {plan['step_L']:g} L* lighter "
+                     f"{'when healed' if plan.get('basis') == 'healed' else 'on card'}):")
+        for session in plan["sessions"]:
+            lines.append(f"  session {session['number']}: {session['name']}  ({session['purpose']})")
+        scar = plan.get("scar")
+        if scar:
+            lines.append(f"  scar: {scar['recipe']['name']} (final on the scar: "
+                         f"{scar['final']['name']})")
+        for note in plan.get("notes", []) + (scar or {}).get("notes", []):
+            lines.append(f"  - {note}")
     picks = record.get("picks", {})
     for key, label in (("primary", "Chosen shade"), ("first_session", "First session (lighter)")):
         pick = picks.get(key)

@@ -19,6 +19,10 @@ Every step is lighter than the one before because ``exp(-k f)`` falls with ``f``
 The parameters below are chosen so that neat carbon black prints around L* 17 and the 20:1 step is
 a light grey (L* about 75), the range of black to grey/blond hair and light stubble in photos.
 
+Format version 2: each pigment also carries an ``optics`` block (its absorption in skin relative to
+the reference carbon black, :mod:`shadematch.appearance.pigment_optics`), used to predict how it
+looks healed; the colours stay what they are, swatches on card (``"surface": "white card"``).
+
 ``python -m shadematch.palettes.dilution_model [OUTPUT_DIR]`` rewrites the shipped palette files
 (default: the ``palettes/`` folder of the source checkout). A test checks they match this model.
 """
@@ -29,7 +33,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 # The usual SMP dilution chart: neat, then water:pigment 2:1, 4:1, ... 20:1.
 DILUTION_CHART: tuple[int, ...] = (2, 4, 6, 8, 10, 12, 14, 16, 18, 20)
 # White card (uncoated board) as CIELAB D65: slightly warm white.
@@ -45,6 +49,7 @@ class ModelledPigment:
     id, name, undertone : as in the palette file.
     masstone_Lab : CIELAB (D65, L* 0..100) of an opaque layer, the floor ``F`` of the model.
     k_RGB : optical thickness of a neat swatch in the linear R, G, B channels.
+    optics : the ``optics`` block (format 2): carbon strength, Angstrom exponent, colourants.
     """
 
     id: str
@@ -52,20 +57,34 @@ class ModelledPigment:
     undertone: str
     masstone_Lab: tuple[float, float, float]
     k_RGB: tuple[float, float, float]
+    optics: dict
 
 
+# Carbon black: lambda^-1 (Angstrom exponent 1.0, Liu et al. 2018). Toners are modelled, like the
+# card colours: a blue toner absorbing orange-red (cool), a brown iron-oxide-like toner absorbing
+# blue (warm, dark brown).
+_CARBON = {"carbon": 1.0, "angstrom_exponent": 1.0}
 CARBON_BLACK = ModelledPigment("carbon-black", "Carbon Black", "neutral",
-                               (16.5, 0.0, -0.5), (11.0, 11.0, 11.0))
+                               (16.5, 0.0, -0.5), (11.0, 11.0, 11.0), _CARBON)
 
 UNDERTONE_SET: tuple[ModelledPigment, ...] = (
     ModelledPigment("cool-black", "Cool Black", "cool",
-                    (16.0, -0.5, -4.0), (12.0, 11.0, 9.5)),
+                    (16.0, -0.5, -4.0), (12.0, 11.0, 9.5),
+                    {"carbon": 1.0, "angstrom_exponent": 1.0, "colourants": [
+                        {"name": "blue toner", "shape": "gaussian", "strength": 0.25,
+                         "peak_nm": 610, "width_nm": 50}]}),
     ModelledPigment("neutral-black", "Neutral Black", "neutral",
-                    (16.5, 0.0, -0.5), (11.0, 11.0, 11.0)),
+                    (16.5, 0.0, -0.5), (11.0, 11.0, 11.0), _CARBON),
     ModelledPigment("warm-black", "Warm Black", "warm",
-                    (17.5, 2.0, 3.0), (9.0, 10.5, 11.5)),
+                    (17.5, 2.0, 3.0), (9.0, 10.5, 11.5),
+                    {"carbon": 0.85, "angstrom_exponent": 1.0, "colourants": [
+                        {"name": "brown toner", "shape": "exponential", "strength": 0.6,
+                         "decay_nm": 70}]}),
     ModelledPigment("dark-brown", "Dark Brown", "warm",
-                    (21.0, 4.5, 7.0), (7.5, 9.5, 11.0)),
+                    (21.0, 4.5, 7.0), (7.5, 9.5, 11.0),
+                    {"carbon": 0.55, "angstrom_exponent": 1.0, "colourants": [
+                        {"name": "brown toner", "shape": "exponential", "strength": 1.2,
+                         "decay_nm": 80}]}),
 )
 
 
@@ -131,10 +150,13 @@ def _model_text(pigments: tuple[ModelledPigment, ...]) -> str:
 
 _MODEL_DESCRIPTION = (
     "MODELLED colours, not measurements: each colour is a dilution swatch on white card "
-    "(CIELAB D65 {card}) computed per linear-light sRGB channel as R = F + (S - F) * exp(-k * f), "
+    "(CIELAB D65 {card}; each colour is marked \"surface\": \"white card\") computed per "
+    "linear-light sRGB channel as R = F + (S - F) * exp(-k * f), "
     "where S is the card, F the pigment's opaque masstone, k the optical thickness of a neat "
     "swatch and f = pigment / (pigment + water) the pigment fraction of the dilution. "
-    "Parameters: {params}. Model version {version}, generator shadematch.palettes.dilution_model. "
+    "Parameters: {params}. Each pigment's 'optics' block (absorption in skin relative to carbon "
+    "black) is modelled too; shadematch uses it to predict the healed colour in the client's "
+    "skin. Model version {version}, generator shadematch.palettes.dilution_model. "
     "Real pigments, needles, skin and healing differ: measure your own pigments and dilutions "
     "(swatch them, measure with a colorimeter or photograph them beside a ColorChecker) and import "
     "them as your own palette."
@@ -154,22 +176,24 @@ def _pigment_block(p: ModelledPigment, line: str) -> dict:
             "water_parts": water,
             "pigment_parts": 1,
             "colour": {"lab": list(swatch_Lab(p, float(water))), "illuminant": "D65",
-                       "observer": "2"},
+                       "observer": "2", "surface": "white card"},
         })
     return {
         "id": p.id, "name": p.name, "line": line, "undertone": p.undertone,
-        "colour": {"lab": list(neat), "illuminant": "D65", "observer": "2"},
+        "colour": {"lab": list(neat), "illuminant": "D65", "observer": "2",
+                   "surface": "white card"},
+        "optics": p.optics,
         "dilutions": steps,
     }
 
 
 def modelled_palettes() -> dict[str, dict]:
-    """The shipped modelled palettes as ``{file_name: palette_dict}`` (format version 1)."""
+    """The shipped modelled palettes as ``{file_name: palette_dict}`` (format version 2)."""
     line = "Modelled SMP pigment (generic)"
     card = list(CARD_LAB)
     carbon = {
         "format": "shadematch-palette",
-        "format_version": 1,
+        "format_version": 2,
         "name": "carbon-black-dilution-modelled",
         "version": f"{MODEL_VERSION}.0",
         "provenance": _PROVENANCE.format(version=MODEL_VERSION),
@@ -181,7 +205,7 @@ def modelled_palettes() -> dict[str, dict]:
     }
     undertones = {
         "format": "shadematch-palette",
-        "format_version": 1,
+        "format_version": 2,
         "name": "smp-undertones-modelled",
         "version": f"{MODEL_VERSION}.0",
         "provenance": _PROVENANCE.format(version=MODEL_VERSION),

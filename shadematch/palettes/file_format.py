@@ -1,4 +1,7 @@
-"""Read and validate palette files (JSON, format version 1; see docs/PALETTE_FORMAT.md).
+"""Read and validate palette files (JSON, format versions 1 and 2; see docs/PALETTE_FORMAT.md).
+
+Version 2 adds an optional ``optics`` block per pigment (its absorption in skin, for the healed
+appearance); a version-1 pigment gets optics derived from its undertone.
 
 Every problem raises :class:`~shadematch.errors.PaletteError` whose message names the file, the
 entry and the field, and says what to do.
@@ -24,14 +27,15 @@ from shadematch.palettes.colour_values import (
 from shadematch.palettes.model import Palette, PaletteEntry, dilution_label
 
 FORMAT_NAME = "shadematch-palette"
-FORMAT_VERSIONS = (1,)
+FORMAT_VERSIONS = (1, 2)
+LATEST_FORMAT_VERSION = 2
 SLUG = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 
 _TOP_KEYS = {"format", "format_version", "name", "version", "provenance", "description",
              "pigments", "notes"}
-_PIGMENT_KEYS = {"id", "name", "line", "undertone", "colour", "dilutions", "notes"}
+_PIGMENT_KEYS = {"id", "name", "line", "undertone", "colour", "dilutions", "notes", "optics"}
 _STEP_KEYS = {"water_parts", "pigment_parts", "colour", "notes"}
-_COLOUR_KEYS = {"lab", "illuminant", "observer", "srgb_hex"}
+_COLOUR_KEYS = {"lab", "illuminant", "observer", "srgb_hex", "surface"}
 # The largest file we agree to parse: palettes are a few kilobytes; this catches a wrong file.
 MAX_FILE_BYTES = 5_000_000
 
@@ -143,8 +147,26 @@ def _pigment_where(index: int, pigment: object) -> str:
     return f"pigment #{index + 1} (pigments[{index}])"
 
 
+def _parse_optics(pigment: dict, where: str, format_version: int, undertone: str):
+    from shadematch.appearance.pigment_optics import (
+        OpticsValueError,
+        derived_optics,
+        optics_from_dict,
+    )
+
+    if "optics" not in pigment:
+        return derived_optics(undertone) if format_version == 1 else None
+    if format_version == 1:
+        raise _Invalid(where, "optics", "needs format_version 2; change \"format_version\" to 2")
+    try:
+        return optics_from_dict(pigment["optics"])
+    except OpticsValueError as exc:
+        field = "optics" + (f".{exc.field}" if exc.field else "")
+        raise _Invalid(where, field, str(exc)) from None
+
+
 def _parse_pigment(index: int, pigment: object, seen_ids: dict[str, int],
-                   warnings: list[str]) -> list[PaletteEntry]:
+                   warnings: list[str], format_version: int = 1) -> list[PaletteEntry]:
     where = _pigment_where(index, pigment)
     if not isinstance(pigment, dict):
         raise _Invalid(where, "pigments", "is not an object; each pigment is {\"id\": ..., "
@@ -164,6 +186,7 @@ def _parse_pigment(index: int, pigment: object, seen_ids: dict[str, int],
     if not undertone:
         undertone = "unspecified"
 
+    optics = _parse_optics(pigment, where, format_version, undertone)
     neat_Lab = None
     if "colour" in pigment:
         neat_Lab = parse_colour(pigment["colour"], where)
@@ -209,19 +232,19 @@ def _parse_pigment(index: int, pigment: object, seen_ids: dict[str, int],
         entries.append(PaletteEntry(
             id=pigment_id, pigment_id=pigment_id, pigment_name=name, name=name, line=line,
             undertone=undertone, dilution=None, water_parts=0.0, pigment_parts=1.0,
-            Lab=neat_Lab, step_index=0))
+            Lab=neat_Lab, step_index=0, optics=optics))
         return entries
     if neat_Lab is not None:
         entries.append(PaletteEntry(
             id=f"{pigment_id}@neat", pigment_id=pigment_id, pigment_name=name,
             name=f"{name} (neat)", line=line, undertone=undertone, dilution="neat",
-            water_parts=0.0, pigment_parts=1.0, Lab=neat_Lab, step_index=0))
+            water_parts=0.0, pigment_parts=1.0, Lab=neat_Lab, step_index=0, optics=optics))
     for number, (_ratio, water, pig, Lab) in enumerate(steps, start=1):
         label = dilution_label(water, pig)
         entries.append(PaletteEntry(
             id=f"{pigment_id}@{label}", pigment_id=pigment_id, pigment_name=name,
             name=f"{name} {label}", line=line, undertone=undertone, dilution=label,
-            water_parts=water, pigment_parts=pig, Lab=Lab, step_index=number))
+            water_parts=water, pigment_parts=pig, Lab=Lab, step_index=number, optics=optics))
     for darker, lighter in zip(entries, entries[1:], strict=False):
         if lighter.Lab[0] <= darker.Lab[0]:
             warnings.append(
@@ -269,7 +292,7 @@ def _palette_from_dict(data: object, *, path: Path | None, source: str,
         raise _Invalid(where, "format_version",
                        f"unknown format_version {version_value!r}; this shadematch reads "
                        f"version {', '.join(map(str, FORMAT_VERSIONS))}: update shadematch or "
-                       f"save the palette in format version 1")
+                       f"save the palette in format version {LATEST_FORMAT_VERSION}")
     name = _text(data, "name", where, required=True)
     version = _text(data, "version", where, required=True)
     provenance = _text(data, "provenance", where, required=False)
@@ -285,7 +308,7 @@ def _palette_from_dict(data: object, *, path: Path | None, source: str,
     warnings: list[str] = []
     seen_ids: dict[str, int] = {}
     for index, pigment in enumerate(pigments):
-        entries.extend(_parse_pigment(index, pigment, seen_ids, warnings))
+        entries.extend(_parse_pigment(index, pigment, seen_ids, warnings, int(version_value)))
     return Palette(name=name, version=version, provenance=provenance, description=description,
                    path=path, source=source, sha256=sha256, entries=tuple(entries),
                    warnings=tuple(warnings))

@@ -39,8 +39,10 @@ class PaletteEntry:
     undertone : ``"neutral"``, ``"warm"``, ``"cool"``... (``"unspecified"`` when not given).
     dilution : ``"neat"``, ``"4:1"`` (water:pigment) or None when the pigment has no series.
     water_parts, pigment_parts : the ratio (0 and 1 for neat / no series).
-    Lab : CIELAB, D65 white, CIE 1931 2 degree observer; L* 0..100.
+    Lab : CIELAB, D65 white, CIE 1931 2 degree observer; L* 0..100: the swatch ON CARD.
     step_index : 0 = neat (darkest); higher = more diluted (lighter).
+    optics : the pigment's :class:`~shadematch.appearance.PigmentOptics` (format 2 ``optics``
+        block, or derived from the undertone for format 1), None when a format-2 pigment has none.
     """
 
     id: str
@@ -54,6 +56,12 @@ class PaletteEntry:
     pigment_parts: float
     Lab: tuple[float, float, float]
     step_index: int
+    optics: object | None = field(default=None, compare=False)
+
+    @property
+    def card_Lab(self) -> tuple[float, float, float]:
+        """The swatch colour on white card (the same as ``Lab``)."""
+        return self.Lab
 
     def to_dict(self) -> dict:
         """JSON-ready dict (keys as in the ``ranking`` items of docs/ANALYSIS_FORMAT.md)."""

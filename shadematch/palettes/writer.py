@@ -1,4 +1,5 @@
-"""Write a palette back out as a format-version-1 JSON file (e.g. a CSV import, kept for good)."""
+"""Write a palette back out as JSON (e.g. a CSV import, kept for good): format version 1, or 2 when
+a pigment carries its own ``optics`` block."""
 
 from __future__ import annotations
 
@@ -52,16 +53,24 @@ def _colour(Lab: tuple[float, float, float]) -> dict:
 
 
 def palette_to_dict(palette: Palette) -> dict:
-    """The palette as a format-version-1 document; colours as Lab D65 (4 decimals).
+    """The palette as a format-version-1 document (2 when a pigment has optics from its file);
+    colours as Lab D65 (4 decimals).
 
     Loading the result gives the same entries (ids, names, dilutions and Lab to 1e-4).
     """
+    from shadematch.appearance.pigment_optics import SOURCE_FILE
+
     pigments: dict[str, dict] = {}
+    format_version = 1
     for entry in palette.entries:
         pigment = pigments.get(entry.pigment_id)
         if pigment is None:
             pigment = {"id": entry.pigment_id, "name": entry.pigment_name, "line": entry.line,
                        "undertone": entry.undertone}
+            optics = getattr(entry, "optics", None)
+            if optics is not None and optics.source == SOURCE_FILE:
+                pigment["optics"] = optics.to_dict()
+                format_version = 2
             pigments[entry.pigment_id] = pigment
         if entry.dilution is None or entry.dilution == "neat":
             pigment["colour"] = _colour(entry.Lab)
@@ -71,7 +80,7 @@ def palette_to_dict(palette: Palette) -> dict:
                 "colour": _colour(entry.Lab)})
     return {
         "format": FORMAT_NAME,
-        "format_version": 1,
+        "format_version": format_version,
         "name": palette.name,
         "version": palette.version,
         "provenance": palette.provenance,

@@ -26,7 +26,9 @@ def astronaut(tmp_path_factory):
 
 
 def test_json_output_has_the_documented_fields(astronaut, capsys):
-    code = main(["match", str(astronaut), "--hair", HAIR, "--skin", SKIN, "--top", "5", "--json"])
+    # The astronaut's brightly lit forehead (L* 79) is beyond measured skin: rank on card.
+    code = main(["match", str(astronaut), "--hair", HAIR, "--skin", SKIN, "--top", "5", "--json",
+                 "--card-only"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
     hair = out["samples"]["hair"]["lab"]
@@ -36,7 +38,10 @@ def test_json_output_has_the_documented_fields(astronaut, capsys):
     assert isinstance(out["samples"]["skin"]["ita"], float)
     assert len(out["ranking"]) == 5
     assert [r["delta_e"] for r in out["ranking"]] == sorted(r["delta_e"] for r in out["ranking"])
-    assert {"name", "lab", "delta_e"} <= set(out["ranking"][0])
+    assert {"name", "lab", "delta_e", "card_lab", "healed_lab", "band"} <= set(out["ranking"][0])
+    assert out["ranking"][0]["healed_lab"] is None and out["matching"]["basis"] == "card"
+    assert any(g["code"] == "card_only" for g in out["guardrails"])
+    assert out["format_version"] == 2
     assert out["matching"]["formula"] == "ciede2000"
     assert out["matching"]["palette"]["name"]
     assert out["photo"]["source_profile"]
@@ -57,18 +62,20 @@ def test_measured_hair_matches_an_independent_computation(astronaut, capsys):
 
 
 def test_plain_output_is_a_table(astronaut, capsys):
-    code = main(["match", str(astronaut), "--hair", HAIR, "--formula", "cie94", "--top", "3"])
+    code = main(["match", str(astronaut), "--hair", HAIR, "--formula", "cie94", "--top", "3",
+                 "--card-only"])
     text = capsys.readouterr().out
     assert code == 0
-    assert "Ranking against hair with CIE94" in text
+    assert "Ranking against hair with CIE94" in text and "ON CARD ONLY" in text
     assert "not calibrated" in text
     assert text.count("\n   ") >= 3
 
 
 def test_pick_and_notes_are_recorded(astronaut, capsys):
-    main(["match", str(astronaut), "--hair", HAIR, "--json", "--top", "3"])
+    main(["match", str(astronaut), "--hair", HAIR, "--json", "--top", "3", "--card-only"])
     first = json.loads(capsys.readouterr().out)["ranking"][0]["id"]
-    main(["match", str(astronaut), "--hair", HAIR, "--json", "--pick", first, "--notes", "n1"])
+    main(["match", str(astronaut), "--hair", HAIR, "--json", "--pick", first, "--notes", "n1",
+          "--card-only"])
     out = json.loads(capsys.readouterr().out)
     assert out["picks"]["primary"]["entry_id"] == first and out["notes"] == "n1"
 
@@ -81,7 +88,12 @@ def test_pick_and_notes_are_recorded(astronaut, capsys):
     (["match", "{photo}", "--hair", HAIR, "--palette", "no-such-palette"], "no-such-palette"),
     (["match", "{photo}", "--hair", HAIR, "--top", "0"], "--top"),
     (["match", "{photo}", "--hair", HAIR, "--formula", "cie3000"], "formula"),
-    (["match", "{photo}", "--hair", HAIR, "--pick", "nope"], "nope"),
+    (["match", "{photo}", "--hair", HAIR, "--pick", "nope", "--card-only"], "nope"),
+    # the forehead (L* 79, strongly lit) is beyond the skin model: said, naming the Lab
+    (["match", "{photo}", "--hair", HAIR, "--skin", SKIN], "L* 79.0"),
+    (["match", "{photo}", "--hair", HAIR], "no skin region"),
+    (["match", "{photo}", "--hair", HAIR, "--skin", SKIN, "--fade-years", "nan"], "--fade-years"),
+    (["match", "{photo}", "--skin", SKIN, "--target", "skin"], "--card-only"),
 ])
 def test_bad_input_exits_non_zero_with_one_clear_line(astronaut, args, needle, child_env,
                                                      tmp_path):

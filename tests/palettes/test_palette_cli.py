@@ -17,7 +17,7 @@ def test_palettes_table(data_dir, capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["NAME", "VERSION", "ENTRIES", "SOURCE", "PATH"]
     rows = {line.split()[0]: line.split() for line in lines[1:] if not line.startswith("default")}
-    assert rows["carbon-black-dilution-modelled"][1:4] == ["1.0", "11", "shipped"]
+    assert rows["carbon-black-dilution-modelled"][1:4] == ["2.0", "11", "shipped"]
     assert rows["smp-undertones-modelled"][2] == "44"
     assert rows["test-palette"][1:4] == ["3", "5", "user"]
     assert rows["test-palette"][4].endswith("clinic.json")

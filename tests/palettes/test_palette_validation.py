@@ -174,7 +174,7 @@ def test_lab_and_hex_together(tmp_path):
     assert "field 'colour'" in message and "exactly one of" in message
 
 
-@pytest.mark.parametrize("version", [2, 0, "1", None, True])
+@pytest.mark.parametrize("version", [3, 0, "1", None, True])
 def test_unknown_format_version(tmp_path, version):
     doc = valid_document()
     doc["format_version"] = version
