@@ -1,10 +1,12 @@
 """Robust colour statistics of a marked region: the colour a practitioner would call "the" colour.
 
-Pipeline for the pixels under a mask: drop clipped pixels (a channel at 0 or full scale) ->
-linearise -> (calibration, when given) -> CIELAB (D65, 2 degree) -> for hair, split hair from the
-scalp showing through (two clusters in Lab, keep the darker); for skin, drop a small dark minority
-(stubble, follicles) -> trim glints and deep shadows by L* percentiles -> centre (trimmed mean),
-spread, counts and warnings.
+Pipeline for the pixels under a mask (only the mask's bounding box of the photo is read, so the
+cost grows with the region, not the photo): drop clipped pixels (a channel at 0 or full scale) ->
+linearise -> (calibration, when given) -> CIELAB (D65, 2 degree) -> when the region shows hair and
+scalp, tell them apart by colour and structure (:mod:`shadematch.color.stubble`): hair regions
+measure the cores of the follicle dots or strands, skin regions the skin between them -> trim
+glints and deep shadows by L* percentiles -> centre (trimmed mean), spread, counts, follicle
+coverage and dots, and warnings (see docs/MEASUREMENT.md).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from shadematch.color.conversion import (
     Lab_to_hex,
     Lab_to_LCh,
     XYZ_to_Lab,
+    linear_sRGB_to_XYZ,
     sRGB_to_Lab,
     sRGB_to_linear,
 )
@@ -33,6 +36,58 @@ SPREAD_WARNING_DE00 = {"hair": 8.0, "skin": 6.0, "scar": 6.0}
 SEPARATION_MIN_DL = 10.0     # clusters closer than this in L* are one colour
 STATS_SUBSAMPLE = 20000      # pixels used for clustering fit and spread (all pixels are labelled)
 QUICK_SUBSAMPLE = 20000      # quick estimates (live updates while drawing) use at most this many
+LITTLE_HAIR_PERCENT = 3.0    # follicle coverage below this: the hair colour rests on few pixels
+SMALL_DOT_PX = 8.0           # dots narrower than this (pixels) lose their colour to 4:2:0 chroma
+TINY_DOT_PX = 2.5            # dots narrower than this cannot show their core colour
+JPEG_QUALITY_WARNING = 70    # estimated JPEG quality below this: strong compression
+SMALL_PHOTO_SIDE = 1000      # a photo whose longer side is shorter than this is small for stubble
+CHROMA_SUBSAMPLED = ("4:2:0", "4:2:2", "4:1:1")
+
+
+@dataclass
+class Follicles:
+    """What a hair region shows of the hair itself (hair regions that showed scalp too).
+
+    Attributes
+    ----------
+    coverage_percent : share of the region covered by hair, 0..100 (soft edges count for the
+        part of the pixel they cover).
+    dot_count : number of follicle dots (stubble), or None when the hair is not dot-like or the
+        sample is a quick estimate.
+    mean_diameter_px : mean equivalent diameter of the separate dots, pixels.
+    pixels_per_mm : the photo's scale used for the two figures below (None: unknown).
+    density_per_cm2 : follicle dots per square centimetre of the region.
+    mean_diameter_mm : mean dot diameter, millimetres.
+    """
+
+    coverage_percent: float
+    dot_count: int | None = None
+    mean_diameter_px: float | None = None
+    pixels_per_mm: float | None = None
+    density_per_cm2: float | None = None
+    mean_diameter_mm: float | None = None
+
+    def to_dict(self) -> dict:
+        def r(v, n):
+            return None if v is None else round(float(v), n)
+
+        return {"coverage_percent": r(self.coverage_percent, 2), "dot_count": self.dot_count,
+                "mean_diameter_px": r(self.mean_diameter_px, 2),
+                "pixels_per_mm": r(self.pixels_per_mm, 4),
+                "density_per_cm2": r(self.density_per_cm2, 1),
+                "mean_diameter_mm": r(self.mean_diameter_mm, 3)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Follicles:
+        def f(key):
+            v = data.get(key)
+            return None if v is None else float(v)
+
+        count = data.get("dot_count")
+        return cls(coverage_percent=float(data.get("coverage_percent", 0.0)),
+                   dot_count=None if count is None else int(count),
+                   mean_diameter_px=f("mean_diameter_px"), pixels_per_mm=f("pixels_per_mm"),
+                   density_per_cm2=f("density_per_cm2"), mean_diameter_mm=f("mean_diameter_mm"))
 
 
 @dataclass
@@ -46,7 +101,11 @@ class Sample:
     std_Lab : ndarray (3,) — standard deviation of the used pixels.
     median_delta_e : median CIEDE2000 of the used pixels to the centre (spread).
     total, used, clipped, trimmed, other_cluster : pixel counts (total = all under the mask).
-    separation_applied : whether a second cluster (skin under hair, stubble on skin) was removed.
+    separation_applied : whether a second colour (scalp under hair, stubble on skin) was removed.
+    separation_method : how hair was told from scalp ("skin sample", "skin-like colour") or why
+        the region was measured whole ("one colour", "one population", "no scalp colour"); ""
+        when not tried (scar regions, ``separate=False``, records from before this field).
+    follicles : coverage, dot count and size for hair regions that showed scalp (else None).
     warnings : list of {"code", "message"} a practitioner can act on.
     calibrated : whether a colour calibration was applied.
     quick : whether this is a quick estimate from a subsample.
@@ -65,6 +124,8 @@ class Sample:
     warnings: list[dict] = field(default_factory=list)
     calibrated: bool = False
     quick: bool = False
+    separation_method: str = ""
+    follicles: Follicles | None = None
 
     @property
     def LCh(self) -> np.ndarray:
@@ -96,6 +157,11 @@ class Sample:
             "quick": self.quick,
             "warnings": list(self.warnings),
         }
+        # New keys only when set, so that records written before them read back unchanged.
+        if self.separation_method:
+            data["separation"]["method"] = self.separation_method
+        if self.follicles is not None:
+            data["follicles"] = self.follicles.to_dict()
         if self.region_class == "skin":
             ita = float(ITA(np.asarray(lab)))
             data["ita"] = round(ita, 2)
@@ -115,7 +181,9 @@ class Sample:
             other_cluster=int(pixels.get("other_cluster", 0)),
             separation_applied=bool(data.get("separation", {}).get("applied", False)),
             warnings=list(data.get("warnings", [])), calibrated=bool(data.get("calibrated")),
-            quick=bool(data.get("quick")))
+            quick=bool(data.get("quick")),
+            separation_method=str(data.get("separation", {}).get("method", "")),
+            follicles=(Follicles.from_dict(data["follicles"]) if data.get("follicles") else None))
 
 
 def pixels_to_Lab(pixels: np.ndarray, calibration=None) -> np.ndarray:
@@ -125,46 +193,57 @@ def pixels_to_Lab(pixels: np.ndarray, calibration=None) -> np.ndarray:
     """
     if calibration is None:
         return sRGB_to_Lab(pixels)
-    XYZ = np.asarray(calibration.linear_RGB_to_XYZ(sRGB_to_linear(pixels)))
-    return XYZ_to_Lab(XYZ.astype(np.float32, copy=False))
+    return XYZ_to_Lab(pixels_to_XYZ(pixels, calibration))
 
 
-def _two_means(Lab: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Two clusters in Lab (k-means, k=2) fitted on a subsample; returns (centres, labels of all).
+def pixels_to_XYZ(pixels: np.ndarray, calibration=None) -> np.ndarray:
+    """sRGB pixels (N, 3) uint8/uint16 -> XYZ (N, 3) float32, white Y = 1 (D65)."""
+    linear = sRGB_to_linear(pixels)
+    if calibration is None:
+        XYZ = linear_sRGB_to_XYZ(linear)
+    else:
+        XYZ = np.asarray(calibration.linear_RGB_to_XYZ(linear))
+    return XYZ.astype(np.float32, copy=False)
 
-    Starts from the L* quartiles, which is where hair and scalp separate first.
-    """
-    fit = Lab if len(Lab) <= STATS_SUBSAMPLE else Lab[rng.choice(len(Lab), STATS_SUBSAMPLE,
-                                                                 replace=False)]
-    fit = fit.astype(np.float64)
-    q = np.percentile(fit[:, 0], [25, 75])
-    centres = np.array([fit[fit[:, 0] <= q[0]].mean(axis=0), fit[fit[:, 0] >= q[1]].mean(axis=0)])
-    for _ in range(20):
-        d = ((fit[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        labels = d.argmin(axis=1)
-        new = np.array([fit[labels == k].mean(axis=0) if np.any(labels == k) else centres[k]
-                        for k in range(2)])
-        if np.allclose(new, centres, atol=1e-3):
-            break
-        centres = new
-    all_d = ((Lab[:, None, :].astype(np.float32) - centres[None, :, :].astype(np.float32)) ** 2
-             ).sum(axis=2)
-    return centres, all_d.argmin(axis=1)
+
+def mask_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(r0, r1, c0, c1): the bounding box of the True pixels of ``mask`` (empty: all zeros)."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if not len(rows):
+        return 0, 0, 0, 0
+    cols = np.flatnonzero(mask[rows[0]:rows[-1] + 1].any(axis=0))
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def _subsample(n: int, limit: int, rng: np.random.Generator) -> np.ndarray | slice:
+    return slice(None) if n <= limit else np.sort(rng.choice(n, limit, replace=False))
 
 
 def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibration=None,
-                  quick: bool = False, separate: bool = True, seed: int = 0) -> Sample:
+                  quick: bool = False, separate: bool = True, seed: int = 0, *,
+                  skin_Lab: np.ndarray | None = None, pixels_per_mm: float | None = None,
+                  photo_info: dict | None = None,
+                  box: tuple[int, int, int, int] | None = None) -> Sample:
     """Measure the colour of the pixels of ``rgb`` under ``mask``.
 
     Parameters
     ----------
     rgb : ndarray (H, W, 3) uint8 or uint16, sRGB as displayed.
-    mask : ndarray (H, W) bool.
-    region_class : "hair", "skin" or "scar". Hair regions are split into hair and scalp pixels
-        (the darker cluster is kept); skin regions drop a small dark minority (stubble).
+    mask : ndarray bool, (H, W); or the mask of the box ``rgb[r0:r1, c0:c1]`` when ``box`` is
+        given (the cost then grows with the region, not the photo).
+    region_class : "hair", "skin" or "scar". Hair and skin regions that show two colours are
+        split into hair and scalp (see :mod:`shadematch.color.stubble`): hair regions measure the
+        follicle/hair cores, skin regions the skin between the dots.
     calibration : optional object with ``linear_RGB_to_XYZ`` (see shadematch.calibration).
-    quick : measure a random subsample (live updates while drawing).
-    separate : set False to keep all pixels (no cluster split).
+    quick : measure a random subsample (live updates while drawing); no dot count.
+    separate : set False to keep all pixels (no hair/scalp split).
+    skin_Lab : the skin sample's Lab (L* 0..100), when a skin region is marked: a hair region's
+        cluster is taken for scalp only when it looks like it.
+    pixels_per_mm : the photo's scale, when known (chart or ruler): adds follicle density per
+        cm2 and dot diameter in mm.
+    photo_info : the photo's ``Photo.info()``; its JPEG chroma subsampling and quality give the
+        ``chroma_unreliable`` and ``jpeg_compressed`` warnings.
+    box : (r0, r1, c0, c1) rows and columns of ``rgb`` that ``mask`` covers.
 
     Returns
     -------
@@ -177,47 +256,46 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     """
     rgb = np.asarray(rgb)
     mask = np.asarray(mask, dtype=bool)
-    if mask.shape != rgb.shape[:2]:
-        raise SampleError(f"the region mask is {mask.shape[1]} x {mask.shape[0]} but the photo is "
-                          f"{rgb.shape[1]} x {rgb.shape[0]}")
+    if box is None:
+        if mask.shape != rgb.shape[:2]:
+            raise SampleError(f"the region mask is {mask.shape[1]} x {mask.shape[0]} but the "
+                              f"photo is {rgb.shape[1]} x {rgb.shape[0]}")
+        box = mask_box(mask)
+        mask = mask[box[0]:box[1], box[2]:box[3]]
+    r0, r1, c0, c1 = box
+    if mask.shape != (r1 - r0, c1 - c0) or r1 > rgb.shape[0] or c1 > rgb.shape[1]:
+        raise SampleError(f"the region mask is {mask.shape[1]} x {mask.shape[0]} but its box "
+                          f"in the photo is {c1 - c0} x {r1 - r0}")
+    crop = rgb[r0:r1, c0:c1]
     word = {"hair": "hair", "skin": "skin", "scar": "scar"}.get(region_class, region_class)
     rng = np.random.default_rng(seed)
-    pixels = rgb[mask]
-    total = int(len(pixels))
+    index = np.flatnonzero(mask)            # positions in the crop, row-major
+    total = int(len(index))
     if quick and total > QUICK_SUBSAMPLE:
-        pixels = pixels[rng.choice(total, QUICK_SUBSAMPLE, replace=False)]
+        index = np.sort(rng.choice(index, QUICK_SUBSAMPLE, replace=False))
+    pixels = crop.reshape(-1, 3)[index] if len(index) else np.empty((0, 3), rgb.dtype)
     scale = total / max(len(pixels), 1)  # counts reported for the whole region
     top = 65535 if pixels.dtype == np.uint16 else 255
     clipped_mask = np.any((pixels == 0) | (pixels == top), axis=1)
     n_clipped = int(clipped_mask.sum())
-    pixels = pixels[~clipped_mask]
+    if n_clipped:
+        pixels, index = pixels[~clipped_mask], index[~clipped_mask]
     if len(pixels) < MIN_PIXELS_ERROR:
         if total == 0:
             raise SampleError(f"the {word} region covers no pixels: draw it on the photo")
         raise SampleError(f"the {word} region has only {len(pixels)} usable pixels "
                           f"({n_clipped} of {total} are clipped to pure black or white): draw a "
                           "larger region, or re-take the photo with less glare")
-    Lab = pixels_to_Lab(pixels, calibration)
+    XYZ = pixels_to_XYZ(pixels, calibration)
+    Lab = XYZ_to_Lab(XYZ)
 
-    other = 0
-    separated = False
+    split = None
     if separate and region_class in ("hair", "skin") and len(Lab) >= 2 * MIN_PIXELS_ERROR:
-        centres, labels = _two_means(Lab, rng)
-        dark, light = (0, 1) if centres[0, 0] <= centres[1, 0] else (1, 0)
-        dL = centres[light, 0] - centres[dark, 0]
-        n_dark = int((labels == dark).sum())
-        if region_class == "hair":
-            # Keep the darker cluster when the region really holds two colours.
-            if dL >= SEPARATION_MIN_DL and n_dark >= MIN_PIXELS_ERROR:
-                keep = labels == dark
-                other, separated = int((~keep).sum()), True
-                Lab = Lab[keep]
-        else:
-            # Skin: a dark minority is stubble or follicles showing, not skin.
-            if dL >= 1.5 * SEPARATION_MIN_DL and n_dark < 0.4 * len(Lab):
-                keep = labels == light
-                other, separated = int((~keep).sum()), True
-                Lab = Lab[keep]
+        split = _split(Lab, XYZ, index, mask.shape, region_class, skin_Lab, quick, rng)
+    other = 0
+    if split is not None and split.applied:
+        other = split.other
+        Lab = Lab[split.keep]
 
     lo, hi = np.percentile(Lab[:, 0], TRIM_PERCENTILES)
     keep = (Lab[:, 0] >= lo) & (Lab[:, 0] <= hi)
@@ -229,8 +307,7 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     Lab64 = Lab.astype(np.float64)
     centre = Lab64.mean(axis=0)
     std = Lab64.std(axis=0)
-    spread_sample = Lab64 if len(Lab64) <= STATS_SUBSAMPLE else Lab64[
-        rng.choice(len(Lab64), STATS_SUBSAMPLE, replace=False)]
+    spread_sample = Lab64[_subsample(len(Lab64), STATS_SUBSAMPLE, rng)]
     median_de = float(np.median(delta_E_CIE2000(spread_sample, centre)))
 
     used = len(Lab)
@@ -238,16 +315,102 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         region_class=region_class, Lab=centre, std_Lab=std, median_delta_e=median_de,
         total=total, used=int(round(used * scale)), clipped=int(round(n_clipped * scale)),
         trimmed=int(round(trimmed * scale)), other_cluster=int(round(other * scale)),
-        separation_applied=separated, calibrated=calibration is not None, quick=quick)
-    sample.warnings = _warnings(sample, word)
+        separation_applied=bool(split is not None and split.applied),
+        calibrated=calibration is not None, quick=quick)
+    if split is not None:
+        sample.separation_method = split.method
+        if region_class == "hair" and split.applied:
+            sample.follicles = split.follicles(total, pixels_per_mm)
+    sample.warnings = _warnings(sample, word, split, photo_info)
     return sample
 
 
-def _warnings(s: Sample, word: str) -> list[dict]:
+@dataclass
+class _Split:
+    """How one region's pixels were told apart (internal to :func:`sample_region`)."""
+
+    applied: bool
+    method: str
+    keep: np.ndarray | None = None     # bool over the usable pixels: the ones measured
+    other: int = 0                     # pixels taken for the other colour
+    ambiguous: bool = False
+    coverage: float = 0.0
+    dots: object | None = None         # stubble.DotMap (full measurement only)
+
+    def follicles(self, total: int, pixels_per_mm: float | None) -> Follicles:
+        dots = self.dots
+        f = Follicles(coverage_percent=100.0 * self.coverage)
+        if dots is not None and dots.dot_like:
+            f.dot_count = int(dots.count)
+            f.mean_diameter_px = float(dots.mean_diameter_px)
+            if pixels_per_mm:
+                area_cm2 = total / float(pixels_per_mm) ** 2 / 100.0
+                f.pixels_per_mm = float(pixels_per_mm)
+                f.density_per_cm2 = dots.count / area_cm2 if area_cm2 > 0 else None
+                f.mean_diameter_mm = dots.mean_diameter_px / float(pixels_per_mm)
+        return f
+
+
+def _split(Lab, XYZ, index, shape, region_class, skin_Lab, quick, rng) -> _Split:
+    """Tell hair from scalp in one region (see :mod:`shadematch.color.stubble`)."""
+    from shadematch.color import stubble
+
+    fit_rows = _subsample(len(Lab), STATS_SUBSAMPLE, rng)
+    centres = stubble.two_means(Lab[fit_rows])
+    ends = stubble.refine_ends(XYZ[fit_rows], stubble.centre_XYZ(centres[0]),
+                               stubble.centre_XYZ(centres[1]))
+    centres = XYZ_to_Lab(np.array(ends, dtype=np.float64))
+    if np.linalg.norm(centres[1] - centres[0]) < stubble.SEPARATION_MIN_DE:
+        return _Split(False, "one colour")
+    choice = stubble.choose_scalp(centres, skin_Lab if region_class == "hair" else None)
+    if choice.index is None:
+        return _Split(False, "no scalp colour" if region_class == "hair" else "one colour")
+    scalp_XYZ, hair_XYZ = ends[choice.index], ends[1 - choice.index]
+    alpha_fit = stubble.hair_fraction(XYZ[fit_rows], scalp_XYZ, hair_XYZ)
+    if not stubble.two_populations(alpha_fit):
+        return _Split(False, "one population")
+    method = "skin sample" if (skin_Lab is not None and region_class == "hair"
+                               and not choice.ambiguous) else "skin-like colour"
+    want_hair = region_class == "hair"
+    if quick:
+        alpha = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
+        keep = alpha >= 0.8 if want_hair else alpha <= 0.2
+        if keep.sum() < MIN_PIXELS_ERROR:
+            keep = alpha > 0.5 if want_hair else alpha <= 0.5
+        other = int((alpha <= 0.5).sum() if want_hair else (alpha > 0.5).sum())
+        coverage = float(np.clip(alpha.mean(dtype=np.float64), 0.0, 1.0))
+        if keep.sum() < MIN_PIXELS_ERROR:
+            return _Split(False, "too few pixels of one colour")
+        return _Split(True, method, keep, other, choice.ambiguous, coverage)
+    valid = np.zeros(shape, dtype=bool)
+    valid.flat[index] = True
+    image = np.zeros(shape, dtype=np.float32)
+    dots = None
+    for _ in range(2):  # second pass: hair and scalp colours from the first pass's cores
+        image.flat[index] = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
+        dots = stubble.map_dots(image, valid)
+        hair_core = dots.hair_core.flat[index]
+        scalp_core = dots.scalp_core.flat[index]
+        if hair_core.sum() < MIN_PIXELS_ERROR or scalp_core.sum() < MIN_PIXELS_ERROR:
+            break
+        hair_XYZ = XYZ[hair_core].mean(axis=0)
+        scalp_XYZ = XYZ[scalp_core].mean(axis=0)
+    keep = dots.hair_core.flat[index] if want_hair else dots.scalp_core.flat[index]
+    if keep.sum() < MIN_PIXELS_ERROR:
+        return _Split(False, "too few pixels of one colour")
+    hair_px = image.flat[index] > 0.5
+    other = int((~hair_px).sum() if want_hair else hair_px.sum())
+    return _Split(True, method, keep, other, choice.ambiguous, dots.coverage, dots)
+
+
+def _warnings(s: Sample, word: str, split: _Split | None = None,
+              photo_info: dict | None = None) -> list[dict]:
     out = []
-    if s.used < MIN_PIXELS:
+    usable = s.total - s.clipped
+    info = photo_info or {}
+    if usable < MIN_PIXELS:
         out.append({"code": "too_small",
-                    "message": f"The {word} region is small: only {s.used} usable pixels. Draw a "
+                    "message": f"The {word} region is small: only {usable} usable pixels. Draw a "
                                "larger region for a steadier measurement."})
     if s.total and s.clipped / s.total > CLIPPED_WARNING_FRACTION:
         out.append({"code": "clipped",
@@ -260,12 +423,53 @@ def _warnings(s: Sample, word: str) -> list[dict]:
                     "message": f"The {word} colours vary a lot (median dE00 {s.median_delta_e:.1f} "
                                "from the centre): the region may mix colours or light and shadow. "
                                "Mark a more even area."})
-    if s.region_class == "hair" and s.separation_applied and s.total:
-        kept = s.used / s.total
-        if kept < 0.25:
-            out.append({"code": "little_hair",
-                        "message": f"Only {100 * kept:.0f}% of the hair region looks like hair; the "
-                                   "rest was taken for scalp. Mark an area with denser hair."})
+    f = s.follicles
+    if s.region_class == "hair" and f is not None and f.coverage_percent < LITTLE_HAIR_PERCENT:
+        out.append({"code": "little_hair",
+                    "message": f"Hair covers only {f.coverage_percent:.1f}% of this region, so its "
+                               "colour rests on a few pixels. Draw the region over the follicles "
+                               "(the crown or the hairline), or use a closer photo."})
+    if s.region_class == "hair" and split is not None and split.applied and split.ambiguous:
+        out.append({"code": "hair_or_scalp",
+                    "message": "Hair and scalp are both skin-coloured here (light or blond hair?), "
+                               "so the darker colour was taken for the hair. Mark a skin region "
+                               "as well: the scalp is then told from the hair by its colour."})
+    subsampling = info.get("chroma_subsampling")
+    if s.region_class == "hair" and s.separation_applied and subsampling in CHROMA_SUBSAMPLED:
+        diameter = f.mean_diameter_px if f is not None else None
+        if diameter is None or diameter < SMALL_DOT_PX:
+            size = (f"the follicle dots are only {diameter:.0f} pixels across"
+                    if diameter else "the hair is fine")
+            out.append({"code": "chroma_unreliable",
+                        "message": f"This JPEG keeps colour at reduced resolution ({subsampling}) "
+                                   f"and {size}: the skin's colour bleeds into the hair, so its "
+                                   "warmth or coolness (chroma) is unreliable. Its lightness is "
+                                   "still usable. For the undertone, use a closer photo, or one "
+                                   "saved as HEIC, PNG or RAW."})
+    if (s.region_class == "hair" and f is not None and f.mean_diameter_px
+            and f.mean_diameter_px < TINY_DOT_PX):
+        out.append({"code": "tiny_dots",
+                    "message": f"The follicle dots are only {f.mean_diameter_px:.1f} pixels across: "
+                               "even their centres mix with the skin, so the hair may read lighter "
+                               "than it is. Use a closer or sharper photo."})
+    quality = info.get("jpeg_quality")
+    if quality is not None and quality < JPEG_QUALITY_WARNING:
+        out.append({"code": "jpeg_compressed",
+                    "message": f"The photo is strongly compressed (JPEG quality about {quality}): "
+                               "fine hair and small colour differences are smeared. Use the "
+                               "original photo from the camera or phone, not a copy sent through "
+                               "a messaging app."})
+    width, height = info.get("width"), info.get("height")
+    if s.region_class == "hair" and width and height and max(width, height) < SMALL_PHOTO_SIDE:
+        out.append({"code": "small_photo",
+                    "message": f"The photo is only {width} x {height} pixels: single hairs and "
+                               "follicles are too small to measure reliably. Use the original, "
+                               "full-size photo."})
+    if info.get("upscaled"):
+        out.append({"code": "upscaled",
+                    "message": "The photo looks enlarged from a smaller one (it has less detail "
+                               "than its pixel count): hair is blurred into the skin. Use the "
+                               "original photo."})
     if s.Lab[0] < 3.0 or s.Lab[0] > 97.0:
         out.append({"code": "exposure",
                     "message": f"The {word} region is almost {'black' if s.Lab[0] < 3 else 'white'} "

@@ -1,0 +1,258 @@
+"""Hair and scalp in one region: which pixels are hair, the follicle dots, and their cores.
+
+A region over stubble or thinning hair shows two colours, hair and scalp, and many pixels in
+between (the soft edges of small dots, strands thinner than a pixel). The pipeline here:
+
+1. Two clusters in CIELAB (k-means, k = 2) on a subsample.
+2. Which cluster is scalp is decided from colour, not lightness: the one that looks like the skin
+   sample when one is given, otherwise the one whose colour is skin-like (hue and chroma of skin).
+   Grey, white and blond hair lighter than the scalp are therefore hair.
+3. Two colours only when the pixels really form two populations: the hair fraction ``alpha`` of
+   each pixel (its position between the scalp and the hair colour, in linear light, where a
+   camera mixes them) must show a valley between the two. Long hair with highlights is one
+   continuous population and is not split into shadow and highlight.
+4. Spatially (full measurement): pixels with ``alpha > 0.5`` form the hair mask; its connected
+   parts are the follicle dots. The follicle colour comes from the dot *cores* (pixels whose four
+   neighbours are hair too, plus the centre of each dot too small to have such pixels), not from
+   the mixed edge pixels. Skin between dots comes from pixels at least two pixels away from any
+   dot. Coverage is the mean ``alpha`` (area-weighted, so soft edges count for what they cover).
+
+Scales: Lab with L* 0..100 (D65, 2 degree); XYZ with the white's Y = 1; alpha 0 (scalp) .. 1 (hair).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from shadematch.color.conversion import Lab_to_LCh, Lab_to_XYZ
+from shadematch.color.delta_e import delta_E_CIE2000
+
+SEPARATION_MIN_DE = 10.0      # cluster centres closer than this (CIE76) are one colour
+VALLEY_RATIO = 0.5            # valley density / the smaller peak's density below this: two colours
+SCALP_MATCH_DE00 = 20.0       # a cluster farther than this from the skin sample is not scalp
+SCALP_MATCH_MARGIN_DE00 = 3.0  # ... and it must be this much closer to the skin than the other one
+# Skin-like colour when no skin sample is marked (all skin tones, ITA from very light to dark,
+# have a hue between red and yellow and some chroma; grey and white hair have next to none).
+SKIN_HUE_RANGE = (15.0, 90.0)
+SKIN_MIN_CHROMA = 6.0
+SKIN_L_RANGE = (15.0, 95.0)
+SKIN_HUE_CENTRE = 55.0        # typical skin hue angle; blond hair is yellower (75-90 degrees)
+SKIN_HUE_MARGIN = 15.0        # two skin-like colours this far apart in hue: the redder is skin
+DOT_COMPACTNESS = 0.45        # area / area of the disc on the longest side: dots vs strands
+
+
+def two_means(Lab: np.ndarray, iterations: int = 20) -> np.ndarray:
+    """Two cluster centres (2, 3) of ``Lab`` (k-means, k = 2), darker first.
+
+    Starts from the means of the darkest and lightest quarter, where hair and scalp separate first.
+    """
+    fit = np.asarray(Lab, dtype=np.float64)
+    q = np.percentile(fit[:, 0], [25, 75])
+    centres = np.array([fit[fit[:, 0] <= q[0]].mean(axis=0), fit[fit[:, 0] >= q[1]].mean(axis=0)])
+    for _ in range(iterations):
+        d = ((fit[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        labels = d.argmin(axis=1)
+        new = np.array([fit[labels == k].mean(axis=0) if np.any(labels == k) else centres[k]
+                        for k in range(2)])
+        if np.allclose(new, centres, atol=1e-3):
+            break
+        centres = new
+    return centres[np.argsort(centres[:, 0])]
+
+
+def skin_like(Lab: np.ndarray) -> bool:
+    """Whether a colour could be skin: hue 15..90 degrees, chroma >= 6, L* 15..95."""
+    L, C, h = Lab_to_LCh(np.asarray(Lab, dtype=np.float64))
+    return bool(SKIN_HUE_RANGE[0] <= h <= SKIN_HUE_RANGE[1] and C >= SKIN_MIN_CHROMA
+                and SKIN_L_RANGE[0] <= L <= SKIN_L_RANGE[1])
+
+
+@dataclass
+class ScalpChoice:
+    """Which of two cluster centres is scalp (``index``; None: neither is) and how sure."""
+
+    index: int | None
+    ambiguous: bool = False
+    reason: str = ""
+
+
+def choose_scalp(centres: np.ndarray, skin_Lab: np.ndarray | None = None) -> ScalpChoice:
+    """Which cluster centre is the scalp showing through.
+
+    With a skin sample: the centre closer to it (CIEDE2000), when within ``SCALP_MATCH_DE00`` of
+    it and clearly closer than the other. Without: the skin-like centre; when both are skin-like
+    (e.g. blond hair on light skin) the lighter, flagged ambiguous; when neither, None.
+    """
+    if skin_Lab is not None:
+        d = np.asarray(delta_E_CIE2000(centres, np.asarray(skin_Lab, dtype=np.float64)))
+        near = int(np.argmin(d))
+        if d[near] <= SCALP_MATCH_DE00 and d[1 - near] - d[near] >= SCALP_MATCH_MARGIN_DE00:
+            return ScalpChoice(near, reason="matches the skin sample")
+        if d[near] > SCALP_MATCH_DE00:
+            return ScalpChoice(None, reason="neither colour matches the skin sample")
+        # both about as close to the skin: decide as if no skin were marked
+    like = [skin_like(c) for c in centres]
+    if like[0] != like[1]:
+        return ScalpChoice(int(like[1]), reason="skin-like colour")
+    if like[0] and like[1]:
+        hue = Lab_to_LCh(np.asarray(centres, dtype=np.float64))[:, 2]
+        off = np.abs(hue - SKIN_HUE_CENTRE)
+        if abs(off[0] - off[1]) >= SKIN_HUE_MARGIN:
+            return ScalpChoice(int(np.argmin(off)), reason="skin hue")
+        return ScalpChoice(1, ambiguous=True, reason="both colours are skin-like: lighter taken")
+    return ScalpChoice(None, reason="neither colour is skin-like")
+
+
+def hair_fraction(XYZ: np.ndarray, scalp_XYZ: np.ndarray, hair_XYZ: np.ndarray) -> np.ndarray:
+    """Per pixel, the fraction of hair in a linear mix of scalp and hair (0 scalp, 1 hair).
+
+    ``XYZ`` (..., 3) with white Y = 1; returns float32 (...,), not clipped.
+    """
+    s = np.asarray(scalp_XYZ, dtype=np.float32)
+    axis = np.asarray(hair_XYZ, dtype=np.float32) - s
+    norm = float(axis @ axis)
+    if norm <= 0:
+        return np.zeros(XYZ.shape[:-1], dtype=np.float32)
+    return ((XYZ - s) @ (axis / np.float32(norm))).astype(np.float32, copy=False)
+
+
+def refine_ends(XYZ: np.ndarray, scalp_XYZ: np.ndarray, hair_XYZ: np.ndarray,
+                iterations: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Move the two colours (XYZ) to the modes of the pure pixels on either side.
+
+    k-means centres are pulled toward each other by the mixed pixels of soft dot edges (at 70%
+    coverage of fine dots the scalp centre sits 10 L* too dark, at 15% the hair centre 8 L* too
+    light). The pure pixels of each colour form a peak in the hair fraction; each end becomes the
+    mean of the pixels within 0.08 of its side's peak.
+    """
+    ends = [np.asarray(scalp_XYZ, np.float32), np.asarray(hair_XYZ, np.float32)]
+    for _ in range(iterations):
+        alpha = hair_fraction(XYZ, ends[0], ends[1])
+        new = []
+        for side in (alpha <= 0.5, alpha > 0.5):
+            values = alpha[side]
+            if len(values) < 10:
+                return ends[0], ends[1]
+            hist, edges = np.histogram(values, bins=60)
+            i = int(np.argmax(hist))
+            peak = (edges[i] + edges[i + 1]) / 2
+            near = side & (np.abs(alpha - peak) < 0.08)
+            if near.sum() < 10:
+                return ends[0], ends[1]
+            new.append(XYZ[near].mean(axis=0))
+        ends = new
+    return ends[0], ends[1]
+
+
+def two_populations(alpha: np.ndarray) -> bool:
+    """Whether the hair fractions of a subsample form two populations (a valley between them).
+
+    The densities near 0 (scalp) and near 1 (hair) must both exceed the lowest density between
+    0.3 and 0.7 by a factor 1 / ``VALLEY_RATIO``.
+    """
+    a = np.asarray(alpha, dtype=np.float64)
+    hist, edges = np.histogram(a, bins=40, range=(-0.5, 1.5))
+    smooth = np.convolve(hist, np.ones(3) / 3, mode="same")
+    centres = (edges[:-1] + edges[1:]) / 2
+    scalp_peak = smooth[(centres > -0.3) & (centres < 0.3)].max()
+    hair_peak = smooth[(centres > 0.7) & (centres < 1.3)].max()
+    valley = smooth[(centres >= 0.3) & (centres <= 0.7)].min()
+    return bool(min(scalp_peak, hair_peak) > 0 and valley < VALLEY_RATIO * min(scalp_peak, hair_peak))
+
+
+@dataclass
+class DotMap:
+    """Spatial analysis of one region's hair fraction image.
+
+    Attributes
+    ----------
+    hair_core, scalp_core : bool masks (crop shape) of the pixels to measure hair and skin on.
+    coverage : mean hair fraction over the region (0..1).
+    count : number of follicle dots (a dot merged with neighbours counts by its area).
+    mean_diameter_px : mean dot diameter, pixels.
+    dot_like : whether the hair parts look like dots (stubble) rather than strands.
+    """
+
+    hair_core: np.ndarray
+    scalp_core: np.ndarray
+    coverage: float
+    count: int
+    mean_diameter_px: float
+    dot_like: bool
+
+
+def map_dots(alpha: np.ndarray, valid: np.ndarray) -> DotMap:
+    """Find the follicle dots and the core pixels of hair and scalp.
+
+    Parameters
+    ----------
+    alpha : float (H, W) hair fraction of each pixel of the region's bounding box.
+    valid : bool (H, W) pixels of the region that are usable (inside the mask, not clipped).
+    """
+    from scipy import ndimage
+
+    a = np.where(valid, alpha, 0.0).astype(np.float32)
+    hair = valid & (a > 0.5)
+    scalp = valid & ~hair
+    n_valid = int(valid.sum())
+    # unclipped: noise on pure skin averages out (clipping it at 0 would add coverage)
+    coverage = float(np.clip(a[valid].mean(dtype=np.float64), 0.0, 1.0)) if n_valid else 0.0
+    cross = ndimage.generate_binary_structure(2, 1)
+    core = ndimage.binary_erosion(hair, cross)
+    # dots too small to keep a pixel under erosion: their most-hair pixel (on a 3x3 mean, so that
+    # the choice does not follow one pixel's noise)
+    smooth = ndimage.uniform_filter(a, 3)
+    peaks = hair & (smooth >= ndimage.maximum_filter(smooth, 3))
+    hair_core = core | peaks
+    scalp_core = ndimage.binary_erosion(scalp, cross, iterations=2)
+    if scalp_core.sum() < 20:
+        scalp_core = ndimage.binary_erosion(scalp, cross)
+    if scalp_core.sum() < 20:
+        scalp_core = scalp
+
+    labels, n = ndimage.label(hair)
+    count, diameter, dot_like = 0, 0.0, False
+    if n:
+        areas = np.bincount(labels.ravel())[1:]
+        extents = np.array([max(s[0].stop - s[0].start, s[1].stop - s[1].start)
+                            for s in ndimage.find_objects(labels)], dtype=float)
+        compact = areas / (np.pi / 4 * extents ** 2)
+        single = compact >= DOT_COMPACTNESS
+        # dots: many compact parts, each small against the region (not strands, not one blob)
+        dot_like = bool(single.sum() >= 3 and np.median(areas[single]) < 0.02 * n_valid
+                        and (np.median(compact) >= DOT_COMPACTNESS or coverage > 0.3))
+        count, diameter = _boolean_model(hair, valid, coverage, n_valid)
+    return DotMap(hair_core=hair_core, scalp_core=scalp_core, coverage=coverage, count=count,
+                  mean_diameter_px=diameter, dot_like=dot_like)
+
+
+def _boolean_model(hair: np.ndarray, valid: np.ndarray, coverage: float,
+                   n_valid: int) -> tuple[int, float]:
+    """Dot count and diameter (pixels) from the coverage and the length of the dots' outline.
+
+    Counting connected parts fails once dots touch (at 45% coverage two dots in three are merged).
+    For discs of radius r placed at random (overlaps allowed, a Boolean model), the covered
+    fraction is c = 1 - exp(-n pi r^2) and the outline length per area is (1 - c) n 2 pi r; both
+    measured, they give r and the number n per area. The outline is the count of hair/scalp
+    transitions between neighbours inside the region times pi/4 (the mean ratio of a curve's
+    length to its city-block length).
+    """
+    both_x = valid[:, 1:] & valid[:, :-1]
+    both_y = valid[1:, :] & valid[:-1, :]
+    edges = (np.count_nonzero((hair[:, 1:] != hair[:, :-1]) & both_x)
+             + np.count_nonzero((hair[1:, :] != hair[:-1, :]) & both_y))
+    c = min(max(coverage, 1e-6), 0.98)
+    outline = edges * np.pi / 4 / max(n_valid, 1)
+    if outline <= 0:
+        return 0, 0.0
+    k = -np.log(1.0 - c)
+    radius = 2.0 * k * (1.0 - c) / outline
+    per_pixel = k / (np.pi * radius ** 2)
+    return int(round(per_pixel * n_valid)), float(2.0 * radius)
+
+
+def centre_XYZ(Lab: np.ndarray) -> np.ndarray:
+    """XYZ (white Y = 1) of a Lab colour, float32."""
+    return Lab_to_XYZ(np.asarray(Lab, dtype=np.float64)).astype(np.float32)
