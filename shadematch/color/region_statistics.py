@@ -34,7 +34,9 @@ CLIPPED_WARNING_FRACTION = 0.10
 TRIM_PERCENTILES = (5.0, 95.0)   # L* percentiles kept (glints above, deep shadows below)
 SPREAD_WARNING_DE00 = {"hair": 8.0, "skin": 6.0, "scar": 6.0}
 SEPARATION_MIN_DL = 10.0     # clusters closer than this in L* are one colour
-STATS_SUBSAMPLE = 20000      # pixels used for clustering fit and spread (all pixels are labelled)
+STATS_SUBSAMPLE = 20000      # pixels used for the spread (std and median dE00 to the centre)
+TRIM_SUBSAMPLE = 100000     # pixels used to find the trimming limits
+CLUSTER_SUBSAMPLE = 8000     # pixels used to find the hair and scalp colours (all are labelled)
 QUICK_SUBSAMPLE = 20000      # quick estimates (live updates while drawing) use at most this many
 LITTLE_HAIR_PERCENT = 3.0    # follicle coverage below this: the hair colour rests on few pixels
 SMALL_DOT_PX = 8.0           # dots narrower than this (pixels) lose their colour to 4:2:0 chroma
@@ -269,45 +271,58 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     crop = rgb[r0:r1, c0:c1]
     word = {"hair": "hair", "skin": "skin", "scar": "scar"}.get(region_class, region_class)
     rng = np.random.default_rng(seed)
-    index = np.flatnonzero(mask)            # positions in the crop, row-major
-    total = int(len(index))
-    if quick and total > QUICK_SUBSAMPLE:
+    total = int(np.count_nonzero(mask))
+    # Full measurement of a region that fills most of its box: work on the whole box (no
+    # gather/scatter of pixel positions); otherwise gather the region's pixels.
+    dense = not quick and total >= 0.5 * mask.size
+    in_region = mask.ravel() if dense else None
+    index = None if dense else np.flatnonzero(mask)     # positions in the box, row-major
+    if index is not None and quick and total > QUICK_SUBSAMPLE:
         index = np.sort(rng.choice(index, QUICK_SUBSAMPLE, replace=False))
-    pixels = crop.reshape(-1, 3)[index] if len(index) else np.empty((0, 3), rgb.dtype)
-    scale = total / max(len(pixels), 1)  # counts reported for the whole region
+    flat = crop.reshape(-1, 3)
+    pixels = flat if dense else flat[index]
+    measured = total if dense else len(index)
+    scale = total / max(measured, 1)  # counts reported for the whole region
     top = 65535 if pixels.dtype == np.uint16 else 255
-    clipped_mask = np.any((pixels == 0) | (pixels == top), axis=1)
-    n_clipped = int(clipped_mask.sum())
-    if n_clipped:
-        pixels, index = pixels[~clipped_mask], index[~clipped_mask]
-    if len(pixels) < MIN_PIXELS_ERROR:
+    # per channel: a reduction along the 3-long axis is several times slower
+    clipped = (pixels[:, 0] == 0) | (pixels[:, 0] == top)
+    for k in (1, 2):
+        clipped |= (pixels[:, k] == 0) | (pixels[:, k] == top)
+    usable = ~clipped
+    if dense:
+        usable &= in_region
+        clipped &= in_region
+    n_clipped = int(np.count_nonzero(clipped))
+    n_usable = int(np.count_nonzero(usable))
+    if n_usable < MIN_PIXELS_ERROR:
         if total == 0:
             raise SampleError(f"the {word} region covers no pixels: draw it on the photo")
-        raise SampleError(f"the {word} region has only {len(pixels)} usable pixels "
+        raise SampleError(f"the {word} region has only {n_usable} usable pixels "
                           f"({n_clipped} of {total} are clipped to pure black or white): draw a "
                           "larger region, or re-take the photo with less glare")
     XYZ = pixels_to_XYZ(pixels, calibration)
-    Lab = XYZ_to_Lab(XYZ)
 
     split = None
-    if separate and region_class in ("hair", "skin") and len(Lab) >= 2 * MIN_PIXELS_ERROR:
-        split = _split(Lab, XYZ, index, mask.shape, region_class, skin_Lab, quick, rng)
+    if separate and region_class in ("hair", "skin") and n_usable >= 2 * MIN_PIXELS_ERROR:
+        split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng)
     other = 0
     if split is not None and split.applied:
         other = split.other
-        Lab = Lab[split.keep]
+        Lab = XYZ_to_Lab(XYZ[split.keep])
+    else:
+        Lab = XYZ_to_Lab(XYZ[usable] if n_usable < len(XYZ) else XYZ)
 
-    lo, hi = np.percentile(Lab[:, 0], TRIM_PERCENTILES)
+    # the trimming limits from a subsample (their sampling error is far below the noise)
+    lo, hi = np.percentile(Lab[_subsample(len(Lab), TRIM_SUBSAMPLE, rng), 0], TRIM_PERCENTILES)
     keep = (Lab[:, 0] >= lo) & (Lab[:, 0] <= hi)
     if keep.sum() >= MIN_PIXELS_ERROR:
         trimmed = int((~keep).sum())
         Lab = Lab[keep]
     else:
         trimmed = 0
-    Lab64 = Lab.astype(np.float64)
-    centre = Lab64.mean(axis=0)
-    std = Lab64.std(axis=0)
-    spread_sample = Lab64[_subsample(len(Lab64), STATS_SUBSAMPLE, rng)]
+    centre = Lab.mean(axis=0, dtype=np.float64)
+    spread_sample = Lab[_subsample(len(Lab), STATS_SUBSAMPLE, rng)].astype(np.float64)
+    std = spread_sample.std(axis=0)
     median_de = float(np.median(delta_E_CIE2000(spread_sample, centre)))
 
     used = len(Lab)
@@ -351,13 +366,19 @@ class _Split:
         return f
 
 
-def _split(Lab, XYZ, index, shape, region_class, skin_Lab, quick, rng) -> _Split:
-    """Tell hair from scalp in one region (see :mod:`shadematch.color.stubble`)."""
+def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng) -> _Split:
+    """Tell hair from scalp in one region (see :mod:`shadematch.color.stubble`).
+
+    ``XYZ`` (N, 3) are the measured pixels: the whole box (``index`` None) or the box positions
+    ``index``; ``usable`` marks the rows inside the region and not clipped.
+    """
     from shadematch.color import stubble
 
-    fit_rows = _subsample(len(Lab), STATS_SUBSAMPLE, rng)
-    centres = stubble.two_means(Lab[fit_rows])
-    ends = stubble.refine_ends(XYZ[fit_rows], stubble.centre_XYZ(centres[0]),
+    rows = np.flatnonzero(usable)
+    fit_rows = rows[_subsample(len(rows), CLUSTER_SUBSAMPLE, rng)]
+    XYZ_fit = XYZ[fit_rows]
+    centres = stubble.two_means(XYZ_to_Lab(XYZ_fit))
+    ends = stubble.refine_ends(XYZ_fit, stubble.centre_XYZ(centres[0]),
                                stubble.centre_XYZ(centres[1]))
     centres = XYZ_to_Lab(np.array(ends, dtype=np.float64))
     if np.linalg.norm(centres[1] - centres[0]) < stubble.SEPARATION_MIN_DE:
@@ -366,40 +387,36 @@ def _split(Lab, XYZ, index, shape, region_class, skin_Lab, quick, rng) -> _Split
     if choice.index is None:
         return _Split(False, "no scalp colour" if region_class == "hair" else "one colour")
     scalp_XYZ, hair_XYZ = ends[choice.index], ends[1 - choice.index]
-    alpha_fit = stubble.hair_fraction(XYZ[fit_rows], scalp_XYZ, hair_XYZ)
-    if not stubble.two_populations(alpha_fit):
+    if not stubble.two_populations(stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ)):
         return _Split(False, "one population")
     method = "skin sample" if (skin_Lab is not None and region_class == "hair"
                                and not choice.ambiguous) else "skin-like colour"
     want_hair = region_class == "hair"
+    alpha = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
     if quick:
-        alpha = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
-        keep = alpha >= 0.8 if want_hair else alpha <= 0.2
-        if keep.sum() < MIN_PIXELS_ERROR:
-            keep = alpha > 0.5 if want_hair else alpha <= 0.5
-        other = int((alpha <= 0.5).sum() if want_hair else (alpha > 0.5).sum())
-        coverage = float(np.clip(alpha.mean(dtype=np.float64), 0.0, 1.0))
-        if keep.sum() < MIN_PIXELS_ERROR:
+        keep = usable & ((alpha >= 0.8) if want_hair else (alpha <= 0.2))
+        if np.count_nonzero(keep) < MIN_PIXELS_ERROR:
+            keep = usable & ((alpha > 0.5) if want_hair else (alpha <= 0.5))
+        is_hair = alpha[usable] > 0.5
+        other = int(np.count_nonzero(~is_hair if want_hair else is_hair))
+        coverage = float(np.clip(alpha[usable].mean(dtype=np.float64), 0.0, 1.0))
+        if np.count_nonzero(keep) < MIN_PIXELS_ERROR:
             return _Split(False, "too few pixels of one colour")
         return _Split(True, method, keep, other, choice.ambiguous, coverage)
-    valid = np.zeros(shape, dtype=bool)
-    valid.flat[index] = True
-    image = np.zeros(shape, dtype=np.float32)
-    dots = None
-    for _ in range(2):  # second pass: hair and scalp colours from the first pass's cores
-        image.flat[index] = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
-        dots = stubble.map_dots(image, valid)
-        hair_core = dots.hair_core.flat[index]
-        scalp_core = dots.scalp_core.flat[index]
-        if hair_core.sum() < MIN_PIXELS_ERROR or scalp_core.sum() < MIN_PIXELS_ERROR:
-            break
-        hair_XYZ = XYZ[hair_core].mean(axis=0)
-        scalp_XYZ = XYZ[scalp_core].mean(axis=0)
-    keep = dots.hair_core.flat[index] if want_hair else dots.scalp_core.flat[index]
-    if keep.sum() < MIN_PIXELS_ERROR:
+    if index is None:
+        image, valid = alpha.reshape(shape), usable.reshape(shape)
+    else:
+        image = np.zeros(shape, dtype=np.float32)
+        valid = np.zeros(shape, dtype=bool)
+        image.flat[index] = alpha
+        valid.flat[index] = usable
+    dots = stubble.map_dots(image, valid)
+    core = dots.hair_core if want_hair else dots.scalp_core
+    keep = core.ravel() if index is None else core.ravel()[index]
+    if np.count_nonzero(keep) < MIN_PIXELS_ERROR:
         return _Split(False, "too few pixels of one colour")
-    hair_px = image.flat[index] > 0.5
-    other = int((~hair_px).sum() if want_hair else hair_px.sum())
+    is_hair = alpha[usable] > 0.5
+    other = int(np.count_nonzero(~is_hair if want_hair else is_hair))
     return _Split(True, method, keep, other, choice.ambiguous, dots.coverage, dots)
 
 

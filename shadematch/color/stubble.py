@@ -40,22 +40,25 @@ SKIN_MIN_CHROMA = 6.0
 SKIN_L_RANGE = (15.0, 95.0)
 SKIN_HUE_CENTRE = 55.0        # typical skin hue angle; blond hair is yellower (75-90 degrees)
 SKIN_HUE_MARGIN = 15.0        # two skin-like colours this far apart in hue: the redder is skin
-DOT_COMPACTNESS = 0.45        # area / area of the disc on the longest side: dots vs strands
 
 
 def two_means(Lab: np.ndarray, iterations: int = 20) -> np.ndarray:
     """Two cluster centres (2, 3) of ``Lab`` (k-means, k = 2), darker first.
 
     Starts from the means of the darkest and lightest quarter, where hair and scalp separate first.
+    With two centres the nearest one is a side of the plane half-way between them: one
+    matrix-vector product per iteration.
     """
-    fit = np.asarray(Lab, dtype=np.float64)
+    fit = np.asarray(Lab, dtype=np.float32)
     q = np.percentile(fit[:, 0], [25, 75])
-    centres = np.array([fit[fit[:, 0] <= q[0]].mean(axis=0), fit[fit[:, 0] >= q[1]].mean(axis=0)])
+    centres = np.array([fit[fit[:, 0] <= q[0]].mean(axis=0),
+                        fit[fit[:, 0] >= q[1]].mean(axis=0)], dtype=np.float64)
     for _ in range(iterations):
-        d = ((fit[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        labels = d.argmin(axis=1)
-        new = np.array([fit[labels == k].mean(axis=0) if np.any(labels == k) else centres[k]
-                        for k in range(2)])
+        axis = centres[1] - centres[0]
+        second = fit @ axis.astype(np.float32) > float(axis @ (centres[0] + centres[1]) / 2)
+        if second.all() or not second.any():
+            break
+        new = np.array([fit[~second].mean(axis=0), fit[second].mean(axis=0)], dtype=np.float64)
         if np.allclose(new, centres, atol=1e-3):
             break
         centres = new
@@ -183,6 +186,29 @@ class DotMap:
     dot_like: bool
 
 
+def _erode(mask: np.ndarray) -> np.ndarray:
+    """Binary erosion by the 4-neighbour cross; pixels on the box edge are eroded."""
+    out = mask.copy()
+    out[1:] &= mask[:-1]
+    out[:-1] &= mask[1:]
+    out[:, 1:] &= mask[:, :-1]
+    out[:, :-1] &= mask[:, 1:]
+    out[0] = out[-1] = False
+    out[:, 0] = out[:, -1] = False
+    return out
+
+
+def _box3(a: np.ndarray, op) -> np.ndarray:
+    """3 x 3 neighbourhood reduction (``np.add`` or ``np.maximum``), edges by the pixels inside."""
+    rows = a.copy()
+    op(rows[:, 1:], a[:, :-1], out=rows[:, 1:])
+    op(rows[:, :-1], a[:, 1:], out=rows[:, :-1])
+    out = rows.copy()
+    op(out[1:], rows[:-1], out=out[1:])
+    op(out[:-1], rows[1:], out=out[:-1])
+    return out
+
+
 def map_dots(alpha: np.ndarray, valid: np.ndarray) -> DotMap:
     """Find the follicle dots and the core pixels of hair and scalp.
 
@@ -193,37 +219,34 @@ def map_dots(alpha: np.ndarray, valid: np.ndarray) -> DotMap:
     """
     from scipy import ndimage
 
-    a = np.where(valid, alpha, 0.0).astype(np.float32)
+    a = np.where(valid, alpha, np.float32(0.0)).astype(np.float32, copy=False)
     hair = valid & (a > 0.5)
     scalp = valid & ~hair
-    n_valid = int(valid.sum())
+    n_valid = int(np.count_nonzero(valid))
     # unclipped: noise on pure skin averages out (clipping it at 0 would add coverage)
-    coverage = float(np.clip(a[valid].mean(dtype=np.float64), 0.0, 1.0)) if n_valid else 0.0
-    cross = ndimage.generate_binary_structure(2, 1)
-    core = ndimage.binary_erosion(hair, cross)
-    # dots too small to keep a pixel under erosion: their most-hair pixel (on a 3x3 mean, so that
+    coverage = float(np.clip(a.sum(dtype=np.float64) / max(n_valid, 1), 0.0, 1.0))
+    core = _erode(hair)
+    # dots too small to keep a pixel under erosion: their most-hair pixel (on a 3x3 sum, so that
     # the choice does not follow one pixel's noise)
-    smooth = ndimage.uniform_filter(a, 3)
-    peaks = hair & (smooth >= ndimage.maximum_filter(smooth, 3))
+    smooth = _box3(a, np.add)
+    peaks = hair & (smooth >= _box3(smooth, np.maximum))
     hair_core = core | peaks
-    scalp_core = ndimage.binary_erosion(scalp, cross, iterations=2)
-    if scalp_core.sum() < 20:
-        scalp_core = ndimage.binary_erosion(scalp, cross)
-    if scalp_core.sum() < 20:
+    scalp_core = _erode(_erode(scalp))
+    if np.count_nonzero(scalp_core) < 20:
+        scalp_core = _erode(scalp)
+    if np.count_nonzero(scalp_core) < 20:
         scalp_core = scalp
 
-    labels, n = ndimage.label(hair)
     count, diameter, dot_like = 0, 0.0, False
+    labels, n = ndimage.label(hair)
     if n:
-        areas = np.bincount(labels.ravel())[1:]
-        extents = np.array([max(s[0].stop - s[0].start, s[1].stop - s[1].start)
-                            for s in ndimage.find_objects(labels)], dtype=float)
-        compact = areas / (np.pi / 4 * extents ** 2)
-        single = compact >= DOT_COMPACTNESS
-        # dots: many compact parts, each small against the region (not strands, not one blob)
-        dot_like = bool(single.sum() >= 3 and np.median(areas[single]) < 0.02 * n_valid
-                        and (np.median(compact) >= DOT_COMPACTNESS or coverage > 0.3))
         count, diameter = _boolean_model(hair, valid, coverage, n_valid)
+        areas = np.bincount(labels.ravel())[1:]
+        # dots: many small parts, each about the area of one dot of the measured diameter (or a
+        # few merged); strands are parts much longer than they are wide
+        one_dot = np.pi / 4 * diameter ** 2
+        typical = float(np.median(areas[areas >= 2])) if np.any(areas >= 2) else 0.0
+        dot_like = bool(n >= 3 and 0 < typical < 0.02 * n_valid and typical <= 4 * one_dot)
     return DotMap(hair_core=hair_core, scalp_core=scalp_core, coverage=coverage, count=count,
                   mean_diameter_px=diameter, dot_like=dot_like)
 

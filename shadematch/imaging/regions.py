@@ -165,7 +165,8 @@ class Region:
         # Work inside the clipped bounding box only.
         c0, r0 = max(int(math.floor(x0)), 0), max(int(math.floor(y0)), 0)
         c1, r1 = min(int(math.ceil(x1)) + 1, width), min(int(math.ceil(y1)) + 1, height)
-        yy, xx = np.mgrid[r0:r1, c0:c1]
+        # open grids: a row of x and a column of y, broadcast by each shape's test
+        yy, xx = np.ogrid[r0:r1, c0:c1]
         px, py = xx + 0.5, yy + 0.5
         p = self.params
         if self.shape == "rect":
@@ -180,7 +181,7 @@ class Region:
             inside = polygon2mask((r1 - r0, c1 - c0),
                                   np.column_stack([pts[:, 1] - 0.5 - r0, pts[:, 0] - 0.5 - c0]))
         else:
-            inside = np.zeros(px.shape, dtype=bool)
+            inside = np.zeros((r1 - r0, c1 - c0), dtype=bool)
             r2 = float(p["radius"]) ** 2
             for stroke in p["strokes"]:
                 pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
@@ -195,6 +196,7 @@ class Region:
                     else:
                         t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
                     inside |= (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2 <= r2
+        inside = np.broadcast_to(inside, (r1 - r0, c1 - c0))
         if not inside.any():
             raise RegionError(f"the {self.region_class} {self._shape_word()} covers no whole pixel: "
                               "draw it larger")
