@@ -304,7 +304,8 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
 
     split = None
     if separate and region_class in ("hair", "skin") and n_usable >= 2 * MIN_PIXELS_ERROR:
-        split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng)
+        split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng,
+                       crop, mask, calibration)
     other = 0
     if split is not None and split.applied:
         other = split.other
@@ -366,7 +367,25 @@ class _Split:
         return f
 
 
-def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng) -> _Split:
+def _blobs_in_window(crop, mask, scalp_XYZ, hair_XYZ, calibration) -> bool:
+    """:func:`stubble.blobs` on a window of at most STRUCTURE_WINDOW pixels square at the centre
+    of the region's box (enough dots to judge, and cheap also for quick estimates)."""
+    from shadematch.color import stubble
+
+    h, w = mask.shape
+    side = stubble.STRUCTURE_WINDOW
+    r0, c0 = max(0, (h - side) // 2), max(0, (w - side) // 2)
+    window = np.ascontiguousarray(crop[r0:r0 + side, c0:c0 + side])
+    valid = mask[r0:r0 + side, c0:c0 + side]
+    pixels = window.reshape(-1, 3)
+    top = 65535 if pixels.dtype == np.uint16 else 255
+    valid = valid & ~np.any((window == 0) | (window == top), axis=2)
+    alpha = stubble.hair_fraction(pixels_to_XYZ(pixels, calibration), scalp_XYZ, hair_XYZ)
+    return stubble.blobs(alpha.reshape(valid.shape), valid)
+
+
+def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=None, mask=None,
+           calibration=None) -> _Split:
     """Tell hair from scalp in one region (see :mod:`shadematch.color.stubble`).
 
     ``XYZ`` (N, 3) are the measured pixels: the whole box (``index`` None) or the box positions
@@ -387,7 +406,10 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng) -> _Sp
     if choice.index is None:
         return _Split(False, "no scalp colour" if region_class == "hair" else "one colour")
     scalp_XYZ, hair_XYZ = ends[choice.index], ends[1 - choice.index]
-    if not stubble.two_populations(stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ)):
+    ratio = stubble.valley_ratio(stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ))
+    if ratio >= stubble.VALLEY_RATIO_BLOBS or (
+            ratio >= stubble.VALLEY_RATIO and not _blobs_in_window(crop, mask, scalp_XYZ, hair_XYZ,
+                                                                   calibration)):
         return _Split(False, "one population")
     method = "skin sample" if (skin_Lab is not None and region_class == "hair"
                                and not choice.ambiguous) else "skin-like colour"

@@ -30,7 +30,12 @@ from shadematch.color.conversion import Lab_to_LCh, Lab_to_XYZ
 from shadematch.color.delta_e import delta_E_CIE2000
 
 SEPARATION_MIN_DE = 10.0      # cluster centres closer than this (CIE76) are one colour
-VALLEY_RATIO = 0.5            # valley density / the smaller peak's density below this: two colours
+# valley density / the smaller peak's density: below the first, two colours; below the second,
+# two colours when one of them also forms separate small blobs (dots, or skin between dots)
+VALLEY_RATIO = 0.5
+VALLEY_RATIO_BLOBS = 0.85
+STRUCTURE_WINDOW = 256        # side (pixels) of the window the blob test looks at
+BLOB_SHARE = 0.3              # share of a colour's area in small separate parts: blobs
 SCALP_MATCH_DE00 = 20.0       # a cluster farther than this from the skin sample is not scalp
 SCALP_MATCH_MARGIN_DE00 = 3.0  # ... and it must be this much closer to the skin than the other one
 # Skin-like colour when no skin sample is marked (all skin tones, ITA from very light to dark,
@@ -149,20 +154,56 @@ def refine_ends(XYZ: np.ndarray, scalp_XYZ: np.ndarray, hair_XYZ: np.ndarray,
     return ends[0], ends[1]
 
 
-def two_populations(alpha: np.ndarray) -> bool:
-    """Whether the hair fractions of a subsample form two populations (a valley between them).
+def valley_ratio(alpha: np.ndarray) -> float:
+    """How deep the valley between scalp and hair is: the mean density of hair fractions between
+    0.35 and 0.65 over the smaller of the two peaks near 0 and near 1 (0.1-wide bins).
 
-    The densities near 0 (scalp) and near 1 (hair) must both exceed the lowest density between
-    0.3 and 0.7 by a factor 1 / ``VALLEY_RATIO``.
+    Stubble gives a low ratio (0.05 for large sharp dots, about 0.7 for dots 3 pixels across in a
+    JPEG, whose soft edges fill the middle); one continuous population, such as long hair with
+    highlights, gives 1 or more.
     """
     a = np.asarray(alpha, dtype=np.float64)
-    hist, edges = np.histogram(a, bins=40, range=(-0.5, 1.5))
-    smooth = np.convolve(hist, np.ones(3) / 3, mode="same")
+    hist, edges = np.histogram(a, bins=20, range=(-0.5, 1.5))
     centres = (edges[:-1] + edges[1:]) / 2
-    scalp_peak = smooth[(centres > -0.3) & (centres < 0.3)].max()
-    hair_peak = smooth[(centres > 0.7) & (centres < 1.3)].max()
-    valley = smooth[(centres >= 0.3) & (centres <= 0.7)].min()
-    return bool(min(scalp_peak, hair_peak) > 0 and valley < VALLEY_RATIO * min(scalp_peak, hair_peak))
+    scalp_peak = hist[(centres > -0.25) & (centres < 0.25)].max()
+    hair_peak = hist[(centres > 0.75) & (centres < 1.25)].max()
+    valley = hist[(centres > 0.35) & (centres < 0.65)].mean()
+    peak = min(scalp_peak, hair_peak)
+    return float(valley / peak) if peak > 0 else float("inf")
+
+
+def two_populations(alpha: np.ndarray) -> bool:
+    """Whether the hair fractions of a subsample clearly form two populations (see
+    :func:`valley_ratio`); :func:`blobs` decides the less clear cases."""
+    return valley_ratio(alpha) < VALLEY_RATIO
+
+
+def _blobby(phase: np.ndarray, valid: np.ndarray, coverage: float, n_valid: int) -> bool:
+    """Whether most of ``phase`` lies in separate small blobs: parts no larger than four discs
+    of the diameter the Boolean model gives (one dot, or a few merged), at least three of them."""
+    from scipy import ndimage
+
+    labels, n = ndimage.label(phase)
+    if n < 3:
+        return False
+    _, diameter = _boolean_model(phase, valid, coverage, n_valid)
+    areas = np.bincount(labels.ravel())[1:]
+    small = areas <= max(4 * np.pi / 4 * diameter ** 2, 4.0)
+    return bool(small.sum() >= 3 and areas[small].sum() >= BLOB_SHARE * areas.sum())
+
+
+def blobs(alpha: np.ndarray, valid: np.ndarray) -> bool:
+    """Whether hair or scalp forms separate small blobs in the image of hair fractions: follicle
+    dots on skin, or skin showing between dense dots. Long hair with highlights forms streaks
+    and large areas instead."""
+    a = np.where(valid, alpha, np.float32(0.0))
+    hair = valid & (a > 0.5)
+    n_valid = int(np.count_nonzero(valid))
+    if n_valid < 100:
+        return False
+    coverage = float(np.clip(a.sum(dtype=np.float64) / n_valid, 0.0, 1.0))
+    return (_blobby(hair, valid, coverage, n_valid)
+            or _blobby(valid & ~hair, valid, 1.0 - coverage, n_valid))
 
 
 @dataclass

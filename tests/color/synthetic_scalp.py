@@ -30,18 +30,21 @@ def truth_Lab(rgb) -> np.ndarray:
     return sRGB_to_Lab(np.asarray(rgb, dtype=np.uint8)).astype(float)
 
 
-def dot_alpha(size: int, coverage: float, radius: float, seed: int = 0) -> np.ndarray:
+def dot_alpha(size: int, coverage: float, radius: float, seed: int = 0,
+              return_count: bool = False):
     """Alpha 0..1 (size x size) of random anti-aliased discs covering ``coverage`` of the area.
 
     Discs are drawn on a 4x supersampled canvas (overlaps merge) until their union covers
-    ``coverage``; the canvas is then averaged down to pixels.
+    ``coverage``; the canvas is then averaged down to pixels. With ``return_count`` also the
+    number of discs drawn (whose centres fall inside the image).
     """
     rng = np.random.default_rng(seed)
     ss = 4
     n_ss = size * ss
     canvas = np.zeros((n_ss, n_ss), dtype=bool)
     if coverage <= 0:
-        return np.zeros((size, size))
+        return (np.zeros((size, size)), 0) if return_count else np.zeros((size, size))
+    drawn = 0
     r_ss = radius * ss
     k = int(np.ceil(r_ss)) + 1
     yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
@@ -56,7 +59,9 @@ def dot_alpha(size: int, coverage: float, radius: float, seed: int = 0) -> np.nd
             sy0, sx0 = max(y0, 0), max(x0, 0)
             sy1, sx1 = min(y0 + 2 * k + 1, n_ss), min(x0 + 2 * k + 1, n_ss)
             canvas[sy0:sy1, sx0:sx1] |= disc[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0]
-    return canvas.reshape(size, ss, size, ss).mean(axis=(1, 3))
+            drawn += 1
+    alpha = canvas.reshape(size, ss, size, ss).mean(axis=(1, 3))
+    return (alpha, drawn) if return_count else alpha
 
 
 def scalp_photo(skin=SKIN_TONES["medium"], follicle=FOLLICLE_DARK, coverage: float = 0.15,
@@ -92,5 +97,7 @@ def jpeg_file(path, rgb: np.ndarray, subsampling: int = 2, quality: int = 90) ->
     Image.fromarray(rgb).save(path, "JPEG", quality=quality, subsampling=subsampling)
 
 
-def true_coverage(size: int, coverage: float, radius: float, seed: int = 0) -> float:
-    return float(dot_alpha(size, coverage, radius, seed).mean())
+def truth_dots(size: int, coverage: float, radius: float, seed: int = 0) -> tuple[float, int]:
+    """(covered fraction, number of dots) of the photo ``scalp_photo`` makes with these values."""
+    alpha, count = dot_alpha(size, coverage, radius, seed, return_count=True)
+    return float(alpha.mean()), count
