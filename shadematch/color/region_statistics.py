@@ -352,8 +352,11 @@ class _Split:
     ambiguous: bool = False
     coverage: float = 0.0
     dots: object | None = None         # stubble.DotMap (full measurement only)
+    unresolved: bool = False           # dots too small or soft to show their own colour
 
-    def follicles(self, total: int, pixels_per_mm: float | None) -> Follicles:
+    def follicles(self, total: int, pixels_per_mm: float | None) -> Follicles | None:
+        if self.unresolved:
+            return None
         dots = self.dots
         f = Follicles(coverage_percent=100.0 * self.coverage)
         if dots is not None and dots.dot_like:
@@ -397,23 +400,39 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=N
     fit_rows = rows[_subsample(len(rows), CLUSTER_SUBSAMPLE, rng)]
     XYZ_fit = XYZ[fit_rows]
     centres = stubble.two_means(XYZ_to_Lab(XYZ_fit))
+    if np.linalg.norm(centres[1] - centres[0]) < stubble.SEPARATION_MIN_DE:
+        return _Split(False, "one colour")
     ends = stubble.refine_ends(XYZ_fit, stubble.centre_XYZ(centres[0]),
                                stubble.centre_XYZ(centres[1]))
     centres = XYZ_to_Lab(np.array(ends, dtype=np.float64))
-    if np.linalg.norm(centres[1] - centres[0]) < stubble.SEPARATION_MIN_DE:
-        return _Split(False, "one colour")
     choice = stubble.choose_scalp(centres, skin_Lab if region_class == "hair" else None)
     if choice.index is None:
         return _Split(False, "no scalp colour" if region_class == "hair" else "one colour")
     scalp_XYZ, hair_XYZ = ends[choice.index], ends[1 - choice.index]
-    ratio = stubble.valley_ratio(stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ))
-    if ratio >= stubble.VALLEY_RATIO_BLOBS or (
-            ratio >= stubble.VALLEY_RATIO and not _blobs_in_window(crop, mask, scalp_XYZ, hair_XYZ,
-                                                                   calibration)):
-        return _Split(False, "one population")
+    alpha_fit = stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ)
+    ratio = stubble.valley_ratio(alpha_fit)
     method = "skin sample" if (skin_Lab is not None and region_class == "hair"
                                and not choice.ambiguous) else "skin-like colour"
     want_hair = region_class == "hair"
+    if ratio >= stubble.VALLEY_RATIO_BLOBS or (
+            ratio >= stubble.VALLEY_RATIO and not _blobs_in_window(crop, mask, scalp_XYZ, hair_XYZ,
+                                                                   calibration)):
+        if (choice.ambiguous or not want_hair or not stubble.scalp_peak(alpha_fit)
+                or np.mean(alpha_fit <= 0.25) < 0.5):
+            # only sparse stubble on a clear scalp: with dense or unresolved dots the skin and
+            # hair readings are both unreliable
+            return _Split(False, "one population")
+        # Scalp is a population of its own, the hair is not: dots too small or soft for any
+        # pixel to show their colour. Keep the most-hair 1% (a lower bound of the darkness of
+        # dark hair) and say so.
+        alpha = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
+        values = alpha[usable]
+        keep = usable & (alpha >= np.quantile(values, 0.99)) & (alpha > 0.25)
+        if np.count_nonzero(keep) < MIN_PIXELS_ERROR:
+            return _Split(False, "one population")
+        other = int(np.count_nonzero(usable & ~keep))
+        return _Split(True, method + ", unresolved dots", keep, other, False,
+                      unresolved=True)
     alpha = stubble.hair_fraction(XYZ, scalp_XYZ, hair_XYZ)
     if quick:
         keep = usable & ((alpha >= 0.8) if want_hair else (alpha <= 0.2))
@@ -485,6 +504,12 @@ def _warnings(s: Sample, word: str, split: _Split | None = None,
                                    "warmth or coolness (chroma) is unreliable. Its lightness is "
                                    "still usable. For the undertone, use a closer photo, or one "
                                    "saved as HEIC, PNG or RAW."})
+    if split is not None and split.unresolved:
+        out.append({"code": "unresolved_dots",
+                    "message": "The follicle dots are too small or soft in this photo for any "
+                               "pixel to show their own colour: the hair reads lighter than it "
+                               "is (take its lightness as an upper limit). Use a closer, sharper "
+                               "photo."})
     if (s.region_class == "hair" and f is not None and f.mean_diameter_px
             and f.mean_diameter_px < TINY_DOT_PX):
         out.append({"code": "tiny_dots",

@@ -172,6 +172,16 @@ def valley_ratio(alpha: np.ndarray) -> float:
     return float(valley / peak) if peak > 0 else float("inf")
 
 
+def scalp_peak(alpha: np.ndarray) -> bool:
+    """Whether the scalp forms a population of its own (a peak of hair fractions near 0 at least
+    twice the density between 0.35 and 0.65): skin showing between dots that are too small or
+    soft to show theirs."""
+    hist, edges = np.histogram(np.asarray(alpha, dtype=np.float64), bins=20, range=(-0.5, 1.5))
+    centres = (edges[:-1] + edges[1:]) / 2
+    peak = hist[(centres > -0.25) & (centres < 0.25)].max()
+    return bool(peak >= 2 * hist[(centres > 0.35) & (centres < 0.65)].mean() and peak > 0)
+
+
 def two_populations(alpha: np.ndarray) -> bool:
     """Whether the hair fractions of a subsample clearly form two populations (see
     :func:`valley_ratio`); :func:`blobs` decides the less clear cases."""

@@ -66,12 +66,19 @@ def dot_alpha(size: int, coverage: float, radius: float, seed: int = 0,
 
 def scalp_photo(skin=SKIN_TONES["medium"], follicle=FOLLICLE_DARK, coverage: float = 0.15,
                 radius: float = 3.0, size: int = 200, noise: float = 2.0, seed: int = 0,
-                fmt: str = "PNG", subsampling: int = 0, quality: int = 95) -> np.ndarray:
+                fmt: str = "PNG", subsampling: int = 0, quality: int = 95,
+                blur: float = 0.0) -> np.ndarray:
     """An sRGB uint8 (size x size x 3) shaved scalp, round-tripped through ``fmt``.
 
     ``fmt`` "PNG" (lossless) or "JPEG" with Pillow's ``subsampling`` (0 = 4:4:4, 2 = 4:2:0).
+    ``blur``: sigma (pixels) of a Gaussian lens blur applied to the dots in linear light.
     """
-    alpha = dot_alpha(size, coverage, radius, seed)[..., None]
+    alpha = dot_alpha(size, coverage, radius, seed)
+    if blur > 0:
+        from scipy.ndimage import gaussian_filter
+
+        alpha = gaussian_filter(alpha, blur, mode="reflect")
+    alpha = alpha[..., None]
     skin_lin = sRGB_to_linear(np.asarray(skin, dtype=np.uint8)).astype(float)
     hair_lin = sRGB_to_linear(np.asarray(follicle, dtype=np.uint8)).astype(float)
     lin = skin_lin * (1 - alpha) + hair_lin * alpha

@@ -244,3 +244,16 @@ def test_long_hair_with_highlights_is_not_split(which, with_skin):
     assert not s.separation_applied
     assert de(s.Lab, median) < 2.0
     assert s.follicles is None
+
+
+def test_dots_too_soft_to_show_their_colour_are_said_so():
+    # 3 px dots behind a lens blur of sigma 0.7 px: no pixel shows the follicle colour
+    img = scalp_photo(skin=SKIN_TONES["dark"], coverage=0.05, radius=1.5, size=SIZE, blur=0.7)
+    mask = np.ones(img.shape[:2], bool)
+    skin = sample_region(img, mask, "skin")
+    hair = sample_region(img, mask, "hair", skin_Lab=skin.Lab)
+    whole = sample_region(img, mask, "hair", separate=False)
+    assert "unresolved_dots" in {w["code"] for w in hair.warnings}
+    assert hair.follicles is None
+    truth = truth_Lab(FOLLICLE_DARK)[0]
+    assert truth < hair.Lab[0] < whole.Lab[0] - 10  # darker than the mix, still too light
