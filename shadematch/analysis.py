@@ -16,7 +16,7 @@ from shadematch import __version__
 from shadematch.color.descriptors import hair_skin_contrast
 from shadematch.color.region_statistics import Sample, sample_region
 from shadematch.errors import AppearanceError, RegionError, SampleError, ShadematchError
-from shadematch.imaging.regions import REGION_CLASSES, Region, combined_mask
+from shadematch.imaging.regions import REGION_CLASSES, Region, combined_box_mask
 from shadematch.matching import formula_label, lightness_weight_for, normalise_formula
 
 FORMAT = "shadematch-analysis"
@@ -31,9 +31,15 @@ CONDITIONS = {"colour_space": "CIELAB", "illuminant": "D65", "observer": "2",
 
 def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibration=None,
                     quick: bool = False, progress: Callable | None = None,
-                    cancelled: Callable[[], bool] | None = None
+                    cancelled: Callable[[], bool] | None = None, *,
+                    pixels_per_mm: float | None = None, photo_info: dict | None = None
                     ) -> tuple[dict[str, Sample], dict[str, str]]:
     """Measure every region class present in ``regions``.
+
+    Skin is measured first: the hair region's scalp is recognised by looking like it.
+    ``pixels_per_mm`` (the photo's scale, when known) adds follicle density and dot size;
+    ``photo_info`` (``Photo.info()``) lets the hair sample warn about JPEG chroma subsampling and
+    compression (see :func:`~shadematch.color.region_statistics.sample_region`).
 
     Returns
     -------
@@ -45,18 +51,23 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
     samples: dict[str, Sample] = {}
     problems: dict[str, str] = {}
     classes = [c for c in REGION_CLASSES if any(r.region_class == c for r in regions)]
-    for i, region_class in enumerate(classes):
+    order = sorted(classes, key=lambda c: c != "skin")
+    for i, region_class in enumerate(order):
         if cancelled is not None and cancelled():
             break
         try:
-            mask = combined_mask(regions, region_class, height, width)
-            samples[region_class] = sample_region(photo_rgb, mask, region_class,
-                                                  calibration=calibration, quick=quick)
+            mask, box = combined_box_mask(regions, region_class, height, width)
+            skin = samples.get("skin")
+            samples[region_class] = sample_region(
+                photo_rgb, mask, region_class, calibration=calibration, quick=quick, box=box,
+                skin_Lab=skin.Lab if skin is not None and region_class == "hair" else None,
+                pixels_per_mm=pixels_per_mm, photo_info=photo_info)
         except (RegionError, SampleError) as exc:
             problems[region_class] = str(exc)
         if progress is not None:
             progress((i + 1) / len(classes), f"measured {region_class}")
-    return samples, problems
+    return ({c: samples[c] for c in classes if c in samples},
+            {c: problems[c] for c in classes if c in problems})
 
 
 @dataclass
@@ -156,7 +167,8 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
             progress: Callable | None = None,
             cancelled: Callable[[], bool] | None = None, *, card_only: bool = False,
             area: str | None = None, lightness_weight: float | None = None,
-            fade_years: float | None = None, plan_step_L: float | None = None) -> Analysis:
+            fade_years: float | None = None, plan_step_L: float | None = None,
+            pixels_per_mm: float | None = None) -> Analysis:
     """Measure ``regions`` of ``photo`` and rank ``palette`` by how each pigment and dilution is
     predicted to look healed in the client's skin, against the client's hair.
 
@@ -180,6 +192,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     lightness_weight : > 1 weights chroma/hue less; default from the hair sample (2 when it has
         the ``chroma_unreliable`` warning, else 1).
     fade_years : years for ``faded_lab``; plan_step_L : first-session step (healed L*).
+    pixels_per_mm : the photo's scale, when known: follicle density per cm2 and dot size in mm.
 
     Returns
     -------
@@ -199,8 +212,10 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
         raise ShadematchError(f"unknown area {area!r}: use one of {', '.join(AREAS)}")
     if not card_only:
         target = "hair"
+    photo_info = photo.info()
     samples, problems = measure_regions(photo.rgb, regions, calibration=calibration, quick=quick,
-                                        progress=progress, cancelled=cancelled)
+                                        progress=progress, cancelled=cancelled,
+                                        pixels_per_mm=pixels_per_mm, photo_info=photo_info)
     ranking: list[dict] = []
     appearance: dict = {"basis": "card" if card_only else "healed", "area": area}
     guardrails: list[dict] = []
@@ -259,7 +274,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
         calibration_record["warnings"] = list(calibration_record.get("warnings", [])) + \
             _calibration_exposure_warnings(calibration, samples)
     return Analysis(
-        photo=photo.info(), regions=list(regions), samples=samples, problems=problems,
+        photo=photo_info, regions=list(regions), samples=samples, problems=problems,
         calibration=calibration_record,
         matching={"target": target, "formula": formula, "formula_label": formula_label(formula),
                   "params": dict(params or {}), "palette": palette.info(), "top": top,

@@ -546,6 +546,7 @@ class Workspace:
             "regions": [Region.from_dict(r.to_dict()) for r in self.regions],
             "calibration": self.calibration,
             "quick": quick,
+            "photo_info": self.photo.info() if self.photo is not None else None,
         }
         return _measure_or_nothing(measure_regions), kwargs, self.regions_version
 
@@ -845,11 +846,12 @@ def _find_palette(info: dict | None, current):
 
 
 def _measure_or_nothing(measure_regions):
-    def measure(photo_rgb, regions, calibration=None, quick=False, progress=None, cancelled=None):
+    def measure(photo_rgb, regions, calibration=None, quick=False, progress=None, cancelled=None,
+                photo_info=None):
         if photo_rgb is None or not regions:
             return {}, {}
         return measure_regions(photo_rgb, regions, calibration=calibration, quick=quick,
-                               progress=progress, cancelled=cancelled)
+                               progress=progress, cancelled=cancelled, photo_info=photo_info)
 
     measure.__name__ = "measure_regions"
     return measure

@@ -44,7 +44,7 @@ import numpy as np
 from PIL import Image
 
 from shadematch.errors import ImageLoadError
-from shadematch.imaging import icc_profiles
+from shadematch.imaging import icc_profiles, jpeg_info
 from shadematch.imaging.photo import Photo
 from shadematch.imaging.pixels import _workers as _workers
 from shadematch.imaging.srgb_conversion import _TABLE_MIN_PIXELS as _TABLE_MIN_PIXELS
@@ -298,6 +298,7 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
             from shadematch.imaging import tiff16_loading
 
             return tiff16_loading._load_tiff16(file, digest, step)
+        encoding = jpeg_info.jpeg_encoding(img) if fmt == "JPEG" else {}
         orientation, orientation_note = _orientation(img, fmt)
         if orientation_note:
             notes.append(orientation_note)
@@ -345,7 +346,8 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
     rgb.flags.writeable = False
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format=fmt, source_profile=source_profile,
-                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes),
+                 encoding=encoding)
 
 
 def _draft_request(width: int, height: int, max_side: int) -> tuple[int, int]:

@@ -23,6 +23,8 @@ class Photo:
     profile_assumed : True when the file had no profile and sRGB was assumed.
     orientation_applied : the EXIF orientation tag that was applied (1 = none needed).
     notes : things the loader wants the user to know (e.g. "no colour profile: sRGB assumed").
+    encoding : what the file says about its encoding, JPEG only: {"chroma_subsampling": "4:2:0",
+        "jpeg_quality": 87} (see :mod:`shadematch.imaging.jpeg_info`); empty for other formats.
     """
 
     rgb: np.ndarray
@@ -33,6 +35,7 @@ class Photo:
     profile_assumed: bool
     orientation_applied: int = 1
     notes: tuple[str, ...] = field(default_factory=tuple)
+    encoding: dict = field(default_factory=dict)
 
     @property
     def width(self) -> int:
@@ -74,6 +77,8 @@ class Photo:
             "source_profile": self.source_profile,
             "profile_assumed": self.profile_assumed,
             "orientation_applied": self.orientation_applied,
+            # JPEG only (absent for other formats, as in records written before it)
+            **{k: v for k, v in self.encoding.items() if v is not None},
         }
 
     @classmethod

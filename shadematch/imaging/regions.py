@@ -139,6 +139,25 @@ class Region:
         RegionError
             The region lies wholly outside the photo or covers no pixel centre.
         """
+        inside, (r0, r1, c0, c1) = self.box_mask(height, width)
+        mask = np.zeros((height, width), dtype=bool)
+        mask[r0:r1, c0:c1] = inside
+        return mask
+
+    def box_mask(self, height: int, width: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The mask of the region's bounding box (clipped to the photo) and that box.
+
+        Returns
+        -------
+        mask : bool (r1 - r0, c1 - c0)
+        box : (r0, r1, c0, c1), rows and columns of the photo; the cost grows with the region,
+            not the photo.
+
+        Raises
+        ------
+        RegionError
+            As :meth:`mask`.
+        """
         x0, y0, x1, y1 = self.bounds()
         if x1 <= 0 or y1 <= 0 or x0 >= width or y0 >= height:
             raise RegionError(f"the {self.region_class} {self._shape_word()} lies wholly outside "
@@ -146,8 +165,8 @@ class Region:
         # Work inside the clipped bounding box only.
         c0, r0 = max(int(math.floor(x0)), 0), max(int(math.floor(y0)), 0)
         c1, r1 = min(int(math.ceil(x1)) + 1, width), min(int(math.ceil(y1)) + 1, height)
-        mask = np.zeros((height, width), dtype=bool)
-        yy, xx = np.mgrid[r0:r1, c0:c1]
+        # open grids: a row of x and a column of y, broadcast by each shape's test
+        yy, xx = np.ogrid[r0:r1, c0:c1]
         px, py = xx + 0.5, yy + 0.5
         p = self.params
         if self.shape == "rect":
@@ -162,7 +181,7 @@ class Region:
             inside = polygon2mask((r1 - r0, c1 - c0),
                                   np.column_stack([pts[:, 1] - 0.5 - r0, pts[:, 0] - 0.5 - c0]))
         else:
-            inside = np.zeros(px.shape, dtype=bool)
+            inside = np.zeros((r1 - r0, c1 - c0), dtype=bool)
             r2 = float(p["radius"]) ** 2
             for stroke in p["strokes"]:
                 pts = np.asarray(stroke, dtype=float).reshape(-1, 2)
@@ -177,11 +196,11 @@ class Region:
                     else:
                         t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
                     inside |= (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2 <= r2
-        mask[r0:r1, c0:c1] = inside
-        if not mask.any():
+        inside = np.broadcast_to(inside, (r1 - r0, c1 - c0))
+        if not inside.any():
             raise RegionError(f"the {self.region_class} {self._shape_word()} covers no whole pixel: "
                               "draw it larger")
-        return mask
+        return inside, (r0, r1, c0, c1)
 
     def _shape_word(self) -> str:
         return {"rect": "rectangle", "ellipse": "ellipse", "polygon": "polygon",
@@ -252,6 +271,28 @@ def parse_region_spec(spec: str, region_class: str) -> Region:
         points = [[numbers[i], numbers[i + 1]] for i in range(0, len(numbers), 2)]
         return Region(region_class, "polygon", {"points": points})
     raise RegionError(f"region {spec!r} has an unknown shape {kind!r}: {forms}")
+
+
+def combined_box_mask(regions, region_class: str, height: int, width: int
+                      ) -> tuple[np.ndarray, tuple[int, int, int, int]] | None:
+    """Union of the masks of the regions of one class within their common bounding box.
+
+    Returns (mask, (r0, r1, c0, c1)) or None when there are none; see :meth:`Region.box_mask`.
+    """
+    parts = [region.box_mask(height, width) for region in regions
+             if region.region_class == region_class]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    r0 = min(b[0] for _, b in parts)
+    r1 = max(b[1] for _, b in parts)
+    c0 = min(b[2] for _, b in parts)
+    c1 = max(b[3] for _, b in parts)
+    out = np.zeros((r1 - r0, c1 - c0), dtype=bool)
+    for m, (a0, a1, b0, b1) in parts:
+        out[a0 - r0:a1 - r0, b0 - c0:b1 - c0] |= m
+    return out, (r0, r1, c0, c1)
 
 
 def combined_mask(regions, region_class: str, height: int, width: int) -> np.ndarray | None:

@@ -81,3 +81,29 @@ def test_combined_mask_unions_a_class():
                Region("skin", "rect", {"x": 20, "y": 20, "w": 5, "h": 5})]
     assert combined_mask(regions, "hair", 30, 30).sum() == 50
     assert combined_mask(regions, "scar", 30, 30) is None
+
+
+@pytest.mark.parametrize("region", [
+    Region("hair", "rect", {"x": -5.5, "y": 3.2, "w": 40, "h": 25}),
+    Region("skin", "ellipse", {"cx": 60, "cy": 30, "rx": 20, "ry": 35}),
+    Region("scar", "polygon", {"points": [[10, 10], [70, 15], [30, 45]]}),
+    Region("skin", "brush", {"radius": 4, "strokes": [[[5, 5], [50, 40]], [[70, 5]]]}),
+])
+def test_box_mask_is_the_mask_inside_its_box(region):
+    inside, (r0, r1, c0, c1) = region.box_mask(50, 80)
+    full = region.mask(50, 80)
+    assert inside.shape == (r1 - r0, c1 - c0)
+    assert full[r0:r1, c0:c1].tolist() == inside.tolist()
+    assert full.sum() == inside.sum()  # nothing outside the box
+
+
+def test_combined_box_mask_matches_combined_mask():
+    from shadematch.imaging.regions import combined_box_mask
+
+    regions = [Region("hair", "rect", {"x": 2, "y": 3, "w": 10, "h": 5}),
+               Region("hair", "ellipse", {"cx": 60, "cy": 40, "rx": 8, "ry": 6}),
+               Region("skin", "rect", {"x": 0, "y": 0, "w": 5, "h": 5})]
+    mask, (r0, r1, c0, c1) = combined_box_mask(regions, "hair", 50, 80)
+    full = combined_mask(regions, "hair", 50, 80)
+    assert full[r0:r1, c0:c1].tolist() == mask.tolist() and full.sum() == mask.sum()
+    assert combined_box_mask(regions, "scar", 50, 80) is None
