@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from calib_synth import dE00, measured_patch_Lab, render_chart, render_spectral_chart
 
-from shadematch.calibration import calibrate_from_chart, chart_reference, chart_fit
+from shadematch.calibration import calibrate_from_chart, chart_fit, chart_reference
 from shadematch.errors import CalibrationError
 
 REF = chart_reference("colorchecker24", "after-2014")
