@@ -12,6 +12,7 @@ is assumed and said so.
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,26 @@ def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int =
     return pixels._oriented_pixels(image, orientation), description, assumed, notes
 
 
+def _grey16_to_srgb(grey16: np.ndarray, icc: bytes | None, description: str | None,
+                    notes: list[str]) -> tuple[np.ndarray, str, bool]:
+    """16-bit grey through its grey profile's tone curve to sRGB-encoded grey (still 16-bit).
+
+    Returns (grey, profile description, profile assumed); notes what was assumed.
+    """
+    if icc is None:
+        notes.append(NO_PROFILE_NOTE)
+        return grey16, ASSUMED_PROFILE, True
+    if icc_profiles.is_grey_profile(icc):
+        try:
+            return (icc_profiles.convert_grey16_to_srgb(grey16, icc),
+                    description or "unnamed grey ICC profile", False)
+        except (icc_profiles.ICCParseError, struct.error, ValueError):
+            pass
+    notes.append(f"The greyscale photo's colour profile ({description or 'unnamed'}) could not "
+                 "be applied: its grey levels were read as sRGB.")
+    return grey16, ASSUMED_PROFILE, True
+
+
 def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int
                 ) -> tuple[Image.Image | np.ndarray, str, bool, list[str]]:
     """:func:`_to_srgb` before orientation, except for the parallel RGB path (see there)."""
@@ -71,11 +92,9 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         grey = np.asarray(img)
         grey16 = np.clip(grey, 0, 65535).astype(np.uint16) if grey.dtype != np.uint16 else grey
-        # A grey profile only changes the tone curve; 16-bit grey is kept as it is decoded.
-        notes.append(NO_PROFILE_NOTE if icc is None else
-                     "The greyscale photo's tone curve (colour profile) was not applied.")
+        grey16, description, assumed = _grey16_to_srgb(grey16, icc, description, notes)
         rgb = np.repeat(grey16[..., None], 3, axis=2)
-        return rgb, description or ASSUMED_PROFILE, icc is None, notes
+        return rgb, description, assumed, notes
     if mode == "F":
         grey = np.clip(np.asarray(img), 0.0, 1.0)
         rgb = np.repeat(np.round(grey * 255).astype(np.uint8)[..., None], 3, axis=2)
