@@ -31,12 +31,22 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
                     ) -> tuple[dict[str, Sample], dict[str, str]]:
     """Measure every region class present in ``regions``.
 
+    Parameters
+    ----------
+    photo_rgb : a :class:`shadematch.imaging.photo.Photo` (its ``source`` pixels, kept for
+        wide-gamut profiles, are then measured without clipping to sRGB) or its (H, W, 3)
+        uint8/uint16 sRGB array.
+    regions, calibration, quick, progress, cancelled : as for :func:`analyse`.
+
     Returns
     -------
     samples : {class: Sample} for each class that could be measured.
     problems : {class: message} for each class whose regions could not be measured (a region
         outside the photo, too few usable pixels ...); the message says what to do.
     """
+    # A Photo: measure from its source pixels when it keeps them (wide-gamut profiles).
+    source = getattr(photo_rgb, "source", None)
+    photo_rgb = getattr(photo_rgb, "rgb", photo_rgb)
     height, width = photo_rgb.shape[:2]
     samples: dict[str, Sample] = {}
     problems: dict[str, str] = {}
@@ -47,7 +57,8 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
         try:
             mask = combined_mask(regions, region_class, height, width)
             samples[region_class] = sample_region(photo_rgb, mask, region_class,
-                                                  calibration=calibration, quick=quick)
+                                                  calibration=calibration, quick=quick,
+                                                  source=source)
         except (RegionError, SampleError) as exc:
             problems[region_class] = str(exc)
         if progress is not None:
@@ -163,7 +174,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     formula = normalise_formula(formula)
     if target not in REGION_CLASSES:
         raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")
-    samples, problems = measure_regions(photo.rgb, regions, calibration=calibration, quick=quick,
+    samples, problems = measure_regions(photo, regions, calibration=calibration, quick=quick,
                                         progress=progress, cancelled=cancelled)
     ranking: list[dict] = []
     if target in samples:

@@ -118,11 +118,24 @@ class Sample:
             quick=bool(data.get("quick")))
 
 
-def pixels_to_Lab(pixels: np.ndarray, calibration=None) -> np.ndarray:
+def pixels_to_Lab(pixels: np.ndarray, calibration=None, linear: bool = False) -> np.ndarray:
     """sRGB pixels (N, 3) uint8/uint16 -> Lab (N, 3), through ``calibration`` when given.
 
     ``calibration`` is any object with ``linear_RGB_to_XYZ(RGB_lin) -> XYZ`` (white Y = 1, D65).
+    ``linear=True``: ``pixels`` are float linear sRGB-primaries values (white 1), not clipped to
+    0..1 (a wide-gamut photo's colours outside sRGB, see shadematch.imaging.measurement_source).
     """
+    # --- wide-gamut measurement (colour-audit): linear, unclipped input -----------------------
+    if linear:
+        from shadematch.color.conversion import MATRIX_sRGB_TO_XYZ
+
+        RGB_lin = np.asarray(pixels, dtype=np.float32)
+        if calibration is not None:
+            XYZ = np.asarray(calibration.linear_RGB_to_XYZ(RGB_lin))
+        else:
+            XYZ = RGB_lin @ MATRIX_sRGB_TO_XYZ.T.astype(np.float32)
+        return XYZ_to_Lab(XYZ.astype(np.float32, copy=False))
+    # ------------------------------------------------------------------------------------------
     if calibration is None:
         return sRGB_to_Lab(pixels)
     XYZ = np.asarray(calibration.linear_RGB_to_XYZ(sRGB_to_linear(pixels)))
@@ -153,7 +166,8 @@ def _two_means(Lab: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, n
 
 
 def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibration=None,
-                  quick: bool = False, separate: bool = True, seed: int = 0) -> Sample:
+                  quick: bool = False, separate: bool = True, seed: int = 0,
+                  source=None) -> Sample:
     """Measure the colour of the pixels of ``rgb`` under ``mask``.
 
     Parameters
@@ -165,6 +179,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     calibration : optional object with ``linear_RGB_to_XYZ`` (see shadematch.calibration).
     quick : measure a random subsample (live updates while drawing).
     separate : set False to keep all pixels (no cluster split).
+    source : optional ``Photo.source`` (:class:`shadematch.imaging.measurement_source.SourcePixels`)
+        of a wide-gamut photo: colours are then read from the source encoding, not clipped to
+        sRGB, and "clipped" means a channel at 0 or full scale in the source.
 
     Returns
     -------
@@ -182,7 +199,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
                           f"{rgb.shape[1]} x {rgb.shape[0]}")
     word = {"hair": "hair", "skin": "skin", "scar": "scar"}.get(region_class, region_class)
     rng = np.random.default_rng(seed)
-    pixels = rgb[mask]
+    # --- wide-gamut measurement (colour-audit): source-encoded pixels ------------------------
+    pixels = rgb[mask] if source is None else source.oriented()[mask]
+    # ------------------------------------------------------------------------------------------
     total = int(len(pixels))
     if quick and total > QUICK_SUBSAMPLE:
         pixels = pixels[rng.choice(total, QUICK_SUBSAMPLE, replace=False)]
@@ -197,7 +216,10 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         raise SampleError(f"the {word} region has only {len(pixels)} usable pixels "
                           f"({n_clipped} of {total} are clipped to pure black or white): draw a "
                           "larger region, or re-take the photo with less glare")
-    Lab = pixels_to_Lab(pixels, calibration)
+    if source is None:
+        Lab = pixels_to_Lab(pixels, calibration)
+    else:  # wide-gamut measurement (colour-audit)
+        Lab = pixels_to_Lab(source.linear_of_codes(pixels)[0], calibration, linear=True)
 
     other = 0
     separated = False

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from shadematch.imaging.measurement_source import SourcePixels
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,10 @@ class Photo:
     profile_assumed : True when the file had no profile and sRGB was assumed.
     orientation_applied : the EXIF orientation tag that was applied (1 = none needed).
     notes : things the loader wants the user to know (e.g. "no colour profile: sRGB assumed").
+    source : the source-encoded pixels when the file has a matrix/TRC profile other than sRGB
+        (Display P3, Adobe RGB, ProPhoto ...): measurement reads colours from them without the
+        clipping to sRGB that ``rgb`` has (see :mod:`shadematch.imaging.measurement_source`);
+        None otherwise.
     """
 
     rgb: np.ndarray
@@ -33,6 +41,7 @@ class Photo:
     profile_assumed: bool
     orientation_applied: int = 1
     notes: tuple[str, ...] = field(default_factory=tuple)
+    source: SourcePixels | None = field(default=None, compare=False, repr=False)
 
     @property
     def width(self) -> int:

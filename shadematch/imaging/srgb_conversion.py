@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from shadematch.imaging import icc_profiles, pixels
+from shadematch.imaging.measurement_source import SourcePixels
 
 ASSUMED_PROFILE = "sRGB (assumed)"
 NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for phone and web JPEGs)."
@@ -27,6 +28,14 @@ NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for 
 #: tabulated transform (icc_profiles.srgb_lookup_table): building the table costs about as much
 #: as converting 8 MP with LittleCMS, and looking pixels up about half as much as LittleCMS.
 _TABLE_MIN_PIXELS = 1 << 23
+
+
+def _is_matrix_shaper(icc: bytes) -> bool:
+    try:
+        icc_profiles.parse_matrix_shaper(icc)
+    except Exception:  # noqa: BLE001 - LUT-based or damaged: not kept for measurement
+        return False
+    return True
 
 
 def _flatten_alpha(img: Image.Image) -> Image.Image:
@@ -42,16 +51,21 @@ def _has_alpha(img: Image.Image) -> bool:
         img.mode == "P" and "transparency" in img.info)
 
 
-def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int = 1
-             ) -> tuple[np.ndarray, str, bool, list[str]]:
-    """A decoded Pillow image in sRGB, ``orientation`` applied: (pixels, profile, assumed, notes).
+def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int = 1,
+             keep_source: bool = True) -> tuple[np.ndarray, str, bool, list[str], SourcePixels | None]:
+    """A decoded Pillow image in sRGB, ``orientation`` applied.
 
-    The pixels are a (H, W, 3) uint8 array, or uint16 for 16-bit greyscale.
+    Returns (pixels, profile, assumed, notes, source): the pixels are a (H, W, 3) uint8 array,
+    or uint16 for 16-bit greyscale; ``source`` keeps the source-encoded pixels of an RGB photo
+    with a matrix/TRC profile other than sRGB, for measurement (else None).
     """
-    image, description, assumed, notes = _srgb_image(file, img, icc, orientation)
+    sources: list[SourcePixels] = []
+    image, description, assumed, notes = _srgb_image(file, img, icc, orientation,
+                                                     sources if keep_source else None)
+    source = sources[0] if sources else None
     if isinstance(image, np.ndarray):
-        return image, description, assumed, notes
-    return pixels._oriented_pixels(image, orientation), description, assumed, notes
+        return image, description, assumed, notes, source
+    return pixels._oriented_pixels(image, orientation), description, assumed, notes, source
 
 
 def _grey16_to_srgb(grey16: np.ndarray, icc: bytes | None, description: str | None,
@@ -74,7 +88,8 @@ def _grey16_to_srgb(grey16: np.ndarray, icc: bytes | None, description: str | No
     return grey16, ASSUMED_PROFILE, True
 
 
-def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int
+def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int,
+                sources: list[SourcePixels] | None = None
                 ) -> tuple[Image.Image | np.ndarray, str, bool, list[str]]:
     """:func:`_to_srgb` before orientation, except for the parallel RGB path (see there)."""
     notes: list[str] = []
@@ -131,6 +146,12 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
         return img, description, False, notes
     from PIL import ImageCms
 
+    if mode == "RGB" and sources is not None:
+        # Before the conversion (which may work in place): the source codes, for measurement.
+        kept = SourcePixels.maybe(pixels._pixels(img) if _is_matrix_shaper(icc) else None,
+                                  orientation, icc, description or "")
+        if kept is not None:
+            sources.append(kept)
     try:
         transform = ImageCms.buildTransform(
             source, ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), mode, "RGB",

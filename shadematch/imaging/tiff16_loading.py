@@ -16,6 +16,7 @@ from PIL import Image
 
 from shadematch.imaging import icc_profiles
 from shadematch.imaging.loading import _decode_error, _fail, _Steps
+from shadematch.imaging.measurement_source import SourcePixels
 from shadematch.imaging.photo import Photo
 from shadematch.imaging.pixels import _orient
 from shadematch.imaging.srgb_conversion import ASSUMED_PROFILE, NO_PROFILE_NOTE
@@ -78,12 +79,16 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
         notes.append("Transparent areas were shown over white.")
     rgb = np.ascontiguousarray(data[..., :3])
     source_profile, assumed = ASSUMED_PROFILE, True
+    source = None
     if icc is not None:
         try:
             source_profile = icc_profiles.profile_description(icc) or "unnamed ICC profile"
             assumed = False
             if not icc_profiles.is_srgb_equivalent(icc):
+                stored = rgb
                 rgb = icc_profiles.convert_uint16_to_srgb(rgb, icc)
+                source = SourcePixels.maybe(stored, _orientation_of(orientation_tag), icc,
+                                            source_profile)
         except icc_profiles.ICCParseError:
             try:
                 rgb = _lcms_via_8bit(rgb, icc, notes)
@@ -96,11 +101,18 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
             notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
     if assumed and not any("damaged" in n or "could not be applied" in n for n in notes):
         notes.append(NO_PROFILE_NOTE)
-    return _finish(file, digest, step, rgb, source_profile, assumed, orientation_tag, notes)
+    return _finish(file, digest, step, rgb, source_profile, assumed, orientation_tag, notes,
+                   source)
+
+
+def _orientation_of(orientation_tag) -> int:
+    orientation = int(orientation_tag.value) if orientation_tag is not None else 1
+    return orientation if 1 <= orientation <= 8 else 1
 
 
 def _finish(file: Path, digest: str, step: _Steps, rgb: np.ndarray, source_profile: str,
-            assumed: bool, orientation_tag, notes: list[str]) -> Photo:
+            assumed: bool, orientation_tag, notes: list[str],
+            source: SourcePixels | None = None) -> Photo:
     orientation = int(orientation_tag.value) if orientation_tag is not None else 1
     if not 1 <= orientation <= 8:
         notes.append(f"The photo has an invalid orientation tag ({orientation}): it was ignored.")
@@ -110,7 +122,8 @@ def _finish(file: Path, digest: str, step: _Steps, rgb: np.ndarray, source_profi
     rgb.flags.writeable = False
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format="TIFF", source_profile=source_profile,
-                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes),
+                 source=source)
 
 
 def _lcms_via_8bit(rgb16: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:
