@@ -9,8 +9,9 @@ values that are not clipped (negative or above 1 outside the sRGB gamut), and ca
 clipped only when a channel is at 0 or full scale in the *source* encoding (real sensor or
 encoder clipping). The display path (lookup tables, LittleCMS) is unchanged.
 
-Cost: one copy of the decoded pixels at load (a memory copy, no colour work); the tone curves and
-matrix run only on the pixels of a measured region.
+Cost at load: nothing but memory. The decoded Pillow image is kept as it is (the display
+conversion does not work in place on it) and copied out, oriented, on the first measurement; the
+tone curves and matrix run only on the pixels of a measured region.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ class SourcePixels:
 
     Attributes
     ----------
-    stored : ndarray (H, W, 3) uint8 (0..255) or uint16 (0..65535), in the file's stored
-        orientation (before the EXIF orientation is applied).
+    stored : ndarray (H, W, 3) uint8 (0..255) or uint16 (0..65535), or an 8-bit RGB Pillow
+        image, in the file's stored orientation (before the EXIF orientation is applied).
     orientation : the EXIF orientation (1..8) that displays ``stored`` upright, as ``Photo.rgb``.
     icc : the embedded ICC profile (matrix/TRC RGB).
     description : the profile's description.
     """
 
-    stored: np.ndarray
+    stored: object
     orientation: int
     icc: bytes
     description: str = ""
@@ -45,7 +46,7 @@ class SourcePixels:
     _tables: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
-    def maybe(cls, stored: np.ndarray | None, orientation: int, icc: bytes | None,
+    def maybe(cls, stored, orientation: int, icc: bytes | None,
               description: str = "") -> SourcePixels | None:
         """A SourcePixels when ``icc`` is a matrix/TRC RGB profile that is not sRGB, else None."""
         if stored is None or not icc or icc_profiles.is_srgb_equivalent(icc):
@@ -54,23 +55,32 @@ class SourcePixels:
             icc_profiles.parse_matrix_shaper(icc)
         except Exception:  # noqa: BLE001 - LUT or damaged profiles: measure the sRGB pixels
             return None
-        arr = np.asarray(stored)
-        if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype not in (np.uint8, np.uint16):
+        if isinstance(stored, np.ndarray):
+            if (stored.ndim != 3 or stored.shape[2] != 3
+                    or stored.dtype not in (np.uint8, np.uint16)):
+                return None
+        elif getattr(stored, "mode", None) != "RGB":
             return None
-        return cls(arr, int(orientation), bytes(icc), description)
+        return cls(stored, int(orientation), bytes(icc), description)
 
     @property
     def max_value(self) -> int:
-        return 65535 if self.stored.dtype == np.uint16 else 255
+        pixels = self._oriented if self._oriented is not None else self.stored
+        dtype = getattr(pixels, "dtype", None)
+        return 65535 if dtype == np.uint16 else 255
 
     def oriented(self) -> np.ndarray:
         """The source pixels oriented as ``Photo.rgb`` (computed once, on first use)."""
         with self._lock:
             if self._oriented is None:
-                from shadematch.imaging.pixels import _orient
+                from shadematch.imaging.pixels import _oriented_pixels
 
-                self._oriented = _orient(self.stored, self.orientation)
-                self._oriented.flags.writeable = False
+                oriented = _oriented_pixels(self.stored, self.orientation)
+                if oriented is self.stored:
+                    oriented = oriented.view()
+                oriented.flags.writeable = False
+                self._oriented = oriented
+                self.stored = None   # the oriented copy replaces it (frees a Pillow image)
             return self._oriented
 
     def _curves_and_matrix(self) -> tuple[np.ndarray, np.ndarray]:

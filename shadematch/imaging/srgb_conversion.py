@@ -147,8 +147,9 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
     from PIL import ImageCms
 
     if mode == "RGB" and sources is not None:
-        # Before the conversion (which may work in place): the source codes, for measurement.
-        kept = SourcePixels.maybe(pixels._pixels(img) if _is_matrix_shaper(icc) else None,
+        # The source codes, for measurement (see shadematch.imaging.measurement_source).
+        # The Pillow image itself: no copy now; the conversion below leaves it unchanged.
+        kept = SourcePixels.maybe(img if _is_matrix_shaper(icc) else None,
                                   orientation, icc, description or "")
         if kept is not None:
             sources.append(kept)
@@ -165,9 +166,9 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
                 return pixels._in_strips(img, None, orientation, table), description, False, notes
         if pixels._parallel(img):
             return pixels._in_strips(img, transform, orientation), description, False, notes
-        if mode == "RGB":
+        if mode == "RGB" and not sources:
             ImageCms.applyTransform(img, transform, inPlace=True)
-        else:
+        else:  # a kept source must stay unconverted
             img = ImageCms.applyTransform(img, transform)
     except Exception:  # noqa: BLE001 - e.g. a CMYK profile embedded in an RGB image
         notes.append(f"The embedded colour profile ({description}) could not be applied: sRGB "
