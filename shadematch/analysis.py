@@ -36,10 +36,17 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
                     ) -> tuple[dict[str, Sample], dict[str, str]]:
     """Measure every region class present in ``regions``.
 
+    Parameters
+    ----------
+    photo_rgb : a :class:`shadematch.imaging.photo.Photo` (its ``source`` pixels, kept for
+        wide-gamut profiles, are then measured without clipping to sRGB) or its (H, W, 3)
+        uint8/uint16 sRGB array.
+    regions, calibration, quick, progress, cancelled : as for :func:`analyse`.
+    pixels_per_mm : the photo's scale, when known: adds follicle density and dot size.
+    photo_info : ``Photo.info()``: lets the hair sample warn about JPEG chroma subsampling and
+        compression (see :func:`~shadematch.color.region_statistics.sample_region`).
+
     Skin is measured first: the hair region's scalp is recognised by looking like it.
-    ``pixels_per_mm`` (the photo's scale, when known) adds follicle density and dot size;
-    ``photo_info`` (``Photo.info()``) lets the hair sample warn about JPEG chroma subsampling and
-    compression (see :func:`~shadematch.color.region_statistics.sample_region`).
 
     Returns
     -------
@@ -47,6 +54,9 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
     problems : {class: message} for each class whose regions could not be measured (a region
         outside the photo, too few usable pixels ...); the message says what to do.
     """
+    # A Photo: measure from its source pixels when it keeps them (wide-gamut profiles).
+    source = getattr(photo_rgb, "source", None)
+    photo_rgb = getattr(photo_rgb, "rgb", photo_rgb)
     height, width = photo_rgb.shape[:2]
     samples: dict[str, Sample] = {}
     problems: dict[str, str] = {}
@@ -61,7 +71,7 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
             samples[region_class] = sample_region(
                 photo_rgb, mask, region_class, calibration=calibration, quick=quick, box=box,
                 skin_Lab=skin.Lab if skin is not None and region_class == "hair" else None,
-                pixels_per_mm=pixels_per_mm, photo_info=photo_info)
+                pixels_per_mm=pixels_per_mm, photo_info=photo_info, source=source)
         except (RegionError, SampleError) as exc:
             problems[region_class] = str(exc)
         if progress is not None:
@@ -213,7 +223,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     if not card_only:
         target = "hair"
     photo_info = photo.info()
-    samples, problems = measure_regions(photo.rgb, regions, calibration=calibration, quick=quick,
+    samples, problems = measure_regions(photo, regions, calibration=calibration, quick=quick,
                                         progress=progress, cancelled=cancelled,
                                         pixels_per_mm=pixels_per_mm, photo_info=photo_info)
     ranking: list[dict] = []

@@ -542,7 +542,7 @@ class Workspace:
 
         Region = _region_type()
         kwargs = {
-            "photo_rgb": self.photo.rgb if self.photo is not None else None,
+            "photo_rgb": self.photo,  # a Photo: wide-gamut photos are measured from their source
             "regions": [Region.from_dict(r.to_dict()) for r in self.regions],
             "calibration": self.calibration,
             "quick": quick,

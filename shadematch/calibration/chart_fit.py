@@ -32,6 +32,50 @@ SINGLE_PATCH_WARNING = 6.0
 #: How many models (best by plain least-squares leave-one-out) are polished in Lab and compared.
 FINALISTS = 2
 
+#: Skin-like reference colours: hue angle h_ab (degrees) and chroma C*_ab ranges of human skin
+#: (skin colorimetry puts h_ab at about 30-70 deg and C*_ab at about 12-35 across skin types;
+#: widened a little). On the ColorChecker 24 only "dark skin" (h 47, C 20) and "light skin"
+#: (h 43, C 25) qualify; orange (C 65), orange yellow (C 69) and moderate red (h 18) do not.
+SKIN_HUE_RANGE = (20.0, 75.0)
+SKIN_CHROMA_RANGE = (8.0, 45.0)
+SKIN_LIGHTNESS_RANGE = (20.0, 85.0)
+
+#: Weight of the skin-like patches' mean leave-one-out error in the score that picks the model;
+#: the mean over all usable patches has the rest. A model that generalises well over the chart
+#: but badly on skin (the colour a practitioner measures) loses to one that is good on both.
+SKIN_WEIGHT = 0.5
+
+
+def skin_like_patches(Lab: np.ndarray) -> np.ndarray:
+    """Which reference colours are skin-like, by hue, chroma and lightness.
+
+    Parameters
+    ----------
+    Lab : (n, 3) reference CIELAB (D65; L* 0..100).
+
+    Returns
+    -------
+    ndarray (n,) bool; on the ColorChecker 24, True for "dark skin" and "light skin" only.
+    """
+    Lab = np.asarray(Lab, dtype=np.float64)
+    C = np.hypot(Lab[:, 1], Lab[:, 2])
+    h = np.degrees(np.arctan2(Lab[:, 2], Lab[:, 1])) % 360.0
+    return ((SKIN_HUE_RANGE[0] <= h) & (h <= SKIN_HUE_RANGE[1])
+            & (SKIN_CHROMA_RANGE[0] <= C) & (C <= SKIN_CHROMA_RANGE[1])
+            & (SKIN_LIGHTNESS_RANGE[0] <= Lab[:, 0]) & (Lab[:, 0] <= SKIN_LIGHTNESS_RANGE[1]))
+
+
+def selection_score(dE: np.ndarray, skin: np.ndarray) -> float:
+    """The leave-one-out score a model is chosen by (lower is better), CIEDE2000.
+
+    ``(1 - SKIN_WEIGHT) * mean(dE) + SKIN_WEIGHT * mean(dE[skin])``; the plain mean when no
+    skin-like patch is usable.
+    """
+    dE = np.asarray(dE, dtype=np.float64)
+    if not np.any(skin):
+        return float(np.mean(dE))
+    return float((1.0 - SKIN_WEIGHT) * np.mean(dE) + SKIN_WEIGHT * np.mean(dE[skin]))
+
 
 def _leave_one_out(models, RGB, XYZ, Lab, neutral, cancelled, refine: bool,
                    progress=None) -> dict[str, np.ndarray]:
@@ -79,7 +123,9 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
     Returns
     -------
     Calibration
-        The model with the lowest leave-one-out mean CIEDE2000, its residuals and warnings.
+        The model with the lowest leave-one-out score (mean CIEDE2000 over the usable patches
+        and over the skin-like ones, equally weighted: :func:`selection_score`), its residuals
+        and warnings.
 
     Raises
     ------
@@ -120,26 +166,32 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
     XYZ_ref = Lab_to_XYZ(ref.Lab)
     RGB_u, XYZ_u, Lab_u, neutral_u = (samples.RGB_lin[usable], XYZ_ref[usable], ref.Lab[usable],
                                       neutral[usable])
+    skin_u = skin_like_patches(ref.Lab)[usable]
     # Stage 1: leave-one-out of every feasible model as plain least squares (fast). Stage 2: the
     # best few are polished in Lab, inside the leave-one-out too, and compared again.
     try:
         quick = _leave_one_out(feasible, RGB_u, XYZ_u, Lab_u, neutral_u, cancelled, refine=False)
         quick_means = {m: float(np.mean(v)) for m, v in quick.items()}
-        finalists = sorted(quick_means, key=quick_means.get)[:FINALISTS]
+        quick_scores = {m: selection_score(v, skin_u) for m, v in quick.items()}
+        finalists = sorted(quick_scores, key=quick_scores.get)[:FINALISTS]
         loo = _leave_one_out(finalists, RGB_u, XYZ_u, Lab_u, neutral_u, cancelled, refine=True,
                              progress=progress)
     except InterruptedError as exc:
         raise CalibrationError("Calibration was cancelled.") from exc
     loo_means = {m: float(np.mean(v)) for m, v in loo.items()}
+    loo_scores = {m: selection_score(v, skin_u) for m, v in loo.items()}
     if not loo_means:
         raise CalibrationError(
             "The chart patches could not be fitted (their colours are degenerate): check that "
             "the four corners are on the dark skin, bluish green, black and white patches.")
-    best = min(loo_means.values())
+    best = min(loo_scores.values())
     # Simplest model within the margin of the best (CANDIDATES is ordered simplest first).
-    chosen = next(m for m in feasible if m in loo_means
-                  and loo_means[m] <= best + COMPLEXITY_MARGIN)
+    chosen = next(m for m in feasible if m in loo_scores
+                  and loo_scores[m] <= best + COMPLEXITY_MARGIN)
     candidates = {m: loo_means.get(m, quick_means[m]) for m in quick_means}
+    skin_of = {**quick, **loo}
+    candidates_skin = ({m: float(np.mean(skin_of[m][skin_u])) for m in quick_means}
+                       if skin_u.any() else {})
     fitted = fit_model(chosen, RGB_u, XYZ_u, neutral_u)
 
     Lab_all = XYZ_to_Lab(fitted(samples.RGB_lin))
@@ -180,6 +232,11 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
     return Calibration(
         chart=chart, reference=ref.label, reference_key=ref.key, model=chosen,
         mean_delta_e=mean_dE, max_delta_e=max_dE, transform=fitted,
-        leave_one_out_mean_delta_e=loo_means[chosen], patches=patches,
+        leave_one_out_mean_delta_e=loo_means[chosen],
+        skin_leave_one_out_mean_delta_e=(float(np.mean(loo[chosen][skin_u])) if skin_u.any()
+                                         else None),
+        skin_patches=[n for n, s in zip(ref.names, skin_like_patches(ref.Lab), strict=True)
+                      if s],
+        candidates_skin=candidates_skin, patches=patches,
         corners=[(float(x), float(y)) for x, y in pts], source_photo_sha256=sha,
         warnings=warnings, candidates=candidates)

@@ -83,6 +83,10 @@ class Calibration:
     applied_to_photo_sha256 : the photo it is used on when reused.
     warnings : messages the user should see (mean residual high, rejected patches, reuse ...).
     candidates : leave-one-out mean CIEDE2000 of every model tried.
+    skin_leave_one_out_mean_delta_e : leave-one-out mean CIEDE2000 of the skin-like patches
+        (``skin_patches``) under the chosen model (None for a grey card or when none is usable).
+    skin_patches : names of the skin-like reference patches weighted in the model choice.
+    candidates_skin : the skin-like patches' leave-one-out mean CIEDE2000 of every model tried.
     transform : the fitted model (see :class:`shadematch.calibration.fit.FittedModel`).
     """
 
@@ -101,6 +105,9 @@ class Calibration:
     warnings: list[str] = field(default_factory=list)
     candidates: dict[str, float] = field(default_factory=dict)
     reference_key: str = ""
+    skin_leave_one_out_mean_delta_e: float | None = None
+    skin_patches: list[str] = field(default_factory=list)
+    candidates_skin: dict[str, float] = field(default_factory=dict)
 
     # -- applying it ---------------------------------------------------------------------------
     def linear_RGB_to_XYZ(self, RGB_lin: np.ndarray) -> np.ndarray:
@@ -222,6 +229,8 @@ class Calibration:
                 f"{self.mean_delta_e:.2f}, max {self.max_delta_e:.2f} dE00")
         if self.leave_one_out_mean_delta_e is not None:
             text += f", leave-one-out {self.leave_one_out_mean_delta_e:.2f}"
+        if self.skin_leave_one_out_mean_delta_e is not None:
+            text += f" (skin patches {self.skin_leave_one_out_mean_delta_e:.2f})"
         if self.reused:
             text += " — reused from another photo"
         return text
@@ -244,6 +253,11 @@ class Calibration:
             "applied_to_photo_sha256": self.applied_to_photo_sha256,
             "warnings": list(self.warnings),
             "candidates": {k: round(float(v), 3) for k, v in self.candidates.items()},
+            "skin_leave_one_out_mean_delta_e": (
+                None if self.skin_leave_one_out_mean_delta_e is None
+                else round(float(self.skin_leave_one_out_mean_delta_e), 3)),
+            "skin_patches": list(self.skin_patches),
+            "candidates_skin": {k: round(float(v), 3) for k, v in self.candidates_skin.items()},
             "transform": self.transform.to_dict(),
         }
 
@@ -272,6 +286,12 @@ class Calibration:
                 warnings=[str(w) for w in d.get("warnings", [])],
                 candidates={str(k): float(v) for k, v in d.get("candidates", {}).items()},
                 reference_key=str(d.get("reference_key", "")),
+                skin_leave_one_out_mean_delta_e=(
+                    None if d.get("skin_leave_one_out_mean_delta_e") is None
+                    else float(d["skin_leave_one_out_mean_delta_e"])),
+                skin_patches=[str(n) for n in d.get("skin_patches", [])],
+                candidates_skin={str(k): float(v)
+                                 for k, v in d.get("candidates_skin", {}).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CalibrationError(

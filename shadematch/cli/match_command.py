@@ -87,6 +87,10 @@ def format_analysis(record: dict) -> str:
         lines.append(f"Calibration: {cal.get('chart')} ({cal.get('model')}), fit mean dE00 "
                      f"{cal.get('mean_delta_e', float('nan')):.2f}, max "
                      f"{cal.get('max_delta_e', float('nan')):.2f}"
+                     + (f", leave-one-out {cal['leave_one_out_mean_delta_e']:.2f}"
+                        if cal.get("leave_one_out_mean_delta_e") is not None else "")
+                     + (f", skin patches {cal['skin_leave_one_out_mean_delta_e']:.2f}"
+                        if cal.get("skin_leave_one_out_mean_delta_e") is not None else "")
                      + (" (reused from another photo of the shoot)" if cal.get("reused") else ""))
         for warning in cal.get("warnings", []):
             lines.append(f"        ! {warning}")

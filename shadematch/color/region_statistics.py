@@ -188,11 +188,15 @@ class Sample:
             follicles=(Follicles.from_dict(data["follicles"]) if data.get("follicles") else None))
 
 
-def pixels_to_Lab(pixels: np.ndarray, calibration=None) -> np.ndarray:
+def pixels_to_Lab(pixels: np.ndarray, calibration=None, linear: bool = False) -> np.ndarray:
     """sRGB pixels (N, 3) uint8/uint16 -> Lab (N, 3), through ``calibration`` when given.
 
     ``calibration`` is any object with ``linear_RGB_to_XYZ(RGB_lin) -> XYZ`` (white Y = 1, D65).
+    ``linear=True``: ``pixels`` are float linear sRGB-primaries values (white 1), not clipped to
+    0..1 (a wide-gamut photo's colours outside sRGB, see shadematch.imaging.measurement_source).
     """
+    if linear:
+        return XYZ_to_Lab(linear_to_XYZ(np.asarray(pixels, dtype=np.float32), calibration))
     if calibration is None:
         return sRGB_to_Lab(pixels)
     return XYZ_to_Lab(pixels_to_XYZ(pixels, calibration))
@@ -200,7 +204,12 @@ def pixels_to_Lab(pixels: np.ndarray, calibration=None) -> np.ndarray:
 
 def pixels_to_XYZ(pixels: np.ndarray, calibration=None) -> np.ndarray:
     """sRGB pixels (N, 3) uint8/uint16 -> XYZ (N, 3) float32, white Y = 1 (D65)."""
-    linear = sRGB_to_linear(pixels)
+    return linear_to_XYZ(sRGB_to_linear(pixels), calibration)
+
+
+def linear_to_XYZ(linear: np.ndarray, calibration=None) -> np.ndarray:
+    """Linear sRGB-primaries values (N, 3), white 1 (may lie outside 0..1) -> XYZ float32,
+    through ``calibration`` when given."""
     if calibration is None:
         XYZ = linear_sRGB_to_XYZ(linear)
     else:
@@ -225,7 +234,7 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
                   quick: bool = False, separate: bool = True, seed: int = 0, *,
                   skin_Lab: np.ndarray | None = None, pixels_per_mm: float | None = None,
                   photo_info: dict | None = None,
-                  box: tuple[int, int, int, int] | None = None) -> Sample:
+                  box: tuple[int, int, int, int] | None = None, source=None) -> Sample:
     """Measure the colour of the pixels of ``rgb`` under ``mask``.
 
     Parameters
@@ -246,6 +255,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     photo_info : the photo's ``Photo.info()``; its JPEG chroma subsampling and quality give the
         ``chroma_unreliable`` and ``jpeg_compressed`` warnings.
     box : (r0, r1, c0, c1) rows and columns of ``rgb`` that ``mask`` covers.
+    source : optional ``Photo.source`` (:class:`shadematch.imaging.measurement_source.SourcePixels`)
+        of a wide-gamut photo: colours are then read from the source encoding, not clipped to
+        sRGB, and "clipped" means a channel at 0 or full scale in the source.
 
     Returns
     -------
@@ -279,7 +291,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     index = None if dense else np.flatnonzero(mask)     # positions in the box, row-major
     if index is not None and quick and total > QUICK_SUBSAMPLE:
         index = np.sort(rng.choice(index, QUICK_SUBSAMPLE, replace=False))
-    flat = crop.reshape(-1, 3)
+    # a wide-gamut photo is measured from its source encoding (not clipped to sRGB)
+    measured_crop = crop if source is None else source.oriented()[r0:r1, c0:c1]
+    flat = measured_crop.reshape(-1, 3)
     pixels = flat if dense else flat[index]
     measured = total if dense else len(index)
     scale = total / max(measured, 1)  # counts reported for the whole region
@@ -300,7 +314,10 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         raise SampleError(f"the {word} region has only {n_usable} usable pixels "
                           f"({n_clipped} of {total} are clipped to pure black or white): draw a "
                           "larger region, or re-take the photo with less glare")
-    XYZ = pixels_to_XYZ(pixels, calibration)
+    if source is None:
+        XYZ = pixels_to_XYZ(pixels, calibration)
+    else:
+        XYZ = linear_to_XYZ(source.linear_of_codes(pixels)[0], calibration)
 
     split = None
     if separate and region_class in ("hair", "skin") and n_usable >= 2 * MIN_PIXELS_ERROR:

@@ -48,6 +48,7 @@ PRIMARIES = {
     "Display P3": ((0.680, 0.320), (0.265, 0.690), (0.150, 0.060), (0.3127, 0.3290)),
     "Adobe RGB (1998)": ((0.64, 0.33), (0.21, 0.71), (0.15, 0.06), (0.3127, 0.3290)),
     "ITU-R BT.2020": ((0.708, 0.292), (0.170, 0.797), (0.131, 0.046), (0.3127, 0.3290)),
+    "ProPhoto RGB": ((0.7347, 0.2653), (0.1596, 0.8404), (0.0366, 0.0001), (0.3457, 0.3585)),
 }
 
 
@@ -431,11 +432,16 @@ def build_matrix_shaper(description: str, primaries_xy: Sequence[Sequence[float]
         (b"gTRC", para),
         (b"bTRC", para),
     ]
+    return _assemble(tags, b"mntr", b"RGB ")
+
+
+def _assemble(tags: list[tuple[bytes, bytes]], device_class: bytes, colour_space: bytes) -> bytes:
+    """An ICC v4.3 profile from its tags (identical data blocks are shared)."""
     table_size = 4 + 12 * len(tags)
     offset = 128 + table_size
     entries, blobs, placed = [], [], {}
     for sig, blob in tags:
-        if blob in placed:  # the three curves share one data block
+        if blob in placed:
             entries.append(struct.pack(">4sII", sig, placed[blob], len(blob)))
             continue
         placed[blob] = offset
@@ -444,12 +450,84 @@ def build_matrix_shaper(description: str, primaries_xy: Sequence[Sequence[float]
         offset += len(blobs[-1])
     body = struct.pack(">I", len(tags)) + b"".join(entries) + b"".join(blobs)
     size = 128 + len(body)
-    header = (struct.pack(">I4sI", size, b"\0\0\0\0", 0x04300000) + b"mntr" + b"RGB " + b"XYZ "
-              + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\0" * 4
+    header = (struct.pack(">I4sI", size, b"\0\0\0\0", 0x04300000) + device_class + colour_space
+              + b"XYZ " + struct.pack(">6H", 2026, 1, 1, 0, 0, 0) + b"acsp" + b"\0" * 4
               + struct.pack(">I", 0) + b"\0" * 4 + b"\0" * 4 + b"\0" * 8
               + struct.pack(">I", 0) + _fixed(ICC_D50) + b"\0" * 4 + b"\0" * 16 + b"\0" * 28)
     assert len(header) == 128
     return header + body
+
+
+def build_grey_profile(description: str, trc: tuple[int, Sequence[float]],
+                       *, copyright_text: str = "No copyright, use freely") -> bytes:
+    """Write an ICC v4.3 grey (``GRAY``, ``kTRC``) display profile with an ICC ``para`` curve.
+
+    Parameters
+    ----------
+    description : the ``desc`` text (e.g. "Gray Gamma 2.2").
+    trc : ``(function_type, params)`` of an ICC ``para`` curve, e.g. ``(0, (2.2,))``.
+
+    Returns
+    -------
+    bytes : a grey profile LittleCMS accepts.
+    """
+    function, params = trc
+    para = b"para" + b"\0" * 4 + struct.pack(">HH", function, 0) + _fixed(params)
+    tags = [
+        (b"desc", _mluc(description)),
+        (b"cprt", _mluc(copyright_text)),
+        (b"wtpt", b"XYZ " + b"\0" * 4 + _fixed(ICC_D50)),
+        (b"kTRC", para),
+    ]
+    return _assemble(tags, b"mntr", b"GRAY")
+
+
+def is_grey_profile(data: bytes | None) -> bool:
+    """True when ``data`` is an ICC profile whose colour space is grey (``GRAY``)."""
+    return bool(data) and len(data) >= 20 and data[16:20] == b"GRAY"
+
+
+def parse_grey_trc(data: bytes):
+    """The grey tone curve (``kTRC``) of a grey ICC profile: encoded 0..1 -> linear Y 0..1.
+
+    Relative colorimetric, a grey profile's white maps to the sRGB white and every grey stays
+    neutral, so the curve is all there is to the conversion.
+
+    Raises
+    ------
+    ICCParseError
+        Not a grey profile, or one without a ``kTRC`` curve (e.g. LUT-based).
+    """
+    tags = _tags(data)
+    if data[16:20] != b"GRAY":
+        raise ICCParseError(f"not a grey profile (colour space {data[16:20]!r})")
+    if b"kTRC" not in tags:
+        raise ICCParseError("grey profile without a kTRC curve")
+    return _curve(data, tags[b"kTRC"][0])
+
+
+def convert_grey16_to_srgb(grey: np.ndarray, data: bytes) -> np.ndarray:
+    """16-bit grey pixels in a grey profile -> 16-bit sRGB-encoded grey (same shape).
+
+    Parameters
+    ----------
+    grey : ndarray (H, W) uint16, 0..65535, encoded with the profile's ``kTRC``.
+    data : the grey ICC profile bytes.
+
+    Returns
+    -------
+    ndarray (H, W) uint16: sRGB-encoded grey of the same luminance (one table of 65536 values).
+
+    Raises
+    ------
+    ICCParseError
+        See :func:`parse_grey_trc`.
+    """
+    curve = parse_grey_trc(data)
+    levels = np.linspace(0.0, 1.0, 65536)
+    with np.errstate(invalid="ignore"):
+        table = np.round(_srgb_encode(np.nan_to_num(curve(levels))) * 65535.0).astype(np.uint16)
+    return table[np.asarray(grey, dtype=np.uint16)]
 
 
 def named_profile(name: str) -> bytes:

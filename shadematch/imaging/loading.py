@@ -336,7 +336,8 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
             img = _reduce(img, preview_side)
         step(0.7, "Converting colours")
         try:
-            rgb, source_profile, assumed, colour_notes = _to_srgb(file, img, icc, pending)
+            rgb, source_profile, assumed, colour_notes, source = _to_srgb(
+                file, img, icc, pending, keep_source=preview_side is None)
         except (ValueError, OSError) as exc:  # e.g. a CIELAB TIFF Pillow cannot convert
             raise _fail(file, f"its colour format ({img.mode}) cannot be converted to RGB",
                         "Save it as an RGB JPEG, PNG or TIFF and open that.") from exc
@@ -347,7 +348,7 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format=fmt, source_profile=source_profile,
                  profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes),
-                 encoding=encoding)
+                 encoding=encoding, source=source)
 
 
 def _draft_request(width: int, height: int, max_side: int) -> tuple[int, int]:

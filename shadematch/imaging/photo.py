@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from shadematch.imaging.measurement_source import SourcePixels
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,10 @@ class Photo:
     notes : things the loader wants the user to know (e.g. "no colour profile: sRGB assumed").
     encoding : what the file says about its encoding, JPEG only: {"chroma_subsampling": "4:2:0",
         "jpeg_quality": 87} (see :mod:`shadematch.imaging.jpeg_info`); empty for other formats.
+    source : the source-encoded pixels when the file has a matrix/TRC profile other than sRGB
+        (Display P3, Adobe RGB, ProPhoto ...): measurement reads colours from them without the
+        clipping to sRGB that ``rgb`` has (see :mod:`shadematch.imaging.measurement_source`);
+        None otherwise.
     """
 
     rgb: np.ndarray
@@ -36,6 +44,7 @@ class Photo:
     orientation_applied: int = 1
     notes: tuple[str, ...] = field(default_factory=tuple)
     encoding: dict = field(default_factory=dict)
+    source: SourcePixels | None = field(default=None, compare=False, repr=False)
 
     @property
     def width(self) -> int:

@@ -12,12 +12,14 @@ is assumed and said so.
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from shadematch.imaging import icc_profiles, pixels
+from shadematch.imaging.measurement_source import SourcePixels
 
 ASSUMED_PROFILE = "sRGB (assumed)"
 NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for phone and web JPEGs)."
@@ -26,6 +28,14 @@ NO_PROFILE_NOTE = "The photo has no colour profile: sRGB was assumed (usual for 
 #: tabulated transform (icc_profiles.srgb_lookup_table): building the table costs about as much
 #: as converting 8 MP with LittleCMS, and looking pixels up about half as much as LittleCMS.
 _TABLE_MIN_PIXELS = 1 << 23
+
+
+def _is_matrix_shaper(icc: bytes) -> bool:
+    try:
+        icc_profiles.parse_matrix_shaper(icc)
+    except Exception:  # noqa: BLE001 - LUT-based or damaged: not kept for measurement
+        return False
+    return True
 
 
 def _flatten_alpha(img: Image.Image) -> Image.Image:
@@ -41,19 +51,45 @@ def _has_alpha(img: Image.Image) -> bool:
         img.mode == "P" and "transparency" in img.info)
 
 
-def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int = 1
-             ) -> tuple[np.ndarray, str, bool, list[str]]:
-    """A decoded Pillow image in sRGB, ``orientation`` applied: (pixels, profile, assumed, notes).
+def _to_srgb(file: Path, img: Image.Image, icc: bytes | None, orientation: int = 1,
+             keep_source: bool = True) -> tuple[np.ndarray, str, bool, list[str], SourcePixels | None]:
+    """A decoded Pillow image in sRGB, ``orientation`` applied.
 
-    The pixels are a (H, W, 3) uint8 array, or uint16 for 16-bit greyscale.
+    Returns (pixels, profile, assumed, notes, source): the pixels are a (H, W, 3) uint8 array,
+    or uint16 for 16-bit greyscale; ``source`` keeps the source-encoded pixels of an RGB photo
+    with a matrix/TRC profile other than sRGB, for measurement (else None).
     """
-    image, description, assumed, notes = _srgb_image(file, img, icc, orientation)
+    sources: list[SourcePixels] = []
+    image, description, assumed, notes = _srgb_image(file, img, icc, orientation,
+                                                     sources if keep_source else None)
+    source = sources[0] if sources else None
     if isinstance(image, np.ndarray):
-        return image, description, assumed, notes
-    return pixels._oriented_pixels(image, orientation), description, assumed, notes
+        return image, description, assumed, notes, source
+    return pixels._oriented_pixels(image, orientation), description, assumed, notes, source
 
 
-def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int
+def _grey16_to_srgb(grey16: np.ndarray, icc: bytes | None, description: str | None,
+                    notes: list[str]) -> tuple[np.ndarray, str, bool]:
+    """16-bit grey through its grey profile's tone curve to sRGB-encoded grey (still 16-bit).
+
+    Returns (grey, profile description, profile assumed); notes what was assumed.
+    """
+    if icc is None:
+        notes.append(NO_PROFILE_NOTE)
+        return grey16, ASSUMED_PROFILE, True
+    if icc_profiles.is_grey_profile(icc):
+        try:
+            return (icc_profiles.convert_grey16_to_srgb(grey16, icc),
+                    description or "unnamed grey ICC profile", False)
+        except (icc_profiles.ICCParseError, struct.error, ValueError):
+            pass
+    notes.append(f"The greyscale photo's colour profile ({description or 'unnamed'}) could not "
+                 "be applied: its grey levels were read as sRGB.")
+    return grey16, ASSUMED_PROFILE, True
+
+
+def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: int,
+                sources: list[SourcePixels] | None = None
                 ) -> tuple[Image.Image | np.ndarray, str, bool, list[str]]:
     """:func:`_to_srgb` before orientation, except for the parallel RGB path (see there)."""
     notes: list[str] = []
@@ -71,11 +107,9 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
     if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
         grey = np.asarray(img)
         grey16 = np.clip(grey, 0, 65535).astype(np.uint16) if grey.dtype != np.uint16 else grey
-        # A grey profile only changes the tone curve; 16-bit grey is kept as it is decoded.
-        notes.append(NO_PROFILE_NOTE if icc is None else
-                     "The greyscale photo's tone curve (colour profile) was not applied.")
+        grey16, description, assumed = _grey16_to_srgb(grey16, icc, description, notes)
         rgb = np.repeat(grey16[..., None], 3, axis=2)
-        return rgb, description or ASSUMED_PROFILE, icc is None, notes
+        return rgb, description, assumed, notes
     if mode == "F":
         grey = np.clip(np.asarray(img), 0.0, 1.0)
         rgb = np.repeat(np.round(grey * 255).astype(np.uint8)[..., None], 3, axis=2)
@@ -112,6 +146,13 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
         return img, description, False, notes
     from PIL import ImageCms
 
+    if mode == "RGB" and sources is not None:
+        # The source codes, for measurement (see shadematch.imaging.measurement_source).
+        # The Pillow image itself: no copy now; the conversion below leaves it unchanged.
+        kept = SourcePixels.maybe(img if _is_matrix_shaper(icc) else None,
+                                  orientation, icc, description or "")
+        if kept is not None:
+            sources.append(kept)
     try:
         transform = ImageCms.buildTransform(
             source, ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")), mode, "RGB",
@@ -125,9 +166,9 @@ def _srgb_image(file: Path, img: Image.Image, icc: bytes | None, orientation: in
                 return pixels._in_strips(img, None, orientation, table), description, False, notes
         if pixels._parallel(img):
             return pixels._in_strips(img, transform, orientation), description, False, notes
-        if mode == "RGB":
+        if mode == "RGB" and not sources:
             ImageCms.applyTransform(img, transform, inPlace=True)
-        else:
+        else:  # a kept source must stay unconverted
             img = ImageCms.applyTransform(img, transform)
     except Exception:  # noqa: BLE001 - e.g. a CMYK profile embedded in an RGB image
         notes.append(f"The embedded colour profile ({description}) could not be applied: sRGB "

@@ -16,6 +16,7 @@ from PIL import Image
 
 from shadematch.imaging import icc_profiles
 from shadematch.imaging.loading import _decode_error, _fail, _Steps
+from shadematch.imaging.measurement_source import SourcePixels
 from shadematch.imaging.photo import Photo
 from shadematch.imaging.pixels import _orient
 from shadematch.imaging.srgb_conversion import ASSUMED_PROFILE, NO_PROFILE_NOTE
@@ -49,8 +50,22 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
             data = (data >> 16).astype(np.uint16)
         else:
             data = data.astype(np.uint16) * 257
+    if data.ndim == 3 and photometric in (0, 1) and data.shape[2] == 2:  # grey + alpha
+        alpha = data[..., 1].astype(np.float32) / 65535.0
+        data = np.round(data[..., 0] * alpha + 65535.0 * (1.0 - alpha)).astype(np.uint16)
+        notes.append("Transparent areas were shown over white.")
     if data.ndim == 2:
-        data = np.repeat(data[..., None], 3, axis=2)
+        from shadematch.imaging.srgb_conversion import _grey16_to_srgb
+
+        description = None
+        if icc is not None:
+            try:
+                description = icc_profiles.profile_description(icc) or None
+            except Exception:  # noqa: BLE001 - a damaged profile: sRGB assumed, said below
+                description = None
+        grey, source_profile, assumed = _grey16_to_srgb(data, icc, description, notes)
+        return _finish(file, digest, step, np.repeat(grey[..., None], 3, axis=2),
+                       source_profile, assumed, orientation_tag, notes)
     elif photometric != 2:  # 2 = RGB
         raise _fail(file, f"16-bit TIFF files with photometric type {photometric} (not RGB or "
                           "grey) are not supported", "Save it as a 16-bit RGB TIFF or a JPEG.")
@@ -64,19 +79,40 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
         notes.append("Transparent areas were shown over white.")
     rgb = np.ascontiguousarray(data[..., :3])
     source_profile, assumed = ASSUMED_PROFILE, True
+    source = None
     if icc is not None:
         try:
             source_profile = icc_profiles.profile_description(icc) or "unnamed ICC profile"
             assumed = False
             if not icc_profiles.is_srgb_equivalent(icc):
+                stored = rgb
                 rgb = icc_profiles.convert_uint16_to_srgb(rgb, icc)
+                source = SourcePixels.maybe(stored, _orientation_of(orientation_tag), icc,
+                                            source_profile)
         except icc_profiles.ICCParseError:
-            rgb = _lcms_via_8bit(rgb, icc, notes)
+            try:
+                rgb = _lcms_via_8bit(rgb, icc, notes)
+            except Exception:  # noqa: BLE001 - e.g. a CMYK profile in an RGB TIFF (PyCMSError)
+                notes.append(f"The embedded colour profile ({source_profile}) could not be "
+                             "applied: sRGB was assumed.")
+                source_profile, assumed = ASSUMED_PROFILE, True
         except Exception:  # noqa: BLE001 - a damaged profile must not stop the photo opening
             source_profile, assumed = ASSUMED_PROFILE, True
             notes.append("The photo's embedded colour profile is damaged: sRGB was assumed.")
-    if assumed and not any("damaged" in n for n in notes):
+    if assumed and not any("damaged" in n or "could not be applied" in n for n in notes):
         notes.append(NO_PROFILE_NOTE)
+    return _finish(file, digest, step, rgb, source_profile, assumed, orientation_tag, notes,
+                   source)
+
+
+def _orientation_of(orientation_tag) -> int:
+    orientation = int(orientation_tag.value) if orientation_tag is not None else 1
+    return orientation if 1 <= orientation <= 8 else 1
+
+
+def _finish(file: Path, digest: str, step: _Steps, rgb: np.ndarray, source_profile: str,
+            assumed: bool, orientation_tag, notes: list[str],
+            source: SourcePixels | None = None) -> Photo:
     orientation = int(orientation_tag.value) if orientation_tag is not None else 1
     if not 1 <= orientation <= 8:
         notes.append(f"The photo has an invalid orientation tag ({orientation}): it was ignored.")
@@ -86,7 +122,8 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
     rgb.flags.writeable = False
     step(1.0, "Done")
     return Photo(rgb=rgb, path=file, sha256=digest, format="TIFF", source_profile=source_profile,
-                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes))
+                 profile_assumed=assumed, orientation_applied=orientation, notes=tuple(notes),
+                 source=source)
 
 
 def _lcms_via_8bit(rgb16: np.ndarray, icc: bytes, notes: list[str]) -> np.ndarray:

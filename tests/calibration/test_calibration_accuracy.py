@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from calib_synth import dE00, measured_patch_Lab, render_chart
+from calib_synth import dE00, measured_patch_Lab, render_chart, render_spectral_chart
 
-from shadematch.calibration import calibrate_from_chart, chart_reference
+from shadematch.calibration import calibrate_from_chart, chart_fit, chart_reference
 from shadematch.errors import CalibrationError
 
 REF = chart_reference("colorchecker24", "after-2014")
@@ -163,3 +163,34 @@ def test_bad_input_is_a_calibration_error():
         calibrate_from_chart(img, corners, chart="greycard")
     with pytest.raises(CalibrationError, match="outside the photo"):
         calibrate_from_chart(img, [(x + 1000, y) for x, y in corners])
+
+
+def test_skin_like_patches_are_dark_and_light_skin():
+    ref = chart_reference()
+    skin = chart_fit.skin_like_patches(ref.Lab)
+    assert [n for n, s in zip(ref.names, skin, strict=True) if s] == ["dark skin", "light skin"]
+
+
+@pytest.mark.parametrize("illuminant", ["D65", "D50"])
+def test_model_choice_weights_the_skin_patches(monkeypatch, illuminant):
+    # A measured camera (no Luther condition) under daylight: the lowest mean over all 24
+    # patches is root-polynomial-3, whose light skin is 4.9-6.4 dE00 off; weighting the skin
+    # patches picks a model that is clearly better on them for a slightly higher overall mean.
+    img, corners = render_spectral_chart("Sigma SDMerill (NPL)", illuminant)
+    monkeypatch.setattr(chart_fit, "SKIN_WEIGHT", 0.0)
+    old = calibrate_from_chart(img, corners)
+    monkeypatch.undo()
+    new = calibrate_from_chart(img, corners)
+    assert old.model == "root-polynomial-3" and new.model != old.model
+    old_skin = old.candidates_skin[old.model]
+    assert new.skin_leave_one_out_mean_delta_e == pytest.approx(new.candidates_skin[new.model])
+    assert new.skin_leave_one_out_mean_delta_e < old_skin - 0.3
+    light = {p.name: p.leave_one_out_delta_e for p in new.patches}["light skin"]
+    old_light = {p.name: p.leave_one_out_delta_e for p in old.patches}["light skin"]
+    assert light < old_light - 1.0
+    assert new.leave_one_out_mean_delta_e < old.leave_one_out_mean_delta_e + 0.5
+    assert new.skin_patches == ["dark skin", "light skin"]
+    d = new.to_dict()
+    assert d["skin_leave_one_out_mean_delta_e"] == pytest.approx(
+        new.skin_leave_one_out_mean_delta_e, abs=1e-3)
+    assert "skin patches" in new.summary()

@@ -77,3 +77,104 @@ def test_photos_without_a_chart_say_to_click(name):
 def test_detection_needs_a_colour_image():
     with pytest.raises(CalibrationError, match="colour image"):
         detect_chart(np.zeros((50, 50), np.uint8))
+
+
+def _passport(rotation: float = 0.0):
+    """A ColorChecker Passport-like photo: the classic chart and, above it on the facing page,
+    three more rows of patches (warm and cool tints, skin tones) aligned with the chart's
+    columns, so that all the patches together line up as 6 x 7."""
+    from calib_synth import rotate_points
+    from skimage.transform import rotate
+
+    pitch, extra = 60, 3
+    chart, corners = render_chart(cast="warm", tone="gamma1.8", exposure=0.8, pitch=pitch,
+                                  margin=50, background_Lab=(20.0, 0.0, 0.0), **CAMERA)
+    h, w = chart.shape[:2]
+    page = np.empty((h + extra * pitch, w, 3), dtype=np.uint8)
+    page[:] = chart[:1, :1]                      # the Passport's dark case
+    page[extra * pitch:] = chart
+    rng = np.random.default_rng(5)
+    # Facing-page patches: light tints, skin tones and greys, like the creative target.
+    tints = rng.integers(90, 235, size=(extra, 6, 3))
+    tints[:, :, 1] = (tints[:, :, 0] * 0.8).astype(int)
+    size = int(pitch * 0.8)
+    for r in range(extra):
+        for c in range(6):
+            y0 = 50 + r * pitch + (pitch - size) // 2
+            x0 = 50 + c * pitch + (pitch - size) // 2
+            page[y0:y0 + size, x0:x0 + size] = tints[r, c]
+    page[:50 + extra * pitch - pitch // 4 + 4] = np.where(
+        page[:50 + extra * pitch - pitch // 4 + 4] == chart[0, 0], chart[0, 0],
+        page[:50 + extra * pitch - pitch // 4 + 4])
+    corners = [(x, y + extra * pitch) for x, y in corners]
+    if rotation:
+        rotated = rotate(page, rotation, resize=True, order=1, preserve_range=True, mode="edge")
+        corners = [tuple(p) for p in rotate_points(np.array(corners), rotation, page.shape[:2],
+                                                   rotated.shape[:2])]
+        page = np.clip(np.round(rotated), 0, 255).astype(np.uint8)
+    return page, corners
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 12])
+def test_detects_the_classic_chart_on_a_passport(rotation):
+    img, corners = _passport(rotation)
+    found = detect_chart(img)
+    assert corner_error(found, corners) < 2.5
+    assert calibrate_from_chart(img, found).mean_delta_e < 1.5
+
+
+def _chart_on_stubble(dot_radius: float = 2.5, coverage: float = 0.12, seed: int = 1,
+                      with_chart: bool = True, spacing: float | None = None):
+    """A chart lying on a shaved scalp: skin with dark follicle dots (soft edges) all round,
+    scattered at random or, with ``spacing`` (px), on a jittered regular lattice as follicles
+    grow (which lines them up like patches)."""
+    from skimage.filters import gaussian
+
+    rng = np.random.default_rng(seed)
+    chart, corners = render_chart(cast="neutral", tone="srgb", exposure=0.8, pitch=50,
+                                  margin=20, background_Lab=(62.0, 14.0, 17.0), **CAMERA)
+    H, W = 720, 960
+    skin = np.array([196, 146, 122], float) / 255
+    follicle = np.array([52, 42, 38], float) / 255
+    yy, xx = np.mgrid[0:H, 0:W]
+    dots = np.zeros((H, W))
+    if spacing is None:
+        n = int(coverage * H * W / (np.pi * dot_radius ** 2))
+        centres_y, centres_x = rng.uniform(0, H, n), rng.uniform(0, W, n)
+    else:
+        gy, gx = np.mgrid[spacing / 2:H:spacing, spacing / 2:W:spacing]
+        centres_y = gy.ravel() + rng.normal(0, 0.08 * spacing, gy.size)
+        centres_x = gx.ravel() + rng.normal(0, 0.08 * spacing, gx.size)
+    for cy, cx in zip(centres_y, centres_x, strict=True):
+        y0, y1 = int(max(0, cy - 4 * dot_radius)), int(min(H, cy + 4 * dot_radius))
+        x0, x1 = int(max(0, cx - 4 * dot_radius)), int(min(W, cx + 4 * dot_radius))
+        d = np.hypot(yy[y0:y1, x0:x1] - cy, xx[y0:y1, x0:x1] - cx)
+        dots[y0:y1, x0:x1] = np.maximum(dots[y0:y1, x0:x1], np.clip(dot_radius + 0.5 - d, 0, 1))
+    dots = gaussian(dots, 0.7)
+    scene = skin * (1 - dots[..., None]) + follicle * dots[..., None]
+    scene = scene + rng.normal(0, 0.015, scene.shape)
+    img = np.clip(np.round(scene * 255), 0, 255).astype(np.uint8)
+    oy, ox = 200, 240
+    if not with_chart:
+        return img, []
+    ch, cw = chart.shape[:2]
+    inner = slice(8, -8)
+    img[oy + 8:oy + ch - 8, ox + 8:ox + cw - 8] = chart[inner, inner]
+    return img, [(x + ox, y + oy) for x, y in corners]
+
+
+@pytest.mark.parametrize("dot_radius, coverage, spacing", [
+    (2.5, 0.12, None), (4.0, 0.25, None), (1.5, 0.3, None), (6.0, 0.0, 24.0), (5.0, 0.0, 17.0),
+])
+def test_detects_a_chart_lying_on_stubble(dot_radius, coverage, spacing):
+    img, corners = _chart_on_stubble(dot_radius, coverage, spacing=spacing)
+    found = detect_chart(img)
+    assert corner_error(found, corners) < 2.5
+
+
+def test_no_chart_on_stubble_says_so_without_speaking_of_grids():
+    img, _ = _chart_on_stubble(3.0, 0.2, with_chart=False)
+    with pytest.raises(CalibrationError) as info:
+        detect_chart(img)
+    message = str(info.value)
+    assert "grid" not in message.lower() and "click" in message.lower()
