@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from shadematch.appearance.skin import FIT_TOLERANCE_DE00
+
 # Healed predicted darker than the stubble by more than this (L*): the "helmet look" risk.
 HELMET_DL = 2.0
 # Healed predicted cooler than the hair by more than this on the warmth axis (b* + 0.5 a*).
@@ -53,6 +55,12 @@ def ranking_guardrails(ranking) -> list[dict]:
         out.append({"code": "cooler_than_hair", "entry_id": best.entry.id, "message": (
             f"{best.entry.name} {what} visibly cooler (bluer) than the hair: "
             f"consider a warmer black or a warm corrector")})
+    fit = getattr(ranking.skin, "fit_delta_e", None)
+    if ranking.basis == "healed" and fit is not None and fit > FIT_TOLERANCE_DE00:
+        out.append({"code": "skin_fit_approximate", "message": (
+            f"the skin model comes only within {fit:.1f} dE00 of the measured skin (it fits "
+            f"measured skin within {FIT_TOLERANCE_DE00:.0f}): the healed colours are less "
+            f"certain; check the skin region and the lighting, or calibrate with a chart")})
     if ranking.basis == "card":
         out.append({"code": "card_only", "message": (
             "ranked on card colours only, as asked: healed dots look lighter and cooler than on "

@@ -42,7 +42,9 @@ SCALP_MATCH_MARGIN_DE00 = 3.0  # ... and it must be this much closer to the skin
 # have a hue between red and yellow and some chroma; grey and white hair have next to none).
 SKIN_HUE_RANGE = (15.0, 90.0)
 SKIN_MIN_CHROMA = 6.0
-SKIN_L_RANGE = (15.0, 95.0)
+# L* from 22: the darkest ISSA class (ITA < -30) has its 5th percentile at L* 29.3, and shade on a
+# curved scalp takes a few units off; very dark brown or black hair (L* 10-20) is not skin.
+SKIN_L_RANGE = (22.0, 95.0)
 SKIN_HUE_CENTRE = 55.0        # typical skin hue angle; blond hair is yellower (75-90 degrees)
 SKIN_HUE_MARGIN = 15.0        # two skin-like colours this far apart in hue: the redder is skin
 
@@ -71,7 +73,7 @@ def two_means(Lab: np.ndarray, iterations: int = 20) -> np.ndarray:
 
 
 def skin_like(Lab: np.ndarray) -> bool:
-    """Whether a colour could be skin: hue 15..90 degrees, chroma >= 6, L* 15..95."""
+    """Whether a colour could be skin: hue 15..90 degrees, chroma >= 6, L* 22..95."""
     L, C, h = Lab_to_LCh(np.asarray(Lab, dtype=np.float64))
     return bool(SKIN_HUE_RANGE[0] <= h <= SKIN_HUE_RANGE[1] and C >= SKIN_MIN_CHROMA
                 and SKIN_L_RANGE[0] <= L <= SKIN_L_RANGE[1])

@@ -48,6 +48,21 @@ def test_json_output_has_the_documented_fields(astronaut, capsys):
     assert out["photo"]["sha256"] and len(out["photo"]["sha256"]) == 64
 
 
+def test_a_skin_the_model_reaches_only_roughly_is_ranked_with_a_warning(astronaut, capsys):
+    # The brightly lit forehead (L* 79, b* 16) is 1.2-1.5 dE00 outside the modelled skins: ranked
+    # healed, with the fit error said; a white region is refused (test_bad_input_...).
+    assert main(["match", str(astronaut), "--hair", HAIR, "--skin", SKIN, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    fit = out["matching"]["appearance"]["skin_fit"]["fit_delta_e"]
+    assert 1.0 < fit <= 3.0 and out["matching"]["basis"] == "healed" and out["ranking"]
+    (warning,) = [g for g in out["guardrails"] if g["code"] == "skin_fit_approximate"]
+    assert f"{fit:.1f} dE00" in warning["message"]
+    main(["match", str(astronaut), "--hair", HAIR, "--skin", "230,150,30,20", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["matching"]["appearance"]["skin_fit"]["fit_delta_e"] <= 1.0
+    assert not [g for g in out["guardrails"] if g["code"] == "skin_fit_approximate"]
+
+
 def test_measured_hair_matches_an_independent_computation(astronaut, capsys):
     """The CLI's hair Lab equals skimage's rgb2lab of the same pixels, after the same exclusions,
     within the tolerance of the robust statistics."""
@@ -89,8 +104,8 @@ def test_pick_and_notes_are_recorded(astronaut, capsys):
     (["match", "{photo}", "--hair", HAIR, "--top", "0"], "--top"),
     (["match", "{photo}", "--hair", HAIR, "--formula", "cie3000"], "formula"),
     (["match", "{photo}", "--hair", HAIR, "--pick", "nope", "--card-only"], "nope"),
-    # the forehead (L* 79, strongly lit) is beyond the skin model: said, naming the Lab
-    (["match", "{photo}", "--hair", HAIR, "--skin", SKIN], "L* 79.0"),
+    # a "skin" region on the white suit is beyond the skin model: said, naming the Lab
+    (["match", "{photo}", "--hair", HAIR, "--skin", "300,200,40,20"], "L* 87.1"),
     (["match", "{photo}", "--hair", HAIR], "no skin region"),
     (["match", "{photo}", "--hair", HAIR, "--skin", SKIN, "--fade-years", "nan"], "--fade-years"),
     (["match", "{photo}", "--skin", SKIN, "--target", "skin"], "--card-only"),

@@ -11,7 +11,7 @@ DEMO = assets_dir() / "demo" / "astronaut.jpg"
 
 
 def test_the_pigment_column_does_not_repeat_the_dilution(capsys):
-    argv = ["match", str(DEMO), "--hair", "190,30,80,30", "--top", "4",
+    argv = ["match", str(DEMO), "--hair", "190,30,80,30", "--skin", "242,110,16,14", "--top", "4",
             "--palette", "carbon-black-dilution-modelled"]
     assert main([*argv, "--json"]) == 0
     ranking = json.loads(capsys.readouterr().out)["ranking"]

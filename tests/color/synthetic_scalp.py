@@ -12,7 +12,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from shadematch.color import sRGB_to_Lab, sRGB_to_linear, linear_to_sRGB
+from shadematch.color import linear_to_sRGB, sRGB_to_Lab, sRGB_to_linear
 
 # sRGB 0..255 colours used across the tests
 SKIN_TONES = {

@@ -257,3 +257,19 @@ def test_dots_too_soft_to_show_their_colour_are_said_so():
     assert hair.follicles is None
     truth = truth_Lab(FOLLICLE_DARK)[0]
     assert truth < hair.Lab[0] < whole.Lab[0] - 10  # darker than the mix, still too light
+
+
+def test_dark_brown_hair_beside_pink_tissue_is_the_hair_without_a_skin_sample():
+    """A hair region drawn half over dark brown hair (L* 15, hue of skin) and half over pink
+    tissue: the dark brown is the hair. L* 15 is darker than any measured skin, so its skin-like
+    hue does not make it the scalp."""
+    from skimage.color import rgb2lab
+
+    rng = np.random.default_rng(3)
+    rgb = np.empty((120, 160, 3), np.float64)
+    rgb[:, :70] = (48, 36, 30)
+    rgb[:, 70:] = (226, 150, 150)
+    rgb = np.clip(rgb + rng.normal(0, 1.5, rgb.shape), 0, 255).astype(np.uint8)
+    sample = sample_region(rgb, np.ones(rgb.shape[:2], bool), "hair")
+    truth = rgb2lab(np.uint8([[[48, 36, 30]]]))[0, 0]
+    assert delta_E_CIE2000(sample.Lab, truth) < 2.0, sample.Lab
