@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from interleaved import time_interleaved  # noqa: E402
 
 from shadematch.appearance import fit_skin  # noqa: E402
 from shadematch.imaging.regions import Region  # noqa: E402
@@ -82,23 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         "quick render at 1/4 size (while editing)": lambda: render_preview(
             quarter, design_q, SCALE / 4, skin, entry),
     }
-    for case in cases.values():   # warm-up
-        case()
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    order = list(cases)
-    for _ in range(args.repeat):
-        random.shuffle(order)
-        for name in order:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    base = statistics.median(times[BASELINE])
+    medians = time_interleaved(cases, args.repeat)
+    base = medians[BASELINE]
     print(f"{WIDTH} x {HEIGHT} photo, full-head area {first.layout.area_cm2:.0f} cm2, "
           f"{first.layout.count} dots of 0.4 mm at 50 per cm2, {SCALE:g} px/mm; "
           f"{args.repeat} rounds, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'case':<46} {'median ms':>10} {'x baseline':>11}")
     for name in cases:
-        median = statistics.median(times[name])
+        median = medians[name]
         print(f"{name:<46} {1000 * median:10.1f} {median / base:11.2f}")
     path.unlink()
     folder.rmdir()

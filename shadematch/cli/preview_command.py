@@ -7,6 +7,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+from shadematch.cli.common import non_negative_float
 from shadematch.errors import ShadematchError
 
 EXAMPLE = ("shadematch preview photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
@@ -20,16 +21,6 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a number greater than 0")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number >= 0")
     return value
 
 
@@ -86,7 +77,7 @@ def register(subparsers) -> None:
                            "density measured in the hair region")
     dots.add_argument("--dot-mm", type=_positive, default=design.DEFAULT_DOT_MM, metavar="D",
                       help="dot diameter in mm (default %(default)s)")
-    dots.add_argument("--feather-mm", type=_non_negative, default=design.DEFAULT_FEATHER_MM,
+    dots.add_argument("--feather-mm", type=non_negative_float, default=design.DEFAULT_FEATHER_MM,
                       metavar="W", help="width over which the density fades in from the area's "
                                         "edge, mm (default %(default)s; 0: a hard edge)")
     dots.add_argument("--seed", type=int, default=0, help="layout seed (default 0)")
@@ -102,7 +93,7 @@ def register(subparsers) -> None:
                        help="the palette entry to draw (default: the best healed match)")
     shade.add_argument("--stage", choices=design.STAGES, default="healed",
                        help="fresh (first days), healed (4-6 weeks, default) or faded")
-    shade.add_argument("--fade-years", type=_non_negative, default=None, metavar="Y",
+    shade.add_argument("--fade-years", type=non_negative_float, default=None, metavar="Y",
                        help="years for --stage faded (default 5)")
     shade.add_argument("--session", choices=("final", "1"), default="final",
                        help="final (the full plan, default) or 1 (first session: lighter shade, "
