@@ -80,9 +80,14 @@ def _area_mask(design: TreatmentDesign, height: int, width: int):
 def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: float, skin,
                    entry, stage: str = "healed", session: str = "final",
                    years: float | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> Preview:
+                   cancelled: Callable[[], bool] | None = None, *,
+                   photo_shape: tuple[int, int] | None = None, model=None) -> Preview:
     """Draw ``design`` into ``rgb`` (H, W, 3 sRGB, uint8/uint16) for palette ``entry`` in the
     fitted ``skin`` (:class:`~shadematch.appearance.SkinParameters`).
+
+    For a quick preview while editing, pass the photo reduced for display as ``rgb`` and the full
+    photo's (height, width) as ``photo_shape``: the dots are laid out on the full photo (the
+    same dots as the full render) and drawn scaled into the reduced one.
 
     Parameters
     ----------
@@ -90,6 +95,7 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
     stage : "fresh" (first days), "healed" (4-6 weeks) or "faded" (after ``years``).
     session : "final" (the full plan) or "1" (first session: FIRST_SESSION_DENSITY of the
         density; pass the lighter first-session entry).
+    model : the appearance model parameters (default the shipped ones; a clinic's fitted model).
 
     Raises
     ------
@@ -109,10 +115,11 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
                            "drawn")
     years = predict.DEFAULT_FADE_YEARS if years is None else float(years)
     rgb = np.asarray(rgb)
-    height, width = rgb.shape[:2]
+    height, width = rgb.shape[:2] if photo_shape is None else photo_shape
+    reduction = rgb.shape[1] / width
     mask, box = _area_mask(design, height, width)
     try:
-        lab = predict.predict_Lab(skin, predict.ink_absorption([entry]), years)
+        lab = predict.predict_Lab(skin, predict.ink_absorption([entry], model), years, model)
     except AppearanceError as exc:
         raise PreviewError(str(exc)) from None
     dot_Lab = {"healed": lab.healed, "fresh": lab.fresh, "faded": lab.faded}[stage][0]
@@ -126,10 +133,32 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
     if dot_px < 2.0:
         notes.append(f"the dots are only {dot_px:.1f} pixels across at this photo's scale: the "
                      f"preview shows their tone, not their shape (take a closer photo)")
-    out = draw_dots(rgb, layout, mask, box, tint, cancelled)
+    if photo_shape is None:
+        out = draw_dots(rgb, layout, mask, box, tint, cancelled)
+    else:
+        out = _draw_reduced(rgb, layout, mask, box, tint, reduction, cancelled)
     return Preview(rgb=out, layout=layout, design=design, stage=stage, session=session,
                    entry=entry, tint=tint, pixels_per_mm=float(pixels_per_mm), years=years,
                    notes=tuple(notes))
+
+
+def _draw_reduced(rgb, layout: DotLayout, mask, box, tint: Tint, reduction: float, cancelled):
+    """Draw the full photo's ``layout`` into ``rgb``, the photo reduced by ``reduction``."""
+    r0, r1, c0, c1 = box
+    h, w = rgb.shape[:2]
+    small_box = (int(np.floor(r0 * reduction)), min(int(np.ceil(r1 * reduction)), h),
+                 int(np.floor(c0 * reduction)), min(int(np.ceil(c1 * reduction)), w))
+    sr0, sr1, sc0, sc1 = small_box
+    # the area's mask at the reduced pixels' centres
+    rows = np.clip(((np.arange(sr0, sr1) + 0.5) / reduction).astype(int) - r0, 0, r1 - r0 - 1)
+    cols = np.clip(((np.arange(sc0, sc1) + 0.5) / reduction).astype(int) - c0, 0, c1 - c0 - 1)
+    small_mask = mask[np.ix_(rows, cols)]
+    scaled = DotLayout(x=layout.x * reduction, y=layout.y * reduction,
+                       radius=layout.radius * reduction, area_cm2=layout.area_cm2,
+                       inner_density_per_cm2=layout.inner_density_per_cm2,
+                       mean_density_per_cm2=layout.mean_density_per_cm2,
+                       expected_count=layout.expected_count)
+    return draw_dots(rgb, scaled, small_mask, small_box, tint, cancelled)
 
 
 @dataclass(frozen=True)
@@ -144,7 +173,7 @@ class ShadeChoice:
 
 
 def choose_shade(samples: dict, palette, shade: str | None = None, session: str = "final",
-                 area: str = "scalp") -> ShadeChoice:
+                 area: str = "scalp", model=None) -> ShadeChoice:
     """The palette entry to draw: ``shade`` (an entry id) or the best healed match; for session
     1, the plan's lighter first-session shade of it.
 
@@ -163,7 +192,8 @@ def choose_shade(samples: dict, palette, shade: str | None = None, session: str 
     try:
         ranking = rank_healed(samples["hair"].Lab, palette, samples[skin_class].Lab,
                               lightness_weight=lightness_weight_for(samples["hair"]),
-                              skin_name="scar tissue" if area == "scar" else "skin")
+                              skin_name="scar tissue" if area == "scar" else "skin",
+                              model=model)
     except AppearanceError as exc:
         raise PreviewError(str(exc)) from None
     plan = plans.session_plan(ranking)

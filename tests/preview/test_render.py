@@ -141,3 +141,22 @@ def test_cancelling_stops_the_render(skin, palette):
     with pytest.raises(PreviewError, match="cancelled"):
         render_preview(flat_photo(SKIN_LAB), _design(), SCALE, skin, palette.entries[0],
                        cancelled=lambda: True)
+
+
+def test_a_quick_preview_draws_the_same_dots_into_the_reduced_photo(skin, palette):
+    photo = flat_photo(SKIN_LAB, height=600, width=800)
+    design = TreatmentDesign(area=(Region("skin", "ellipse", {"cx": 400, "cy": 300, "rx": 300,
+                                                              "ry": 200}),),
+                             density_per_cm2=30, dot_mm=0.8, feather_mm=2)
+    full = render_preview(photo, design, SCALE, skin, palette.entries[3])
+    small = render_preview(photo[::4, ::4], design, SCALE, skin, palette.entries[3],
+                           photo_shape=(600, 800))
+    assert small.rgb.shape == (150, 200, 3)
+    assert np.array_equal(small.layout.x, full.layout.x)
+    # the reduced preview darkens the same places: compare with the full render reduced
+    full_L = sRGB_to_Lab(full.rgb).astype(float)[..., 0].reshape(150, 4, 200, 4).mean(axis=(1, 3))
+    small_L = sRGB_to_Lab(small.rgb).astype(float)[..., 0]
+    darker_full, darker_small = full_L < SKIN_LAB[0] - 1, small_L < SKIN_LAB[0] - 1
+    overlap = np.count_nonzero(darker_full & darker_small) / np.count_nonzero(darker_full)
+    assert overlap > 0.7
+    assert np.array_equal(small.rgb[:20], photo[::4, ::4][:20])       # above the area: untouched
