@@ -70,8 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     head = (Region("skin", "ellipse", {"cx": WIDTH / 2, "cy": HEIGHT / 2, "rx": 2700, "ry": 1800}),)
     design = TreatmentDesign(area=head, density_per_cm2=50, dot_mm=0.4, feather_mm=6)
     quarter = rgb[::4, ::4].copy()
-    head_q = (Region("skin", "ellipse", {"cx": WIDTH / 8, "cy": HEIGHT / 8, "rx": 675, "ry": 450}),)
-    design_q = TreatmentDesign(area=head_q, density_per_cm2=50, dot_mm=0.4, feather_mm=6)
     first = render_preview(rgb, design, SCALE, skin, entry)
     cases = {
         BASELINE: decode,
@@ -80,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         "render full head, first session": lambda: render_preview(rgb, design, SCALE, skin,
                                                                   entry, session="1"),
         "quick render at 1/4 size (while editing)": lambda: render_preview(
-            quarter, design_q, SCALE / 4, skin, entry),
+            quarter, design, SCALE, skin, entry, photo_shape=(HEIGHT, WIDTH)),
     }
     medians = time_interleaved(cases, args.repeat)
     base = medians[BASELINE]
