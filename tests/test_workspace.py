@@ -224,23 +224,27 @@ def test_analysis_record_round_trip(ws):
 
 def test_from_analysis_without_photo_keeps_saved_measurements(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     other = Workspace()
     other.from_analysis(record, photo=None)
     assert other.photo is None
     assert np.allclose(other.samples["hair"].Lab, ws.samples["hair"].Lab, atol=1e-3)
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"][0]["id"] == record["ranking"][0]["id"]
     assert other.to_dict()["photo"] == record["photo"]
 
 
 def test_missing_palette_is_reported(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     record["matching"]["palette"] = {"name": "gone-palette", "hash": "abc", "version": "1"}
     other = Workspace()
     notes = other.from_analysis(record, photo=ws.photo)
     assert notes and "gone-palette" in notes[0] and "not installed" in notes[0]
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"] == record["ranking"]  # the saved ranking stands
 
 
 def test_new_photo_resets_analysis_but_keeps_settings(ws):
