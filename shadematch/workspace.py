@@ -665,16 +665,9 @@ class Workspace:
         return self.palette.entry(entry_id)
 
     def _pick(self, entry_id: str) -> dict:
-        """The pick record of docs/ANALYSIS_FORMAT.md (as ``Analysis.set_pick`` writes it)."""
-        delta_e = None
-        for match in self.ranking:
-            if match.entry.id == entry_id:
-                delta_e = round(float(match.delta_E), 4)
-        e = self._entry(entry_id)
-        return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
-                "dilution": e.dilution, "water_parts": e.water_parts,
-                "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
-                "delta_e": delta_e}
+        """The pick record of docs/ANALYSIS_FORMAT.md, as ``Analysis.set_pick`` writes it."""
+        self._entry(entry_id)  # no palette: say so
+        return self.to_analysis().pick_for(entry_id).to_dict()
 
     def choose(self, entry_id: str | None) -> None:
         """Record the chosen shade (the primary pick); None clears it."""

@@ -186,13 +186,14 @@ def test_picks_and_first_session_suggestion():
     w.set_palette(load_palette("carbon-black-dilution-modelled"))
     w.set_photo(two_tone_photo())
     w.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
-    best = w.ranking[0]
-    w.choose(best.entry.id)
-    assert w.picks["primary"]["entry_id"] == best.entry.id
-    assert w.picks["primary"]["delta_e"] == pytest.approx(best.delta_E, abs=1e-3)
+    w.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")  # healed needs skin
+    best = w.to_dict()["ranking"][0]  # the pick records the saved (healed) ranking's figures
+    w.choose(best["id"])
+    assert w.picks["primary"]["entry_id"] == best["id"]
+    assert w.picks["primary"]["delta_e"] == pytest.approx(best["delta_e"], abs=1e-3)
     lighter = w.first_session_suggestion()
     if lighter is not None:
-        assert lighter.Lab[0] > best.entry.Lab[0]
+        assert lighter.Lab[0] > best["card_lab"][0]
         w.choose_first_session(lighter.id)
         assert w.picks["first_session"]["entry_id"] == lighter.id
     with pytest.raises(ShadematchError):
