@@ -30,10 +30,11 @@ from shadematch.region_geometry import (  # noqa: F401 - fit_params, shape_bound
     shape_bounds,
     translate_params,
 )
+from shadematch.vocabulary import REGION_LABELS
 
 log = logging.getLogger(__name__)
 
-CLASS_LABELS = {"hair": "Hair", "skin": "Skin", "scar": "Scar"}
+CLASS_LABELS = REGION_LABELS  # the words of shadematch.vocabulary
 DEFAULT_FORMULA = "ciede2000"
 DEFAULT_TOP = 10
 

@@ -49,7 +49,8 @@ def _kept(read, written, path="") -> list[str]:
     if isinstance(read, list):
         if not isinstance(written, list) or len(read) != len(written):
             return [f"{path}: {written!r} instead of {read!r}"]
-        return [m for i, (a, b) in enumerate(zip(read, written)) for m in _kept(a, b, f"{path}[{i}]")]
+        return [m for i, (a, b) in enumerate(zip(read, written, strict=True))
+                for m in _kept(a, b, f"{path}[{i}]")]
     if isinstance(read, float | int) and not isinstance(read, bool) and \
             isinstance(written, float | int) and not isinstance(written, bool):
         return [] if math.isclose(read, written, abs_tol=1.5e-3) else [f"{path}: {written} != {read}"]
