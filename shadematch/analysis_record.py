@@ -381,12 +381,20 @@ class Analysis:
                         pigment_parts=item.pigment_parts, lab=item.lab, delta_e=item.delta_e,
                         healed_lab=item.healed_lab,
                         card_lab=item.card_lab if item.card_lab is not None else item.lab)
+        healed = None
+        if self.plan is not None:  # a plan shade beyond the ranked top: its healed colour
+            scar = self.plan.scar
+            for shade in (self.plan.first_session, self.plan.final,
+                          scar.recipe if scar else None, scar.final if scar else None):
+                if shade is not None and shade.entry_id == entry_id:
+                    healed = shade.healed_lab
         if self.palette is not None:
             e = self.palette.entry(entry_id)  # type: ignore[attr-defined]
             card = [float(v) for v in e.Lab]
             return Pick(entry_id=e.id, name=e.name, pigment_name=e.pigment_name,
                         dilution=e.dilution, water_parts=e.water_parts,
-                        pigment_parts=e.pigment_parts, lab=card, delta_e=None, healed_lab=None,
+                        pigment_parts=e.pigment_parts, lab=card, delta_e=None,
+                        healed_lab=None if healed is None else list(healed),
                         card_lab=list(card))
         raise ShadematchError(f"pigment {entry_id!r} is not in the ranking: choose one of the "
                               "ranked pigments (use --top to show more)")

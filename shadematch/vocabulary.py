@@ -35,7 +35,7 @@ BAND_LABELS = {
 
 BASIS_LABELS = {"healed": "predicted healed colour in the client's skin",
                 "card": "card swatch (not the healed colour)"}
-AREA_LABELS = {"scalp": "scalp", "scar": "scar tissue"}
+AREA_LABELS = {"scalp": "scalp skin", "scar": "scar tissue"}
 
 
 def region_label(region_class: str) -> str:
