@@ -207,9 +207,11 @@ def run(args: argparse.Namespace) -> int:
                            overwrite=args.force)
     size_kb = written.stat().st_size / 1024
     print(f"Report written: {written} ({size_kb:.0f} KB)")
-    target = (record.get("matching") or {}).get("target")
+    matching = record.get("matching") or {}
+    target = matching.get("target")
     if not record.get("ranking"):
-        problem = (record.get("problems") or {}).get(target, "")
+        problem = ((matching.get("appearance") or {}).get("problem")
+                   or (record.get("problems") or {}).get(target, ""))
         print(f"shadematch: the report has no ranking: "
               f"{problem or f'no {target} region was measured'}", file=sys.stderr)
     return 0

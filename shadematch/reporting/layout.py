@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 
 from shadematch import __version__
-
 from shadematch.reporting import aftercare, sections, text
 from shadematch.reporting.canvas import (
     MUTED,
