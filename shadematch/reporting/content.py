@@ -539,6 +539,15 @@ def _details(r: _Reader) -> list[tuple[str, str]]:
     return rows
 
 
+def _sentence(message: str) -> str:
+    """A message as a sentence: capital first letter, full stop."""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message[-1] in ".!?" else message + "."
+
+
 def _num(block: dict[str, Any], key: str) -> float:
     try:
         return float(block.get(key))  # type: ignore[arg-type]
@@ -594,7 +603,8 @@ def report_content(analysis: dict[str, Any], options: ReportOptions | None = Non
     photo_line = str(photo.get("name") or "photo")
     if photo.get("width") and photo.get("height"):
         photo_line += f", {photo['width']} × {photo['height']} px"
-    guardrails = [str(g.get("message") or g.get("code")) for g in _list(record.get("guardrails"))
+    guardrails = [_sentence(str(g.get("message") or g.get("code")))
+                  for g in _list(record.get("guardrails"))
                   if isinstance(g, dict) and g.get("code") != "card_only"]
     ranked = bool(r.ranking)
     return ReportContent(

@@ -2,7 +2,7 @@
 
 Page 1: header (clinic, client, date, practitioner), the photo with outlined regions and legend,
 the chosen shade beside the client's hair (healed, fresh, on card) with its recipe, calibration
-status, the session plan, the warnings to check and the prediction note, the measured samples.
+status, the warnings to check, the session plan and the prediction note, the measured samples.
 Then the ranked matches, notes and measurement details; last, the client's aftercare page. Every
 page has a footer (page x of y, app version, palette, formula) and, from page 2, a running header.
 
@@ -113,8 +113,8 @@ class ReportLayout:
         sections.header(page, content, self.o.clinic_logo)
         sections.photo_and_side(page, content, self,
                                 self._figure if self.photo_rgb is not None else None)
-        sections.plan(page, content.plan, self)
         sections.guardrails(page, content.guardrails)
+        sections.plan(page, content.plan, self)
         sections.prediction_note(page, content.prediction_note)
         sections.samples(page, content.samples, self)
         if content.ranking.rows:

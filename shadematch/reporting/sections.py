@@ -160,7 +160,7 @@ def _swatch_row(c: Any, x: float, top: float, w: float, swatches: list[rc.Swatch
         lines = text.wrap(s.caption, 6.3, size + gap - 1)
         for j, line in enumerate(lines[:2]):
             text.draw(c, sx, top - size - 8 - 7.5 * j, line, 6.3, color=MUTED)
-    return top - size - 8 - 7.5 * 2
+    return top - size - 8 - 7.5 * 2 - 3
 
 
 def shades(c: Any, x: float, top: float, w: float, content: rc.ReportContent,
@@ -181,7 +181,7 @@ def shades(c: Any, x: float, top: float, w: float, content: rc.ReportContent,
         recipe_lines = text.wrap(card.recipe, 8.5, inner, text.BOLD)
         detail_lines = text.wrap(card.detail, 7.6, inner) if card.detail else []
         word_lines = text.wrap(card.words, 7.6, inner) if card.words else []
-        height = (24 + 14 * len(name_lines) + 12 + 11 * len(recipe_lines) + 6 + 40 + 23
+        height = (24 + 14 * len(name_lines) + 12 + 11 * len(recipe_lines) + 6 + 40 + 26
                   + 9.5 * (len(detail_lines) + len(word_lines)) + 6)
         box(c, x, y - height, w, height, fill=HIGHLIGHT if card.strong else (0.97, 0.97, 0.98),
             stroke=ACCENT if card.strong else RULE, width=1.6 if card.strong else 0.8)
@@ -223,6 +223,7 @@ def calibration(c: Any, x: float, top: float, w: float, cal: rc.Calibration) -> 
 def plan(page: Page, plan: rc.Plan | None, drawer: Drawer) -> None:
     if plan is None:
         return
+    page.ensure(70 + 42 * len(plan.steps))  # the plan is read as a whole: kept on one page
     heading(page, plan.title)
     c = page.canvas
     page.y = text.draw_wrapped(c, page.left, page.y - 8, plan.intro, 8.5, page.content_width,

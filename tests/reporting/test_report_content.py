@@ -65,7 +65,7 @@ def test_guardrails_and_the_prediction_note_are_said():
     record = _record("cli_healed.json")
     record["guardrails"] = [{"code": "helmet_look", "entry_id": "x", "message": "darker!"}]
     content = report_content(record)
-    assert content.guardrails == ["darker!"]
+    assert content.guardrails == ["Darker!"]
     assert content.prediction_note == PREDICTION_NOTE
     assert "to be checked against your own healed results" in content.ranking.note
 
