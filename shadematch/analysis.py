@@ -194,11 +194,9 @@ def compose_analysis(photo_info: Mapping[str, Any] | PhotoInfo, regions: Sequenc
                                      **params)
             elif skin_class not in samples:
                 result = None
-                if skin_class not in problems:
-                    problems[skin_class] = (
-                        f"no {skin_class} region is marked: mark one so the healed colour can be "
-                        f"predicted in it, or rank on card colours only")
-                appearance.problem = problems[skin_class]
+                appearance.problem = problems.get(skin_class) or (
+                    f"no {skin_class} region is marked: mark one so the healed colour can be "
+                    f"predicted in it, or rank on card colours only")
             else:
                 result = rank_healed(
                     samples["hair"].Lab, palette, samples[skin_class].Lab, formula=formula,
@@ -225,10 +223,11 @@ def compose_analysis(photo_info: Mapping[str, Any] | PhotoInfo, regions: Sequenc
             appearance.problem = str(exc)
             ranking, plan, guardrails = [], None, []
     else:
-        if target not in problems:
-            problems[target] = (f"no {target} region is marked: mark one to rank the palette "
-                                f"against the {target} colour")
-        appearance.problem = problems[target]
+        # ``problems`` is for regions that could not be measured; a class not marked at all is
+        # why there is no ranking.
+        appearance.problem = problems.get(target) or (
+            f"no {target} region is marked: mark one to rank the palette against the {target} "
+            f"colour")
     if ranking:
         guardrails = guardrails + plans.sample_guardrails(
             samples, ("hair", skin_class) if not card_only else (target,))

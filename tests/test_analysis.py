@@ -46,7 +46,8 @@ def test_analyse_and_round_trip(photo, palette):
 def test_missing_target_is_explained(photo, palette):
     a = analyse(photo, [Region("skin", "rect", {"x": 120, "y": 10, "w": 30, "h": 30})], palette,
                 target="hair")
-    assert a.ranking == [] and "no hair region" in a.problems["hair"]
+    assert a.ranking == [] and "no hair region" in a.matching.problem
+    assert "hair" not in a.problems  # problems are regions that could not be measured
 
 
 def test_region_outside_is_a_problem_not_a_crash(photo, palette):
