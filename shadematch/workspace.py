@@ -30,10 +30,11 @@ from shadematch.region_geometry import (  # noqa: F401 - fit_params, shape_bound
     shape_bounds,
     translate_params,
 )
+from shadematch.vocabulary import REGION_LABELS
 
 log = logging.getLogger(__name__)
 
-CLASS_LABELS = {"hair": "Hair", "skin": "Skin", "scar": "Scar"}
+CLASS_LABELS = REGION_LABELS  # the words of shadematch.vocabulary
 DEFAULT_FORMULA = "ciede2000"
 DEFAULT_TOP = 10
 
@@ -156,6 +157,7 @@ class Workspace:
         self._photo_info: dict | None = None
         self._stored_matching: dict | None = None
         self._stored_ranking: list[dict] = []
+        self._saved_analysis = None  # the record restored last (its ranking kept without palette)
         self._restored_samples: dict = {}
         self._history = EditHistory()
         self._next_id = 1
@@ -232,6 +234,7 @@ class Workspace:
         self._photo_info = None
         self._stored_matching = None
         self._stored_ranking = []
+        self._saved_analysis = None
         self._history.clear()
         self._next_id = self._first_free_id()
         self.samples, self.problems = {}, {}
@@ -524,6 +527,7 @@ class Workspace:
     def _regions_changed(self, transient: bool, keep_saved_ranking: bool = False) -> None:
         if not keep_saved_ranking:
             self._stored_ranking = []  # the saved ranking no longer matches the regions
+            self._saved_analysis = None
         self.regions_version += 1
         self.events.regions_changed.emit(transient)
         if self.auto_measure:
@@ -623,6 +627,7 @@ class Workspace:
 
     def _settings_changed(self, by_user: bool = True) -> None:
         self._stored_ranking = []
+        self._saved_analysis = None
         if by_user:
             self._changed()
         self.events.settings_changed.emit()
@@ -661,16 +666,9 @@ class Workspace:
         return self.palette.entry(entry_id)
 
     def _pick(self, entry_id: str) -> dict:
-        """The pick record of docs/ANALYSIS_FORMAT.md (as ``Analysis.set_pick`` writes it)."""
-        delta_e = None
-        for match in self.ranking:
-            if match.entry.id == entry_id:
-                delta_e = round(float(match.delta_E), 4)
-        e = self._entry(entry_id)
-        return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
-                "dilution": e.dilution, "water_parts": e.water_parts,
-                "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
-                "delta_e": delta_e}
+        """The pick record of docs/ANALYSIS_FORMAT.md, as ``Analysis.set_pick`` writes it."""
+        self._entry(entry_id)  # no palette: say so
+        return self.to_analysis().pick_for(entry_id).to_dict()
 
     def choose(self, entry_id: str | None) -> None:
         """Record the chosen shade (the primary pick); None clears it."""
@@ -710,32 +708,17 @@ class Workspace:
                 "palette": self.palette.info() if self.palette is not None else None}
 
     def to_analysis(self):
-        """The current state as a :class:`shadematch.analysis.Analysis` (``.to_dict()`` for JSON)."""
-        from shadematch.analysis import Analysis
-        from shadematch.matching import formula_label
+        """The current state as a :class:`shadematch.analysis.Analysis` (``.to_dict()`` for JSON),
+        built by ``compose_analysis`` as the command line builds it."""
+        from shadematch.analysis import RankingSettings, compose_analysis
 
-        if self.photo is not None:
-            photo = self.photo.info()
-        else:
-            photo = dict(self._photo_info or {})
-        if self.palette is not None:
-            palette_info = self.palette.info()
-        else:
-            palette_info = (self._stored_matching or {}).get("palette")
-        ranking = [m.to_dict() for m in self.ranking] if self.ranking else list(
-            self._stored_ranking)
-        calibration = None
-        if self.calibration is not None:
-            calibration = (self.calibration.to_dict() if hasattr(self.calibration, "to_dict")
-                           else dict(self.calibration))
-        return Analysis(
-            photo=photo, regions=list(self.regions), samples=dict(self.samples),
-            problems=dict(self.problems), calibration=calibration,
-            matching={"target": self.target, "formula": self.formula,
-                      "formula_label": formula_label(self.formula), "params": dict(self.params),
-                      "palette": palette_info, "top": self.top},
-            ranking=ranking, picks=copy.deepcopy(self.picks), notes=self.notes,
-            created=self.created, palette=self.palette)
+        photo = self.photo.info() if self.photo is not None else dict(self._photo_info or {})
+        settings = RankingSettings(formula=self.formula, params=dict(self.params),
+                                   target=self.target, top=self.top)
+        return compose_analysis(photo, list(self.regions), self.samples, self.problems,
+                                self.palette, settings, self.calibration,
+                                picks=copy.deepcopy(self.picks), notes=self.notes,
+                                created=self.created, saved=self._saved_analysis)
 
     def to_dict(self) -> dict:
         """The analysis record (docs/ANALYSIS_FORMAT.md) of the current state."""
@@ -769,7 +752,8 @@ class Workspace:
         analysis_dict = analysis if isinstance(analysis, dict) else None
         if isinstance(analysis, dict):
             analysis = Analysis.from_dict(analysis)
-        matching = dict(analysis.matching or {})
+        record = analysis.to_dict()
+        matching = record["matching"]
         if palette is None:
             palette, message = _find_palette(matching.get("palette"), self.palette)
             if message:
@@ -789,9 +773,10 @@ class Workspace:
             self.set_photo(photo, regions=analysis.regions)
         finally:
             self.auto_measure = auto
-        self._photo_info = dict(analysis.photo)
+        self._photo_info = record["photo"]
         self._stored_matching = matching
-        self._stored_ranking = list(analysis.ranking)
+        self._stored_ranking = record["ranking"]
+        self._saved_analysis = analysis
         self.created = analysis.created or self.created
         self.calibration = calibration
         self.palette = palette
@@ -800,7 +785,7 @@ class Workspace:
         self.target = matching.get("target") or self.target
         if matching.get("top"):
             self.top = int(matching["top"])
-        self.picks = {"primary": None, "first_session": None, **copy.deepcopy(analysis.picks)}
+        self.picks = {"primary": None, "first_session": None, **record["picks"]}
         self.notes = analysis.notes
         # The saved measurements are shown at once; with a photo they are measured again.
         self.samples, self.problems = dict(analysis.samples), dict(analysis.problems)

@@ -186,13 +186,14 @@ def test_picks_and_first_session_suggestion():
     w.set_palette(load_palette("carbon-black-dilution-modelled"))
     w.set_photo(two_tone_photo())
     w.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
-    best = w.ranking[0]
-    w.choose(best.entry.id)
-    assert w.picks["primary"]["entry_id"] == best.entry.id
-    assert w.picks["primary"]["delta_e"] == pytest.approx(best.delta_E, abs=1e-3)
+    w.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")  # healed needs skin
+    best = w.to_dict()["ranking"][0]  # the pick records the saved (healed) ranking's figures
+    w.choose(best["id"])
+    assert w.picks["primary"]["entry_id"] == best["id"]
+    assert w.picks["primary"]["delta_e"] == pytest.approx(best["delta_e"], abs=1e-3)
     lighter = w.first_session_suggestion()
     if lighter is not None:
-        assert lighter.Lab[0] > best.entry.Lab[0]
+        assert lighter.Lab[0] > best["card_lab"][0]
         w.choose_first_session(lighter.id)
         assert w.picks["first_session"]["entry_id"] == lighter.id
     with pytest.raises(ShadematchError):
@@ -224,23 +225,27 @@ def test_analysis_record_round_trip(ws):
 
 def test_from_analysis_without_photo_keeps_saved_measurements(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     other = Workspace()
     other.from_analysis(record, photo=None)
     assert other.photo is None
     assert np.allclose(other.samples["hair"].Lab, ws.samples["hair"].Lab, atol=1e-3)
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"][0]["id"] == record["ranking"][0]["id"]
     assert other.to_dict()["photo"] == record["photo"]
 
 
 def test_missing_palette_is_reported(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     record["matching"]["palette"] = {"name": "gone-palette", "hash": "abc", "version": "1"}
     other = Workspace()
     notes = other.from_analysis(record, photo=ws.photo)
     assert notes and "gone-palette" in notes[0] and "not installed" in notes[0]
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"] == record["ranking"]  # the saved ranking stands
 
 
 def test_new_photo_resets_analysis_but_keeps_settings(ws):

@@ -56,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
         print(format_analysis(record))
         if visit_id is not None:
             print(f"\nSaved as visit {visit_id} of client {args.client}.")
-    if analysis.matching.get("target") not in analysis.samples:
-        problem = analysis.problems.get(analysis.matching.get("target"), "")
+    problem = analysis.matching.problem
+    if analysis.matching.target not in analysis.samples:
+        problem = analysis.problems.get(analysis.matching.target) or problem
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1
-    problem = analysis.matching.get("appearance", {}).get("problem")
     if problem:
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1
