@@ -117,7 +117,7 @@ def test_first_run_opens_the_demo_later_runs_reopen_folder_and_session(make_wind
     settings = Settings.from_file(data_dir / "settings.ini")
     first = make_window([], settings)
     qtbot.waitUntil(lambda: len(first.opened) == 1, timeout=10000)  # made off the GUI thread
-    assert len(first.opened) == 1 and first.opened[0].endswith("astronaut.shadematch")
+    assert len(first.opened) == 1 and first.opened[0].endswith("scalp-demo.shadematch")
     assert settings.demo_shown is True
     assert "shadematch" in first.windowTitle()
 
