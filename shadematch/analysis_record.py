@@ -356,6 +356,9 @@ class Analysis:
     plan: Plan | None = None
     guardrails: list[Guardrail] = field(default_factory=list)
     notes: str = ""
+    # the consultation preview's treatment design (shadematch.preview.design_editor.PreviewState
+    # .to_dict()): area, density, dot size, feather, scale, stage, session, shade; None if none
+    treatment: dict[str, Any] | None = None
     created: str = field(default_factory=_now)
     app_version: str = __version__
     extra: dict[str, Any] = field(default_factory=dict)   # e.g. a session file's "session"
@@ -430,6 +433,8 @@ class Analysis:
             "guardrails": [g.to_dict() for g in self.guardrails],
             "notes": self.notes,
         }
+        if self.treatment is not None:
+            out["treatment"] = copy.deepcopy(self.treatment)
         for key, value in self.extra.items():
             out.setdefault(key, copy.deepcopy(value))
         return out
@@ -447,7 +452,7 @@ class Analysis:
         record = upgrade(data)
         known = {"format", "format_version", "app_version", "created", "photo", "conditions",
                  "calibration", "regions", "samples", "problems", "contrast", "matching",
-                 "ranking", "picks", "plan", "guardrails", "notes"}
+                 "ranking", "picks", "plan", "guardrails", "notes", "treatment"}
         try:
             matching = record.get("matching") or {}
             return cls(
@@ -462,7 +467,9 @@ class Analysis:
                 picks=Picks.from_dict(record.get("picks") or {}),
                 plan=None if not record.get("plan") else Plan.from_dict(record["plan"]),
                 guardrails=[Guardrail.from_dict(g) for g in record.get("guardrails") or []],
-                notes=str(record.get("notes") or ""), created=str(record.get("created") or ""),
+                notes=str(record.get("notes") or ""),
+                treatment=copy.deepcopy(record.get("treatment")) or None,
+                created=str(record.get("created") or ""),
                 app_version=str(record.get("app_version") or ""),
                 extra={k: copy.deepcopy(v) for k, v in record.items() if k not in known})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
