@@ -137,26 +137,18 @@ def _refresh(path: Path) -> bool:
 def make_thumbnail(photo: Path, out: Path, size: int = THUMBNAIL_SIZE) -> None:
     """Write a JPEG thumbnail (longest side ``size`` px) of ``photo`` to ``out``, 0600.
 
-    Uses shadematch's own loader when present (ICC and EXIF orientation honoured, HEIC and RAW);
-    otherwise Pillow with EXIF orientation applied.
+    Uses shadematch's own loader (ICC and EXIF orientation honoured, HEIC and RAW).
+
+    Raises
+    ------
+    ShadematchError
+        The photo cannot be decoded (the caller keeps the copy without a thumbnail).
     """
     from PIL import Image
 
-    image = None
-    try:
-        from shadematch.imaging import load_preview  # type: ignore[attr-defined]
-    except ImportError:
-        load_preview = None
-    if load_preview is not None:
-        try:
-            image = Image.fromarray(load_preview(photo, max_side=size * 2).rgb8())
-        except Exception:  # noqa: BLE001 - fall back to Pillow below
-            image = None
-    if image is None:
-        from PIL import ImageOps
+    from shadematch.imaging import load_preview
 
-        with Image.open(photo) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
+    image = Image.fromarray(load_preview(photo, max_side=size * 2).rgb8())
     image.thumbnail((size, size), Image.Resampling.LANCZOS)
 
     def write(handle) -> None:
