@@ -135,11 +135,29 @@ class Client:
     visit_count: int = 0
     last_visit: str | None = None
 
+    @property
+    def dob_valid(self) -> bool:
+        """False when a stored date of birth is not a YYYY-MM-DD date (`records check` says so)."""
+        if not self.dob:
+            return True
+        try:
+            parse_date(self.dob)
+        except RecordsError:
+            return False
+        return True
+
     def age(self, day: dt.date | None = None) -> int | None:
+        """Whole years on ``day`` (default today); None when the date of birth is unknown or
+        not a valid date."""
+        if not self.dob_valid:
+            return None
         return age_on(self.dob, day or dt.date.today())
 
     def is_minor(self, day: dt.date | None = None) -> bool:
-        """Under 18 by date of birth, or answered "yes" to the under-18 screening item."""
+        """Under 18 by date of birth, or answered "yes" to the under-18 screening item. A stored
+        date of birth that is not a date counts as under 18 until it is corrected."""
+        if not self.dob_valid:
+            return True
         age = self.age(day)
         if age is not None and age < 18:
             return True

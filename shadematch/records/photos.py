@@ -29,8 +29,10 @@ ORPHAN_AGE_SECONDS = 3600.0
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by its owner only; tighten it if it exists."""
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    if (path.stat().st_mode & 0o777) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        # Only ever take permissions away: a folder its owner made read-only stays so.
+        os.chmod(path, mode & 0o700)
     return path
 
 
@@ -106,6 +108,33 @@ class PhotoFiles:
             except Exception:  # noqa: BLE001 - a thumbnail is a convenience; the copy is kept
                 return sha, stored_name, None, size
         return sha, stored_name, thumb_name, size
+
+    def ensure_present(self, sha: str, stored_name: str, thumb_name: str | None,
+                       source: Path | None) -> str | None:
+        """Make sure the copy ``stored_name`` (and its thumbnail) exists; call it under the
+        database's write lock. Returns the thumbnail name to record (None when there is none).
+
+        Raises
+        ------
+        RecordsError
+            The copy is gone and cannot be made again from ``source``.
+        """
+        target = self.stored_path(stored_name)
+        if not target.is_file():
+            if source is None or not Path(source).is_file():
+                raise RecordsError(f"The photo copy {target} was removed while the visit was "
+                                   f"saved (an erasure ran at the same time); save it again.")
+            got = self.add(Path(source))
+            if got[0] != sha:
+                raise RecordsError(f"The photo {source} changed while it was being saved; "
+                                   f"save the visit again.")
+            return got[2]
+        if thumb_name and not self.thumb_path(thumb_name).is_file():
+            try:
+                make_thumbnail(target, self.thumb_path(thumb_name))
+            except Exception:  # noqa: BLE001 - a thumbnail is a convenience; the copy is kept
+                return None
+        return thumb_name
 
     def remove(self, stored_names: Iterable[str], thumb_names: Iterable[str | None]) -> None:
         """Delete files (missing ones are fine)."""
