@@ -242,8 +242,53 @@ def sql_errors(method: _F) -> _F:
             raise sqlite_error(exc, self.db_path, self.backups_dir) from exc
         except OSError as exc:
             raise os_error(exc, self.root, "written") from exc
+        except UnicodeEncodeError as exc:
+            raise RecordsError(
+                f"Some text given to the records is not valid (a character that cannot be "
+                f"written as UTF-8, at position {exc.start}; often a name typed in another "
+                f"encoding); nothing was changed. Type it again.") from exc
+        except RecursionError as exc:
+            raise RecordsError("A record is nested too deeply to be stored or read; nothing "
+                               "was changed.") from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+IN_USE_NAME = ".in-use"
+
+
+class InUseLock:
+    """A lock on ``records/.in-use``: every open store holds it shared, a restore exclusive,
+    so a restore cannot replace the records under a running shadematch (POSIX; elsewhere, and
+    on a read-only folder, it does nothing)."""
+
+    def __init__(self, root: Path, exclusive: bool) -> None:
+        self.fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:
+            return
+        try:
+            fd = os.open(root / IN_USE_NAME, os.O_RDWR | os.O_CREAT, FILE_MODE)
+        except OSError:
+            return  # a read-only folder: nothing can be restored into it either
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            if exclusive:
+                raise RecordsError(
+                    f"The records in {root} are open in another shadematch (the desktop "
+                    f"application, or a command still running). Close it, then restore again; "
+                    f"nothing was changed.") from None
+            raise RecordsError(f"The records in {root} are being restored from a backup right "
+                               f"now; try again in a moment.") from None
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
 
 class StoreBase:
@@ -261,6 +306,7 @@ class StoreBase:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self.read_only = False
+        self._in_use: InUseLock | None = None
         # Things the person should hear about that did not stop the store from opening (a daily
         # backup that could not be written, read-only records...); front ends show them.
         self.warnings: list[str] = []
@@ -306,11 +352,16 @@ class StoreBase:
     def close(self) -> None:
         """Close the database (idempotent)."""
         with self._lock:
-            if self._conn is not None:
-                try:
-                    self._conn.close()
-                finally:
-                    self._conn = None
+            try:
+                if self._conn is not None:
+                    try:
+                        self._conn.close()
+                    finally:
+                        self._conn = None
+            finally:
+                if self._in_use is not None:
+                    self._in_use.release()
+                    self._in_use = None
 
     @property
     def schema_version(self) -> int:

@@ -256,6 +256,13 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, str | None]:
     clean: dict[str, str | None] = {}
     for key, value in fields.items():
         text = None if value is None else str(value).strip() or None
+        if text is not None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RecordsError(f"The client's {key.replace('_', ' ')} holds a character "
+                                   f"that is not valid text (typed in another encoding?); "
+                                   f"type it again.") from None
         if key == "name" and not text:
             raise RecordsError("A client needs a name; enter at least a first name.")
         if key == "dob" and text:

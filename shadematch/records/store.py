@@ -29,6 +29,7 @@ from shadematch.records.clients import ClientsMixin
 from shadematch.records.database import DB_NAME as DB_NAME
 from shadematch.records.database import (
     DamagedRecordsError,
+    InUseLock,
     ReadOnlyRecordsError,
     connect,
     sqlite_error,
@@ -53,7 +54,8 @@ def records_dir(data_dir: Path | None = None) -> Path:
 class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
     """Clients, screening, consent, visits and photo copies. Use :func:`open_store` to get one."""
 
-    def __init__(self, root: Path, *, auto_backup: bool = True) -> None:
+    def __init__(self, root: Path, *, auto_backup: bool = True, _in_use_lock: bool = True
+                 ) -> None:
         super().__init__(root)
         try:
             if self.root.is_dir() and store_is_read_only(self.db_path):
@@ -70,11 +72,17 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
                     f"database yet; make it writable (chmod u+w) so one can be created.")
             self._conn = connect(self.db_path, self.backups_dir, existed,
                                  read_only=self.read_only)
+            if _in_use_lock and not self.read_only:
+                self._in_use = InUseLock(self.root, exclusive=False)
         except OSError as exc:
+            self.close()
             raise RecordsError(
                 f"The records folder {self.root} cannot be used ({exc.strerror or exc}). Check "
                 f"that it is a folder you can write to, or point SHADEMATCH_DATA_DIR at one."
             ) from exc
+        except BaseException:
+            self.close()
+            raise
         try:
             if self.read_only:
                 self._open_read_only()
