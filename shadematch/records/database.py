@@ -86,8 +86,8 @@ def sqlite_error(exc: sqlite3.Error, db_path: Path, backups_dir: Path) -> Record
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         return DiskIOError(
             f"The disk could not read or write {db_path} ({text}). Nothing was changed and "
-            f"this does not mean the records are damaged: check that the disk is connected "
-            f"and healthy, then try again.")
+            f"the records are most likely intact: check that the disk is connected and "
+            f"healthy, then try again.")
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
         return RecordsError(
             f"The records database {db_path} is busy (another shadematch is writing to it); "
