@@ -188,7 +188,8 @@ class MaintenanceMixin(StoreBase):
                 problems.append(f"photo {path} does not match its SHA-256 (changed on disk)")
             if thumb_name and not self.files.thumb_path(thumb_name).is_file():
                 problems.append(f"thumbnail {self.files.thumb_path(thumb_name)} is missing")
-        for path in [self.db_path, *self.list_backups(),
+        extra = [self.root / name for name in ("erasures.json", ".in-use")]
+        for path in [self.db_path, *extra, *self.list_backups(),
                      *(p for _k, p in self.files.all_files())]:
             try:
                 if path.exists() and path.stat().st_mode & 0o077:
@@ -216,6 +217,7 @@ class MaintenanceMixin(StoreBase):
         with self._read() as conn:
             return content_problems(conn)
 
+    @sql_errors
     def counts(self) -> dict[str, int]:
         """Numbers of clients, visits and photo copies."""
         with self._read() as conn:

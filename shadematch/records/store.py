@@ -32,6 +32,7 @@ from shadematch.records.database import (
     InUseLock,
     ReadOnlyRecordsError,
     connect,
+    sql_errors,
     sqlite_error,
     store_is_read_only,
 )
@@ -159,12 +160,14 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         self.close()
 
     # ------------------------------------------------------------------ transfer
+    @sql_errors
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""
         from shadematch.records.transfer import export_client
 
         return export_client(self, client_id, Path(out_dir))
 
+    @sql_errors
     def import_client(self, in_dir: Path | str) -> int:
         """Add a client exported by :meth:`export_client`; returns the new client id."""
         from shadematch.records.transfer import import_client

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shadematch.atomic_files import write_atomic, write_text_atomic
+from shadematch.atomic_files import fsync_dir, write_atomic, write_text_atomic
 from shadematch.errors import RecordsError
 from shadematch.records.photos import FILE_MODE, private_dir, sha256_file
 
@@ -100,6 +100,7 @@ def export_client(store: RecordStore, client_id: int, out_dir: Path) -> Path:
         if out_dir.exists():
             out_dir.rmdir()
         partial.rename(out_dir)
+        fsync_dir(out_dir.parent)
     except OSError as exc:
         raise RecordsError(f"The export to {out_dir} could not be written "
                            f"({exc.strerror or exc}); check the disk space and permissions."
