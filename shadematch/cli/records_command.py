@@ -112,7 +112,29 @@ def _command(subparsers: argparse._SubParsersAction, name: str,
     for flags, kwargs in options:
         parser.add_argument(*flags, **kwargs)
     parser.add_argument("--json", action="store_true", help="print JSON (see docs/RECORDS.md)")
-    parser.set_defaults(func=func)
+    parser.set_defaults(func=_file_errors(func))
+
+
+def _file_errors(func: Callable[[argparse.Namespace], int]
+                 ) -> Callable[[argparse.Namespace], int]:
+    """A file name the system refuses (too long, a folder where a file is expected...) is one
+    clear line, not a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            name = str(exc.filename or "a file")
+            if len(name) > 120:
+                name = name[:60] + "…" + name[-40:]
+            raise RecordsError(f"{name} cannot be used ({exc.strerror or exc}); check the "
+                               f"name and the folder, then try again.") from exc
+
+    return run
 
 
 def _client_fields(name_required: bool) -> list[_Option]:

@@ -209,6 +209,9 @@ def connect(db_path: Path, backups_dir: Path, existed: bool,
     except sqlite3.Error as exc:
         conn.close()
         raise sqlite_error(exc, db_path, backups_dir) from exc
+    except (UnicodeDecodeError, ValueError) as exc:
+        conn.close()
+        raise damaged_error(db_path, backups_dir, f"unreadable content: {exc}") from exc
     except BaseException:
         conn.close()
         raise
@@ -229,6 +232,13 @@ def fold(text: object) -> str | None:
 
 def _add_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("shadematch_fold", 1, fold, deterministic=True)
+    # Bytes that are not UTF-8 (a damaged page, or SQLite's report of one) are read with
+    # replacement characters instead of failing every read; the checks report the damage.
+    conn.text_factory = _decode
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
 
 
 def sql_errors(method: _F) -> _F:
@@ -250,6 +260,10 @@ def sql_errors(method: _F) -> _F:
         except RecursionError as exc:
             raise RecordsError("A record is nested too deeply to be stored or read; nothing "
                                "was changed.") from exc
+        except OverflowError as exc:
+            raise RecordsError("A number given to the records is too large to be an id or "
+                               "a count (ids are below 2**63); `shadematch clients list` "
+                               "shows the ids. Nothing was changed.") from exc
 
     return wrapper  # type: ignore[return-value]
 
