@@ -477,3 +477,76 @@ def test_no_first_party_import_fallbacks():
     for module in (scanning, photos):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert not fallback.search(source), module.__name__
+
+
+def _can_mount_tmpfs(tmp_path: Path) -> bool:
+    import shutil
+    import subprocess
+
+    if not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c",
+                            f"mount -t tmpfs -o size=1m tmpfs {tmp_path}"],
+                           capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+def test_a_real_full_disk(tmp_path, child_env):
+    """On a 3 MB tmpfs (a private mount namespace): the full disk is said, reading goes on,
+    the records open again with the daily backup due and no room for it."""
+    import shlex
+    import subprocess
+    import sys
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if not _can_mount_tmpfs(disk):
+        pytest.skip("needs unshare and tmpfs mounts in a user namespace")
+    child = Path(__file__).with_name("records_full_disk.py")
+    script = (f"mount -t tmpfs -o size=3m tmpfs {shlex.quote(str(disk))} && exec "
+              f"{shlex.quote(sys.executable)} {shlex.quote(str(child))} "
+              f"{shlex.quote(str(disk))}")
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True,
+                          env=child_env, timeout=300)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    seen = json.loads(done.stdout.decode().splitlines()[-1])
+    assert seen["full_error"][0] == "DiskFullError" and seen["added"] > 0
+    assert seen["listed"] == seen["added"]
+    assert "reopen_error" not in seen and seen["reopened_listed"] == seen["added"]
+    assert any("full" in w for w in seen["warnings"])
+    assert seen["backup_error"][0] == "DiskFullError"
+    for message in (seen["full_error"][1], *seen["warnings"], seen["backup_error"][1]):
+        _no_restore_advice(message)
+
+
+def test_a_backup_killed_half_way_is_cleaned_up(data_dir, child_env, tmp_path):
+    """SIGKILL a process while it writes backups of a 20 MB database: the hidden partial copy
+    it leaves is removed by the next backup."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with open_store(data_dir) as store:
+        for i in range(200):
+            store.add_client(f"Big {i}", notes=os.urandom(50_000).hex())
+        backups = store.backups_dir
+    script = ("import sys\nfrom shadematch.records import open_store\n"
+              "store = open_store(sys.argv[1], auto_backup=False)\nprint('open', flush=True)\n"
+              "while True:\n    store.backup()\n")
+    left = []
+    for attempt in range(20):
+        proc = subprocess.Popen([sys.executable, "-c", script, str(data_dir)],
+                                stdout=subprocess.PIPE, env=child_env)
+        assert proc.stdout.readline() == b"open\n"
+        time.sleep(0.05 + 0.03 * attempt)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        left = list(backups.glob(".*.tmp"))
+        if left:
+            break
+    assert left, "no kill landed inside a backup"
+    with open_store(data_dir, auto_backup=False) as store:
+        store.backup()
+    assert list(backups.glob(".*.tmp")) == []
+    assert len(list(backups.glob("records-*.db"))) <= 7
