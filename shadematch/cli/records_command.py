@@ -336,7 +336,7 @@ def _cmd_delete(args: argparse.Namespace) -> int:
              f"{counted(removed['photos'], 'photo copy', 'photo copies')})."]
     others = [counted(removed[key], noun) for key, noun in (
         ("reports", "report PDF"), ("autosaves", "autosave"),
-        ("thumbnails", "cached thumbnail")) if removed.get(key)]
+        ("thumbnails", "cached thumbnail"), ("log_lines", "log line")) if removed.get(key)]
     if removed.get("backups"):
         others.append(f"{counted(removed['backups'], 'backup')} (rewritten without them)")
     if others:

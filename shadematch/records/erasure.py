@@ -5,7 +5,8 @@ An erasure removes the client from ``records.db`` (with the photo copies only th
 * from every backup in the backups folder: each backup that holds them is rewritten without
   them (a copy is changed, compacted with VACUUM and renamed over the backup);
 * from the files the app wrote about them: the report PDFs recorded with their visits, the
-  autosaved sessions of their photos, and the camera panel's thumbnails of their photos;
+  autosaved sessions of their photos, the camera panel's thumbnails of their photos, and the
+  log lines that name them or their files;
 * and it is written down in ``erasures.json`` (the client's random uid and the time, nothing
   that names them), so restoring any backup, even one copied elsewhere, erases them again, and
   an erasure cut short by a crash is finished at the next start.
@@ -173,11 +174,11 @@ def scrub_backup(path: Path, uid: str, client_id: int, name: str | None = None) 
 
 # ---------------------------------------------------------------------------- app files
 def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
-    """Remove the report PDFs, autosaves and camera-panel thumbnails of the client's photos.
+    """Remove the report PDFs, autosaves, camera-panel thumbnails and log lines of the client.
 
     ``data_dir`` is the user data folder (the records folder's parent). Returns counts.
     """
-    counts = {"reports": 0, "autosaves": 0, "thumbnails": 0}
+    counts = {"reports": 0, "autosaves": 0, "thumbnails": 0, "log_lines": 0}
     for report in traces.report_paths:
         path = Path(report)
         if path.suffix.lower() == ".pdf" and path.is_file() and not path.is_symlink():
@@ -199,7 +200,39 @@ def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
                 file.unlink(missing_ok=True)
                 counts["autosaves"] += 1
     counts["thumbnails"] = _scrub_thumbnails(Path(data_dir) / "thumbnails", traces)
+    counts["log_lines"] = _scrub_logs(Path(data_dir) / "logs", traces)
     return counts
+
+
+def _scrub_logs(folder: Path, traces: ClientTraces) -> int:
+    """Drop the log lines that name the client or their files (report paths carry names).
+
+    Rewritten in place (not renamed), so a running shadematch keeps logging to the same file.
+    """
+    needles = {p for p in traces.report_paths | traces.original_paths if p}
+    if len(traces.name.strip()) >= 3:
+        needles.add(traces.name.strip())
+    if not folder.is_dir() or not needles:
+        return 0
+    encoded = [n.encode("utf-8", "surrogatepass") for n in needles]
+    removed = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.is_symlink() or ".log" not in path.name:
+            continue
+        try:
+            with open(path, "r+b") as handle:
+                lines = handle.read().splitlines(keepends=True)
+                kept = [line for line in lines if not any(n in line for n in encoded)]
+                if len(kept) != len(lines):
+                    handle.seek(0)
+                    handle.write(b"".join(kept))
+                    handle.truncate()
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    removed += len(lines) - len(kept)
+        except OSError:
+            continue
+    return removed
 
 
 def _scrub_thumbnails(folder: Path, traces: ClientTraces) -> int:

@@ -103,7 +103,7 @@ def test_export_delete_import(data_dir, capsys, photo, tmp_path, monkeypatch):
     assert run_json(capsys, "clients", "list")["clients"][0]["name"] == "Abe"
     assert run_json(capsys, "clients", "delete", "1", "--yes") == {
         "deleted": 1, "visits": 1, "photos": 1, "backups": 1, "reports": 0, "autosaves": 0,
-        "thumbnails": 0}
+        "thumbnails": 0, "log_lines": 0}
     imported = run_json(capsys, "clients", "import", str(out_dir))
     assert imported["id"] == 2 and imported["client"]["name"] == "Abe"
     assert imported["client"]["visit_count"] == 1

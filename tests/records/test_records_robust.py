@@ -224,6 +224,10 @@ def test_erasure_leaves_no_copy_anywhere(data_dir, tmp_path, monkeypatch):
         {"photo": {"path": str(photo), "sha256": sha}, "notes": ""}), encoding="utf-8")
     (autosave / "autosave-2.shadematch").write_text('{"photo": {"sha256": "other"}}',
                                                     encoding="utf-8")
+    logs = data_dir / "logs"
+    logs.mkdir()
+    (logs / "shadematch.log").write_text(f"12:00 started\n12:01 report written to {report}\n"
+                                         f"12:02 done\n", encoding="utf-8")
     cache = ThumbnailCache(data_dir / "thumbnails")
     assert cache.get(photo).ok and cache.cached(photo) is not None
     assert _files_holding(data_dir, name)                 # the name is there before
@@ -232,6 +236,8 @@ def test_erasure_leaves_no_copy_anywhere(data_dir, tmp_path, monkeypatch):
         assert [c.id for c in store.search_clients()] == [keep]
     assert removed["backups"] >= 1 and removed["reports"] == 1
     assert removed["autosaves"] == 1 and removed["thumbnails"] >= 1
+    assert removed["log_lines"] == 1
+    assert (logs / "shadematch.log").read_text(encoding="utf-8") == "12:00 started\n12:02 done\n"
     assert _files_holding(data_dir, name) == []
     assert _files_holding(data_dir, sha) == []            # nor their photo's fingerprint
     assert not [p for p in data_dir.rglob(f"*{sha}*")]
