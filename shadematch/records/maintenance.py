@@ -85,14 +85,19 @@ class MaintenanceMixin(StoreBase):
             self.warnings.append(str(exc))
             return
         for entry in pending:
-            with self._read() as conn:
-                row = conn.execute("SELECT id FROM clients WHERE uid = ?",
-                                   (entry["uid"],)).fetchone()
-            if row is not None:
-                self.delete_client(row[0])
-            else:
-                self._scrub_backups(entry["uid"], int(entry.get("id") or -1), None)
-                erasure.journal_done(self.root, entry["uid"])
+            try:
+                with self._read() as conn:
+                    row = conn.execute("SELECT id FROM clients WHERE uid = ?",
+                                       (entry["uid"],)).fetchone()
+                if row is not None:
+                    self.delete_client(row[0])
+                else:
+                    self._scrub_backups(entry["uid"], int(entry.get("id") or -1), None)
+                    erasure.journal_done(self.root, entry["uid"])
+            except (RecordsError, OSError) as exc:
+                # Reading must go on (a full disk, say); the next start tries again.
+                self.warnings.append(f"An erasure cut short earlier could not be finished yet "
+                                     f"({exc}); it will be tried again at the next start.")
 
     def reapply_erasures(self) -> list[int]:
         """Erase again every client the erasure journal lists who is in the records (after a
