@@ -236,6 +236,54 @@ def _scrub_logs(folder: Path, traces: ClientTraces) -> int:
 
 
 def _scrub_thumbnails(folder: Path, traces: ClientTraces) -> int:
+    """Empty the camera panel's thumbnail cache when the client had photos.
+
+    The cache is keyed by a photo's path, modification time and size, so the entry of a photo
+    that was edited, moved or deleted since cannot be found from the records; emptying the cache
+    (it is remade as photos are shown) is the only way to be sure none of theirs is left.
+    """
+    if not folder.is_dir() or not (traces.original_paths or traces.photo_shas):
+        return 0
+    removed = 0
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() or path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _scrub_logs(folder: Path, traces: ClientTraces) -> int:
+    """Drop the log lines that name the client or their files (report paths carry names).
+
+    Rewritten in place (not renamed), so a running shadematch keeps logging to the same file.
+    """
+    needles = {p for p in traces.report_paths | traces.original_paths if p}
+    if len(traces.name.strip()) >= 3:
+        needles.add(traces.name.strip())
+    if not folder.is_dir() or not needles:
+        return 0
+    encoded = [n.encode("utf-8", "surrogatepass") for n in needles]
+    removed = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.is_symlink() or ".log" not in path.name:
+            continue
+        try:
+            with open(path, "r+b") as handle:
+                lines = handle.read().splitlines(keepends=True)
+                kept = [line for line in lines if not any(n in line for n in encoded)]
+                if len(kept) != len(lines):
+                    handle.seek(0)
+                    handle.write(b"".join(kept))
+                    handle.truncate()
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                    removed += len(lines) - len(kept)
+        except OSError:
+            continue
+    return removed
+
+
+def _scrub_thumbnails(folder: Path, traces: ClientTraces) -> int:
     """Thumbnails of the client's photos in the camera panel's cache. The cache is keyed by a
     photo's path, time and size: when a photo is no longer where it was, its entry cannot be
     found, so the whole cache is emptied (it is remade as photos are shown)."""
