@@ -187,7 +187,20 @@ def export_campaign(tally: Tally, rng: random.Random, count: int, work: Path) ->
 # ---------------------------------------------------------------------------- databases
 def _damage(rng: random.Random, db: Path) -> str:
     size = db.stat().st_size
-    how = rng.randrange(8)
+    how = rng.randrange(12)
+    if how == 8:
+        os.chmod(db, 0o400)
+        return "read-only file"
+    if how == 9:
+        os.chmod(db.parent, 0o500)
+        return "read-only folder"
+    if how == 10:
+        db.unlink()
+        db.mkdir()
+        return "a folder in its place"
+    if how == 11:
+        db.with_name(db.name + "-shm").write_bytes(os.urandom(rng.randrange(1, 40000)))
+        return "garbage -shm"
     if how == 0:
         db.write_bytes(b"")
         return "empty"
@@ -262,6 +275,12 @@ def database_campaign(tally: Tally, rng: random.Random, count: int, work: Path) 
             return None
 
         _judge(tally, "database fault", action, lie_check=lie_check)
+        tally.figures[f"database fault: {how}"] += 1
+        for path in [data_dir, *data_dir.rglob("*")]:
+            if path.is_dir() and not path.is_symlink():
+                os.chmod(path, 0o700)
+            elif path.is_file():
+                os.chmod(path, 0o600)
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
