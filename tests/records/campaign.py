@@ -301,14 +301,26 @@ def cli_campaign(tally: Tally, rng: random.Random, count: int, work: Path) -> No
                                                               "--set", None],
                 ["clients", "import", None], ["clients", "export", "1", "-o", None],
                 ["restore", None, "--yes"], ["backup", "-o", None]]
+    # Relative names the arguments hold ("Zoë", "../x", "-1") are made inside the work folder.
+    cwd = work / "cli-cwd" / "inner"
+    cwd.mkdir(parents=True)
+    old_cwd = os.getcwd()
+    os.chdir(cwd)
+    try:
+        _cli_inputs(tally, rng, count, work, main, words, commands)
+    finally:
+        os.chdir(old_cwd)
+
+
+def _cli_inputs(tally, rng, count, work, main, words, commands) -> None:
     with contextlib.redirect_stdout(io.StringIO()):
         main(["clients", "add", "--name", "Cli Client"])
     for _n in range(count):
         argv = [rng.choice(words) if part is None else part
                 for part in rng.choice(commands)]
-        if any(w == "../x" or w == "/etc/hostname" for w in argv) and "export" in argv:
-            argv = [w if w not in ("../x", "/etc/hostname") else str(work / "cli-out")
-                    for w in argv]
+        if "/etc/hostname" in argv and ("backup" in argv or "export" in argv):
+            # Never written to (it exists), but keep the campaign off the system's files.
+            argv = [str(work / "cli-out") if w == "/etc/hostname" else w for w in argv]
 
         def action(argv=argv):
             err = io.StringIO()
