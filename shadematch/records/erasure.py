@@ -194,7 +194,7 @@ def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
     needles |= {json.dumps(p)[1:-1] for p in traces.original_paths}
     if autosave.is_dir() and needles:
         for file in autosave.iterdir():
-            if not file.is_file():
+            if not file.is_file() or file.is_symlink() or file.suffix != ".shadematch":
                 continue
             try:
                 text = file.read_text(encoding="utf-8", errors="replace")
