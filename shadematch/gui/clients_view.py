@@ -461,9 +461,14 @@ class ClientRecords(QObject):
         if self._closed:
             return
         self.window.runner.submit(fn, channel=channel, pass_progress=False, records=self,
-                                  on_done=lambda result: (self.view.show_message(""),
-                                                          on_done(result)),
+                                  on_done=lambda result: (self.view.show_message(
+                                      self.store_warnings()), on_done(result)),
                                   title="Client records", on_expected=self._failed, **kwargs)
+
+    def store_warnings(self) -> str:
+        """What the store said on opening (read-only records, a daily backup not taken)."""
+        store = self._store
+        return " ".join(store.warnings) if store is not None else ""
 
     def is_erased(self, client_id: int | None) -> bool:
         """True for a client erased (or being erased) from this window."""
