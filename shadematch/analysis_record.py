@@ -52,6 +52,9 @@ def _lab(value: Any) -> Lab | None:
     values = [float(v) for v in value]
     if len(values) != 3:
         raise ValueError(f"a Lab colour has three numbers, not {len(values)}")
+    L, a, b = values
+    if not (-0.5 <= L <= 100.5 and -250 <= a <= 250 and -250 <= b <= 250):
+        raise ValueError(f"{values} is not a CIELAB colour (L* 0..100, a* and b* within 250)")
     return values
 
 
@@ -472,7 +475,7 @@ class Analysis:
                 created=str(record.get("created") or ""),
                 app_version=str(record.get("app_version") or ""),
                 extra={k: copy.deepcopy(v) for k, v in record.items() if k not in known})
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise ShadematchError(f"the analysis record is damaged ({exc}): open an earlier "
                                   "copy of the session or measure the photo again") from exc
 
