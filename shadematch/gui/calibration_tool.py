@@ -44,7 +44,7 @@ def fit_chart(photo, corners, reference: str, progress=None, cancelled=None):
     """Worker: calibrate from the chart corners on the full-resolution photo."""
     from shadematch.calibration import calibrate_from_chart
 
-    return calibrate_from_chart(photo.rgb, corners, reference=reference,
+    return calibrate_from_chart(photo, corners, reference=reference,
                                 photo_sha256=photo.sha256, progress=progress, cancelled=cancelled)
 
 
@@ -60,7 +60,7 @@ def fit_grey_card(photo, region, progress=None, cancelled=None):
     from shadematch.calibration import calibrate_from_grey_card
 
     mask = region.mask(photo.height, photo.width)
-    return calibrate_from_grey_card(photo.rgb, mask, photo_sha256=photo.sha256)
+    return calibrate_from_grey_card(photo, mask, photo_sha256=photo.sha256)
 
 
 def corrected_display(calibration, photo, progress=None, cancelled=None):
