@@ -253,7 +253,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     pixels_per_mm : the photo's scale, when known (chart or ruler): adds follicle density per
         cm2 and dot diameter in mm.
     photo_info : the photo's ``Photo.info()``; its JPEG chroma subsampling and quality give the
-        ``chroma_unreliable`` and ``jpeg_compressed`` warnings.
+        ``chroma_unreliable`` and ``jpeg_compressed`` warnings, its size ``small_photo``, its
+        ``upscaled`` and ``low_detail`` flags (:mod:`shadematch.imaging.detail`) the
+        ``upscaled`` and ``low_detail`` warnings on hair samples.
     box : (r0, r1, c0, c1) rows and columns of ``rgb`` that ``mask`` covers.
     source : optional ``Photo.source`` (:class:`shadematch.imaging.measurement_source.SourcePixels`)
         of a wide-gamut photo: colours are then read from the source encoding, not clipped to
@@ -546,11 +548,18 @@ def _warnings(s: Sample, word: str, split: _Split | None = None,
                     "message": f"The photo is only {width} x {height} pixels: single hairs and "
                                "follicles are too small to measure reliably. Use the original, "
                                "full-size photo."})
-    if info.get("upscaled"):
+    if s.region_class == "hair" and info.get("upscaled"):
         out.append({"code": "upscaled",
                     "message": "The photo looks enlarged from a smaller one (it has less detail "
-                               "than its pixel count): hair is blurred into the skin. Use the "
-                               "original photo."})
+                               "than its pixel count): hair is blurred into the skin and reads "
+                               "lighter than it is. Use the original photo from the camera or "
+                               "phone."})
+    elif s.region_class == "hair" and info.get("low_detail"):
+        out.append({"code": "low_detail",
+                    "message": "The photo has little fine detail for its size (out of focus, or "
+                               "enlarged from a smaller photo): follicle dots are blurred into "
+                               "the skin, so the hair reads lighter than it is. Use a sharp, "
+                               "original photo taken closer to the scalp."})
     if s.Lab[0] < 3.0 or s.Lab[0] > 97.0:
         out.append({"code": "exposure",
                     "message": f"The {word} region is almost {'black' if s.Lab[0] < 3 else 'white'} "
