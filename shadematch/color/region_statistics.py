@@ -49,6 +49,7 @@ SOFT_EDGE_WIDTH_PX = 0.68    # ... with edges softer than this (sharp: 0.55-0.61
 SOFT_DOT_SKIN_SHARE = 0.05   # soft dots are warned when this share of skin in a pixel would ...
 SOFT_DOT_WARNING_DL = 3.0    # ... lift the hair's L* by this much or more (light skin, dark hair)
 CHROMA_SUBSAMPLED = ("4:2:0", "4:2:2", "4:1:1")
+CHROMA_BLOCKS_MAX_DOT_PX = 16.0  # subsampled JPEG, dots narrower: hair chroma from block means
 
 
 @dataclass
@@ -331,9 +332,16 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng,
                        crop, mask, calibration)
     other = 0
+    chroma_from_blocks = False
     if split is not None and split.applied:
         other = split.other
-        Lab = XYZ_to_Lab(XYZ[split.keep])
+        kept_XYZ = XYZ[split.keep]
+        if _chroma_recoverable(split, region_class, pixels, photo_info):
+            corrected = _hair_chroma_from_blocks(split, measured_crop, pixels, usable, index,
+                                                 mask.shape, (r0, c0), source, calibration)
+            if corrected is not None:
+                kept_XYZ, chroma_from_blocks = corrected, True
+        Lab = XYZ_to_Lab(kept_XYZ)
     else:
         Lab = XYZ_to_Lab(XYZ[usable] if n_usable < len(XYZ) else XYZ)
 
@@ -358,7 +366,8 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         separation_applied=bool(split is not None and split.applied),
         calibrated=calibration is not None, quick=quick)
     if split is not None:
-        sample.separation_method = split.method
+        sample.separation_method = split.method + (", chroma from blocks"
+                                                   if chroma_from_blocks else "")
         if region_class == "hair" and split.applied:
             sample.follicles = split.follicles(total, pixels_per_mm)
     sample.warnings = _warnings(sample, word, split, photo_info)
@@ -491,6 +500,40 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=N
                   scalp_XYZ=np.asarray(scalp_XYZ, dtype=np.float64))
 
 
+def _chroma_recoverable(split: _Split, region_class: str, pixels: np.ndarray,
+                        photo_info: dict | None) -> bool:
+    """Whether the hair's chroma is to be recovered from blocks: a hair sample of dots under
+    ``CHROMA_BLOCKS_MAX_DOT_PX`` across in an 8-bit JPEG with subsampled chroma."""
+    dots = split.dots
+    return bool(region_class == "hair" and dots is not None and not split.unresolved
+                and dots.dot_like and 0 < dots.mean_diameter_px < CHROMA_BLOCKS_MAX_DOT_PX
+                and pixels.dtype == np.uint8
+                and (photo_info or {}).get("chroma_subsampling") in CHROMA_SUBSAMPLED)
+
+
+def _hair_chroma_from_blocks(split, crop, pixels, usable, index, shape, origin, source,
+                             calibration) -> np.ndarray | None:
+    """XYZ of the kept hair pixels with their chroma recovered from block means
+    (:mod:`shadematch.color.chroma_subsampling`), or None when it cannot be estimated."""
+    from shadematch.color import chroma_subsampling
+
+    if index is None:
+        valid = usable.reshape(shape)
+    else:
+        valid = np.zeros(shape, dtype=bool)
+        valid.flat[index] = usable
+    estimate = chroma_subsampling.hair_chroma(crop, valid, split.dots.hair_core,
+                                              split.dots.scalp_core, origin)
+    if estimate is None:
+        return None
+    codes = chroma_subsampling.with_hair_chroma(pixels[split.keep], estimate[0], 255) / 255.0
+    if source is None:
+        linear = sRGB_to_linear(codes)
+    else:
+        linear = source.linear_of_levels(codes)
+    return linear_to_XYZ(linear, calibration)
+
+
 def _clearly_skin_and_hair(centres: np.ndarray, scalp: int, skin_Lab) -> bool:
     """Whether of two colours one is the skin (close to the skin sample, or skin-like) and the
     other clearly hair (far from it, and not skin-like)."""
@@ -572,12 +615,19 @@ def _warnings(s: Sample, word: str, split: _Split | None = None,
         if diameter is None or diameter < SMALL_DOT_PX:
             size = (f"the follicle dots are only {diameter:.0f} pixels across"
                     if diameter else "the hair is fine")
-            out.append({"code": "chroma_unreliable",
-                        "message": f"This JPEG keeps colour at reduced resolution ({subsampling}) "
-                                   f"and {size}: the skin's colour bleeds into the hair, so its "
-                                   "warmth or coolness (chroma) is unreliable. Its lightness is "
-                                   "still usable. For the undertone, use a closer photo, or one "
-                                   "saved as HEIC, PNG or RAW."})
+            if s.separation_method.endswith("chroma from blocks"):
+                text = (f"This JPEG keeps colour at reduced resolution ({subsampling}) and {size}, "
+                        "so the dots carry the skin's colour. Their warmth or coolness (chroma) "
+                        "was estimated from how colour varies with the amount of hair over the "
+                        "region (within about 2-4 dE00 on test photos), not read from the dots: "
+                        "treat it as approximate. Its lightness is still usable. For the undertone, "
+                        "a closer photo, or one saved as HEIC, PNG or RAW, is better.")
+            else:
+                text = (f"This JPEG keeps colour at reduced resolution ({subsampling}) and {size}: "
+                        "the skin's colour bleeds into the hair, so its warmth or coolness "
+                        "(chroma) is unreliable. Its lightness is still usable. For the undertone, "
+                        "use a closer photo, or one saved as HEIC, PNG or RAW.")
+            out.append({"code": "chroma_unreliable", "message": text})
     if split is not None and split.unresolved:
         out.append({"code": "unresolved_dots",
                     "message": "The follicle dots are too small or soft in this photo for any "
