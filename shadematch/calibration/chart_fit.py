@@ -147,7 +147,7 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
         sha = photo_sha256
     if chart == "greycard":
         raise CalibrationError(
-            "A grey card has no patch grid: mark the card as a region and calibrate with the grey "
+            "A grey card has no patches to click: mark the card as a region and calibrate with the grey "
             "card option instead of chart corners.")
     layout = chart_layout(chart)
     ref = chart_reference(chart, reference)
@@ -229,7 +229,7 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
         worst = ref.names[int(np.nanargmax(np.where(usable, dE_all, np.nan)))]
         warnings.append(
             f"The calibration fits the chart poorly (mean residual {mean_dE:.1f} dE00, worst "
-            f"{worst} at {max_dE:.1f}): check that the grid sits on the patches, that the chart "
+            f"{worst} at {max_dE:.1f}): check that the outlined squares sit on the patches, that the chart "
             "is evenly lit without glare, and that the right chart edition is selected.")
     elif max_dE > SINGLE_PATCH_WARNING:
         worst = ref.names[int(np.nanargmax(np.where(usable, dE_all, np.nan)))]

@@ -140,8 +140,8 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
                           "exposure or light the chart better")
         spread = np.median(np.abs(usable - median), axis=0).max() if len(usable) else 0.0
         if not rejected[i] and spread > MAX_SPREAD:
-            notes[i] = (f"{names[i]} is not uniform where it was sampled: check that the grid "
-                        "sits on the patches")
+            notes[i] = (f"{names[i]} is not uniform where it was sampled: check that its "
+                        "outlined square sits inside the patch (drag the nearest corner)")
         if progress is not None:
             progress((i + 1) / n * 0.5, f"Sampling {names[i]}")
     return PatchSamples(RGB_lin, counts, rejected, reasons, notes, quads)

@@ -102,8 +102,9 @@ class CalibrationPanel(QWidget):
         self.grey_button.setToolTip("White balance and exposure only, from an 18% grey card "
                                     "(L* 50) marked as a region")
         self.find_button = QPushButton("Find chart")
-        self.find_button.setToolTip("Look for the ColorChecker automatically, then check the grid "
-                                    "(corners can still be dragged)")
+        self.find_button.setToolTip("Look for the ColorChecker automatically, then check that the "
+                                    "outlined squares sit on the patches (drag a corner to move "
+                                    "them)")
         row.addWidget(self.click_button)
         row.addWidget(self.find_button)
         layout.addLayout(row)
