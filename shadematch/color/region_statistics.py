@@ -45,7 +45,8 @@ JPEG_QUALITY_WARNING = 70    # estimated JPEG quality below this: strong compres
 SMALL_PHOTO_SIDE = 1000      # a photo whose longer side is shorter than this is small for stubble
 SOFT_DOT_PURITY = 0.98       # dot centres less pure than this (blurred edges reach them): soft dots
 SOFT_SMALL_DOT_PX = 4.5      # dots narrower than this ...
-SOFT_EDGE_WIDTH_PX = 0.68    # ... with edges softer than this (sharp: 0.55-0.61) are soft dots
+SOFT_EDGE_WIDTH_PX = 0.72    # ... with edges softer than this (sharp: 0.55-0.70 in PNG and JPEG q90;
+#                              blur sigma 0.5 px: 0.71-0.89) are soft dots
 SOFT_DOT_SKIN_SHARE = 0.05   # soft dots are warned when this share of skin in a pixel would ...
 SOFT_DOT_WARNING_DL = 3.0    # ... lift the hair's L* by this much or more (light skin, dark hair)
 CHROMA_SUBSAMPLED = ("4:2:0", "4:2:2", "4:1:1")

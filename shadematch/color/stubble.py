@@ -340,7 +340,13 @@ def _edge_width(alpha: np.ndarray, hair: np.ndarray, valid: np.ndarray) -> float
                    + np.count_nonzero(both_v & (hair[1:] != hair[:-1])))
     if transitions == 0:
         return 0.0
-    mixed = np.count_nonzero(valid & (alpha > 0.2) & (alpha < 0.8))
+    # only mixed pixels within 2 pixels of the outline: noise on the skin far from any dot
+    # (a dark skin gives little hair/skin contrast) is not edge
+    grown = hair.astype(np.uint8)
+    for _ in range(2):
+        grown = _box3(grown, np.maximum)
+    near = grown.astype(bool) & ~_erode(_erode(hair))
+    mixed = np.count_nonzero(valid & near & (alpha > 0.2) & (alpha < 0.8))
     return float(mixed / (transitions * np.pi / 4))
 
 
