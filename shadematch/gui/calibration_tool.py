@@ -44,7 +44,7 @@ def fit_chart(photo, corners, reference: str, progress=None, cancelled=None):
     """Worker: calibrate from the chart corners on the full-resolution photo."""
     from shadematch.calibration import calibrate_from_chart
 
-    return calibrate_from_chart(photo.rgb, corners, reference=reference,
+    return calibrate_from_chart(photo, corners, reference=reference,
                                 photo_sha256=photo.sha256, progress=progress, cancelled=cancelled)
 
 
@@ -60,7 +60,7 @@ def fit_grey_card(photo, region, progress=None, cancelled=None):
     from shadematch.calibration import calibrate_from_grey_card
 
     mask = region.mask(photo.height, photo.width)
-    return calibrate_from_grey_card(photo.rgb, mask, photo_sha256=photo.sha256)
+    return calibrate_from_grey_card(photo, mask, photo_sha256=photo.sha256)
 
 
 def corrected_display(calibration, photo, progress=None, cancelled=None):
@@ -102,8 +102,9 @@ class CalibrationPanel(QWidget):
         self.grey_button.setToolTip("White balance and exposure only, from an 18% grey card "
                                     "(L* 50) marked as a region")
         self.find_button = QPushButton("Find chart")
-        self.find_button.setToolTip("Look for the ColorChecker automatically, then check the grid "
-                                    "(corners can still be dragged)")
+        self.find_button.setToolTip("Look for the ColorChecker automatically, then check that the "
+                                    "outlined squares sit on the patches (drag a corner to move "
+                                    "them)")
         row.addWidget(self.click_button)
         row.addWidget(self.find_button)
         layout.addLayout(row)
