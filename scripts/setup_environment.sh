@@ -81,10 +81,15 @@ pip_with_progress() {
   "$VENV_PY" -m pip install --disable-pip-version-check --progress-bar off "$@" 2>&1 | tee -a "$LOG" \
   | while IFS= read -r line; do
       case "$line" in
-        *Downloading\ *) echo "  downloading ${line#*Downloading }" >&2 ;;
-        *Using\ cached\ *) echo "  cached      ${line#*Using cached }" >&2 ;;
+        Collecting\ *) line="${line#Collecting }"; echo "  ${line%% (from*}" >&2 ;;
+        Processing\ /*.whl*) line="${line##*/}"; echo "  ${line%% (from*} (local)" >&2 ;;
+        *Downloading\ *\(*\)) echo "    downloading (${line##*(}" >&2 ;;
+        Building\ wheels\ for*) echo "  building shadematch from $ROOT" >&2 ;;
         Installing\ collected\ packages:*)
-          echo "  unpacking $(echo "${line#*:}" | tr ',' '\n' | wc -l | tr -d ' ') packages into $VENV (the longest step; no output for a minute is normal)" >&2 ;;
+          n="$(echo "${line#*:}" | tr ',' '\n' | wc -l | tr -d ' ')"
+          if [ "$n" -gt 5 ]; then
+            echo "  unpacking $n packages into $VENV (the longest step: a minute without output is normal)" >&2
+          fi ;;
         Successfully\ installed*) echo "  done" >&2 ;;
         ERROR:*) echo "  $line" >&2 ;;
       esac

@@ -66,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shadematch",
         description="Measure hair and scalp colour in a photo and rank SMP pigment shades by "
                     "delta-E. Run without a sub-command to start the desktop application.",
-        epilog="shadematch [PHOTO|FOLDER|SESSION] starts the desktop application and opens the "
-               "photo, camera folder or saved session; COMMAND --help describes each command.",
+        epilog="Without a command, `shadematch [PHOTO|FOLDER|SESSION]` starts the desktop "
+               "application and opens the photo, camera folder or saved session. "
+               "`shadematch COMMAND --help` describes each command.",
     )
     parser.add_argument("--version", action="version", version=f"shadematch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
