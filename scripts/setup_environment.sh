@@ -44,8 +44,12 @@ if [ -x "$VENV_PY" ] && "$VENV_PY" -c "" >/dev/null 2>&1; then
     for extra in test bundle; do deps_current "$extra" && need_full=0; done
   fi
 fi
+editable_install() {  # `pip install -e .` was used (development): the venv follows the checkout
+  grep -qs '"editable": *true' "$VENV"/lib/python*/site-packages/shadematch-*.dist-info/direct_url.json \
+                               "$VENV"/Lib/site-packages/shadematch-*.dist-info/direct_url.json
+}
 need_package=0
-if [ "$need_full" = 0 ]; then
+if [ "$need_full" = 0 ] && ! editable_install; then
   if [ ! -f "$PACKAGE_STAMP" ] || [ "$(cat "$PACKAGE_STAMP")" != "$(package_files | cksum)" ] \
      || [ -n "$(cd "$ROOT" && find shadematch palettes assets -type f -newer "$PACKAGE_STAMP" \
                   ! -path '*/__pycache__/*' ! -name '*.py[co]' -print -quit)" ]; then

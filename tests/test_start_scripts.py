@@ -209,3 +209,17 @@ def test_setup_environment_refuses_an_unknown_extra(checkout, tmp_path):
     assert done.returncode == 2
     assert "unknown extra 'a/b.jpg'" in done.stderr
     assert not (checkout / ".venv").exists()
+
+
+def test_an_editable_install_is_left_alone_when_files_change(checkout, tmp_path):
+    """`pip install -e .` (development) follows the checkout already: no reinstall over it."""
+    venv = _fake_venv(checkout)
+    _stamp_as_installed(checkout, venv)
+    info = venv / "lib" / "python3.11" / "site-packages" / "shadematch-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "direct_url.json").write_text(json.dumps(
+        {"url": checkout.as_uri(), "dir_info": {"editable": True}}))
+    os.utime(venv / "shadematch-install" / "package", (1_000_000_000, 1_000_000_000))
+    done = _start(checkout, tmp_path, "--version")
+    assert done.returncode == 0, done.stderr
+    assert _pip_calls(venv) == [] and done.stderr == ""
