@@ -30,16 +30,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from shadematch import __version__
 from shadematch.demo import prepare_demo_session
 from shadematch.errors import ShadematchError
-from shadematch.gui import error_reporting
-from shadematch.gui.camera_folder_panel import CameraFolderPanel
-from shadematch.gui.error_reporting import (
+from shadematch.gui.camera.camera_folder_panel import CameraFolderPanel
+from shadematch.gui.common import error_reporting
+from shadematch.gui.common.error_reporting import (
     ExceptionHook,
     current_log_file,
     route_qt_messages,
     setup_logging,
     show_action_error,
 )
-from shadematch.gui.settings import Settings
+from shadematch.gui.common.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class Shell(QObject):
 
     # actions
     def show_preferences(self) -> None:
-        from shadematch.gui.preferences_dialog import PreferencesDialog
+        from shadematch.gui.preferences.preferences_dialog import PreferencesDialog
         from shadematch.palettes import list_palettes
 
         try:
@@ -364,7 +364,7 @@ def first_layout(window, shell: Shell) -> None:
 
 
 def _main_window_class():
-    from shadematch.gui.main_window import MainWindow
+    from shadematch.gui.shell.main_window import MainWindow
 
     return MainWindow
 
@@ -383,8 +383,8 @@ def create_main_window(argv: list[str], settings: Settings | None = None,
         file in ``SHADEMATCH_DATA_DIR``).
     hook : the exception hook, for dialogs parented to the window.
     """
-    from shadematch.gui.qt_workarounds import guard_singleton_refcounts
-    from shadematch.gui.workers import TaskRunner
+    from shadematch.gui.common.qt_workarounds import guard_singleton_refcounts
+    from shadematch.gui.common.workers import TaskRunner
     from shadematch.workspace import Workspace
 
     guard_singleton_refcounts()
@@ -404,7 +404,7 @@ def create_main_window(argv: list[str], settings: Settings | None = None,
 
 
 def _make_application(argv: list[str]) -> QApplication:
-    from shadematch.gui.theme import apply_theme, configure_high_dpi
+    from shadematch.gui.common.theme import apply_theme, configure_high_dpi
 
     app = QApplication.instance()
     if app is None:
@@ -446,7 +446,7 @@ def run_gui(argv: list[str]) -> int:
         return 1
     window.show()
     app.aboutToQuit.connect(window.shell.shutdown)
-    from shadematch.gui.quit_signals import QuitOnSignals
+    from shadematch.gui.shell.quit_signals import QuitOnSignals
 
     quit_signals = QuitOnSignals(window.shell.quit_cleanly, parent=app)
     if args.startup_check:

@@ -18,8 +18,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence  # noqa: E40
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow  # noqa: E402
 
 from shadematch.gui import app as app_module  # noqa: E402
-from shadematch.gui.settings import Settings  # noqa: E402
-from shadematch.gui.workers import TaskRunner  # noqa: E402
+from shadematch.gui.common.settings import Settings  # noqa: E402
+from shadematch.gui.common.workers import TaskRunner  # noqa: E402
 
 try:
     from folder_fixtures import set_mtime, write_photo  # noqa: E402
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover
     from .folder_fixtures import set_mtime, write_photo  # noqa: E402
 
 
-from shadematch.gui.actions import ActionRegistry  # noqa: E402
+from shadematch.gui.shell.actions import ActionRegistry  # noqa: E402
 
 
 class ContractWindow(QMainWindow):
@@ -241,7 +241,7 @@ def test_parse_and_classify():
 
 
 def test_open_log_folder_uses_the_file_manager_or_says_where(make_window, monkeypatch, tmp_path):
-    from shadematch.gui import error_reporting
+    from shadematch.gui.common import error_reporting
 
     window = make_window([])
     calls = []

@@ -10,8 +10,8 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QByteArray, Qt  # noqa: E402
 from PySide6.QtWidgets import QDialogButtonBox  # noqa: E402
 
-from shadematch.gui.preferences_dialog import PreferencesDialog  # noqa: E402
-from shadematch.gui.settings import MAX_RECENT_FOLDERS, Settings  # noqa: E402
+from shadematch.gui.common.settings import MAX_RECENT_FOLDERS, Settings  # noqa: E402
+from shadematch.gui.preferences.preferences_dialog import PreferencesDialog  # noqa: E402
 
 
 def test_every_option_declared_once_with_a_default_of_its_type():

@@ -7,7 +7,7 @@ import pytest
 from gui_helpers import HAIR_RGB, SCAR_RGB, SKIN_RGB, expected_Lab, wait_measured
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from shadematch.gui.region_tools import CLASS_COLORS
+from shadematch.gui.regions.region_tools import CLASS_COLORS
 
 
 def vp(window, x: float, y: float) -> QPoint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shadematch.errors import ShadematchError
-from shadematch.gui.workers import TaskRunner
+from shadematch.gui.common.workers import TaskRunner
 
 
 def _raise(exc):
@@ -50,7 +50,7 @@ def test_a_bug_is_logged_with_its_traceback_and_reported_once(qtbot, runner, cap
     reported, inline = [], []
     runner.set_reporters(expected=lambda t, e: reported.append(("expected", t)),
                          unexpected=lambda t, e: reported.append((t, type(e).__name__)))
-    with caplog.at_level("ERROR", logger="shadematch.gui.workers"):
+    with caplog.at_level("ERROR", logger="shadematch.gui.common.workers"):
         job = runner.submit(_raise, pass_progress=False, exc=ZeroDivisionError("x"),
                             title="Measuring", on_expected=lambda e: inline.append(e))
         _finish(qtbot, runner, job)

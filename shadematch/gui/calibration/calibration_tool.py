@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.calibration import CORNER_NAMES
-from shadematch.gui.calibration_overlay import ChartClickTool, ChartGridItem
+from shadematch.gui.calibration.calibration_overlay import ChartClickTool, ChartGridItem
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +65,14 @@ def fit_grey_card(photo, region, progress=None, cancelled=None):
 
 def corrected_display(calibration, photo, progress=None, cancelled=None):
     """Worker: the photo as the calibration corrects it, prepared for the photo view."""
-    from shadematch.gui.photo_view import prepare_display
+    from shadematch.gui.photo.photo_view import prepare_display
 
     return prepare_display(calibration.apply_to_image(photo.rgb, progress, cancelled))
 
 
 def plain_display(photo, progress=None, cancelled=None):
     """Worker: the photo as recorded, prepared for the photo view."""
-    from shadematch.gui.photo_view import prepare_display
+    from shadematch.gui.photo.photo_view import prepare_display
 
     return prepare_display(photo.rgb8())
 

@@ -5,7 +5,7 @@ the file (asking before replacing one). The clinic's name, address and logo come
 Preferences, and so does the practitioner's name the dialog starts with. A logo file that has gone
 missing is left out (the status bar says so); the report is still written. The
 PDF is built off the GUI thread by :func:`shadematch.reporting.build_report` on the window's
-:class:`~shadematch.gui.workers.TaskRunner`.
+:class:`~shadematch.gui.common.workers.TaskRunner`.
 
 Installed on a main window with ``window.report_exporter = ReportExporter(window)``.
 """
@@ -83,7 +83,7 @@ class ReportExporter(QObject):
     """Adds File > Export report... (Ctrl+E) to a main window and runs the export off the GUI thread.
 
     The window must have ``workspace``, ``runner``, ``menus`` (with "file"), ``actions`` and
-    ``settings`` (may be None) attributes, as :class:`shadematch.gui.main_window.MainWindow` has.
+    ``settings`` (may be None) attributes, as :class:`shadematch.gui.shell.main_window.MainWindow` has.
     """
 
     exported = Signal(str)          # path of the written report

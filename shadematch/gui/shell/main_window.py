@@ -2,10 +2,10 @@
 
 A thin layer over :class:`shadematch.workspace.Workspace`: widgets listen to it and write user
 input back; every slow step (decoding, full-precision sampling, session files) runs on the
-:class:`~shadematch.gui.workers.TaskRunner`. Session files (open, save, autosave, recovery) are
-handled by :class:`~shadematch.gui.session_actions.SessionActions` (``window.session``), to which
+:class:`~shadematch.gui.common.workers.TaskRunner`. Session files (open, save, autosave, recovery) are
+handled by :class:`~shadematch.gui.consultation.session_actions.SessionActions` (``window.session``), to which
 the window's session methods delegate. Other parts of the application bind their declared
-actions (``window.actions.bind("key", slot)``, see :mod:`shadematch.gui.actions`) and add docks
+actions (``window.actions.bind("key", slot)``, see :mod:`shadematch.gui.shell.actions`) and add docks
 with ``window.add_dock(widget, "Title", ...)``; the menu layout is declared in one place.
 """
 
@@ -33,14 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.gui.actions import ActionRegistry
-from shadematch.gui.matching_panel import MatchingPanel
-from shadematch.gui.photo_decoding import decode_for_display, preview_for_display
-from shadematch.gui.photo_view import PhotoView, format_readout, prepare_display
-from shadematch.gui.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
-from shadematch.gui.sample_panel import SamplePanel
-from shadematch.gui.session_actions import MISSING_PHOTO_NOTE, SessionActions, photo_filter
-from shadematch.gui.workers import TaskRunner
+from shadematch.gui.common.workers import TaskRunner
+from shadematch.gui.consultation.matching_panel import MatchingPanel
+from shadematch.gui.consultation.sample_panel import SamplePanel
+from shadematch.gui.consultation.session_actions import (
+    MISSING_PHOTO_NOTE,
+    SessionActions,
+    photo_filter,
+)
+from shadematch.gui.photo.photo_decoding import decode_for_display, preview_for_display
+from shadematch.gui.photo.photo_view import PhotoView, format_readout, prepare_display
+from shadematch.gui.regions.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
+from shadematch.gui.shell.actions import ActionRegistry
 from shadematch.workspace import CLASS_LABELS, Workspace
 
 log = logging.getLogger(__name__)
@@ -141,7 +145,9 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_actions()
         self._build_toolbar()
-        from shadematch.gui.report_export import ReportExporter  # File > Export report… (Ctrl+E)
+        from shadematch.gui.reports.report_export import (
+            ReportExporter,  # File > Export report… (Ctrl+E)
+        )
 
         self.report_exporter = ReportExporter(self)
 
@@ -150,7 +156,9 @@ class MainWindow(QMainWindow):
         self._quick_timer.setInterval(QUICK_INTERVAL_MS)
         self._quick_timer.timeout.connect(self._submit_quick)
         self._autosave_timer.start()
-        from shadematch.gui.clients_view import ClientRecords  # Clients dock, Save to client…
+        from shadematch.gui.clients.clients_view import (
+            ClientRecords,  # Clients dock, Save to client…
+        )
 
         self.client_records = ClientRecords(self)
 
@@ -169,7 +177,9 @@ class MainWindow(QMainWindow):
             lambda r: self.show_status(f"Brush radius {r:.0f} px", 1500))
         self.matching_panel.palette_reloaded.connect(
             lambda name: self.show_status(f"Palette {name} changed on disk: reloaded"))
-        from shadematch.gui.calibration_tool import CalibrationTool  # Tools > Calibrate…, dock
+        from shadematch.gui.calibration.calibration_tool import (
+            CalibrationTool,  # Tools > Calibrate…, dock
+        )
 
         self.calibration_tool = CalibrationTool(self)
         # "Use for other photos from this shoot" is the workspace's reuse rule (set_photo).
@@ -306,7 +316,7 @@ class MainWindow(QMainWindow):
         self.last_error = str(exc)
         self.info_bar.show_message(f"{action} failed: {exc}", error=True)
         self.show_status(f"{action} failed", 8000)
-        from shadematch.gui.error_reporting import show_action_error
+        from shadematch.gui.common.error_reporting import show_action_error
 
         show_action_error(self, action, exc)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.gui.swatch import Swatch, swatch_icon
+from shadematch.gui.common.swatch import Swatch, swatch_icon
 from shadematch.workspace import CLASS_LABELS, Workspace
 
 SORT_ROLE = Qt.UserRole + 1
@@ -78,7 +78,7 @@ class MatchingPanel(QWidget):
         self.setObjectName("matchingPanel")
         self.workspace, self.settings = workspace, settings
         if runner is None:
-            from shadematch.gui.workers import TaskRunner
+            from shadematch.gui.common.workers import TaskRunner
 
             runner = TaskRunner(self)
         self.runner = runner

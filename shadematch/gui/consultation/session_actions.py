@@ -1,10 +1,10 @@
 """Session handling for the main window: open, save, autosave, recovery, the moved-photo prompt.
 
-:class:`SessionActions` is owned by :class:`~shadematch.gui.main_window.MainWindow` (as
+:class:`SessionActions` is owned by :class:`~shadematch.gui.shell.main_window.MainWindow` (as
 ``window.session``); the window's public session methods (``open_session``,
 ``save_session_to``, ``restore_analysis``, ``offer_recovery``...) delegate to it. Reading and
 writing session files, checking and decoding their photos all run on the window's
-:class:`~shadematch.gui.workers.TaskRunner`; the file format and the autosave rules are the
+:class:`~shadematch.gui.common.workers.TaskRunner`; the file format and the autosave rules are the
 core's (:mod:`shadematch.sessions`).
 
 The two questions a session may ask (what to do about a moved or changed photo, where it is now)
@@ -39,7 +39,7 @@ def photo_filter() -> str:
 
 def session_photo(record: dict, path: str | None = None, progress=None, cancelled=None):
     """Worker: check the session's photo (moved? changed?) and decode it when it is there."""
-    from shadematch.gui.photo_decoding import decode_for_display
+    from shadematch.gui.photo.photo_decoding import decode_for_display
     from shadematch.sessions import check_photo
 
     check = check_photo(record, path)

@@ -1,9 +1,9 @@
 """Preferences: default formula, palette, number of matches, folders, clinic details, tethering.
 
 The clinic details (name, address, logo) and the practitioner's name are what the PDF report's
-header starts with (see :mod:`shadematch.gui.report_export`).
+header starts with (see :mod:`shadematch.gui.reports.report_export`).
 
-The dialog reads :class:`~shadematch.gui.settings.Settings` when it opens and writes them back
+The dialog reads :class:`~shadematch.gui.common.settings.Settings` when it opens and writes them back
 only on OK. Problems (a folder that does not exist) are shown inline under the field and keep OK
 disabled until fixed; nothing is written half-way.
 """
@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.gui.settings import Settings
+from shadematch.gui.common.settings import Settings
 
 
 def default_formulas() -> dict[str, str]:

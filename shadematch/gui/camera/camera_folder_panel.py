@@ -1,7 +1,7 @@
 """The camera folder side panel: the photos of one folder, newest first, kept up to date.
 
 All file work (listing, reading EXIF dates, decoding thumbnails) runs on the panel's
-:class:`~shadematch.gui.workers.TaskRunner`; the GUI thread only turns results into list items.
+:class:`~shadematch.gui.common.workers.TaskRunner`; the GUI thread only turns results into list items.
 The folder is watched with ``QFileSystemWatcher`` plus a light poll (network drives and some
 tethering tools do not send change notifications); a new photo appears once it has stopped growing
 (:class:`shadematch.folder_scanning.FolderWatchState`).
@@ -40,9 +40,9 @@ from shadematch.folder_scanning import (
     describe_photo,
     snapshot_folder,
 )
-from shadematch.gui.settings import Settings
-from shadematch.gui.theme import ERROR_COLOUR, GREYS, grey
-from shadematch.gui.workers import TaskRunner
+from shadematch.gui.common.settings import Settings
+from shadematch.gui.common.theme import ERROR_COLOUR, GREYS, grey
+from shadematch.gui.common.workers import TaskRunner
 from shadematch.imaging.thumbnail_cache import Thumbnail, ThumbnailCache
 
 log = logging.getLogger(__name__)

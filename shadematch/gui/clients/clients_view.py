@@ -6,7 +6,7 @@ workspace, with the photo copy kept in the store), and for a returning client co
 samples with earlier visits (dE00, direction words, the pigment, dilution and batch used then).
 
 Every store call runs off the GUI thread on the window's
-:class:`~shadematch.gui.workers.TaskRunner`; widgets never touch SQLite or files. Installed with
+:class:`~shadematch.gui.common.workers.TaskRunner`; widgets never touch SQLite or files. Installed with
 one line in the main window: ``self.client_records = ClientRecords(self)``.
 """
 
@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.errors import ShadematchError, UnknownClientError
-from shadematch.gui.client_dialog import (
+from shadematch.gui.clients.client_dialog import (
     FLAG_STYLE,
     ClientDialog,
     SaveVisitDialog,
     delete_client_box,
 )
-from shadematch.gui.theme import ERROR_COLOUR
+from shadematch.gui.common.theme import ERROR_COLOUR
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ def save_visit(records: ClientRecords, client_id: int, analysis: dict, photo_pat
 
 def load_visit(records: ClientRecords, visit_id: int):
     """The visit, and its photo copy decoded for display (None when the copy is missing)."""
-    from shadematch.gui.photo_decoding import decode_for_display
+    from shadematch.gui.photo.photo_decoding import decode_for_display
 
     visit = records.store().get_visit(visit_id)
     stored = visit.photo.stored_path if visit.photo is not None else None
@@ -387,7 +387,7 @@ class ClientRecords(QObject):
     """Installs the Clients dock and File > Save to client… on a main window; owns the store.
 
     The window must have ``workspace``, ``runner``, ``menus``, ``actions``, ``add_dock`` and
-    ``show_status``, as :class:`shadematch.gui.main_window.MainWindow` has.
+    ``show_status``, as :class:`shadematch.gui.shell.main_window.MainWindow` has.
     """
 
     def __init__(self, window, data_dir: Path | None = None) -> None:
