@@ -648,6 +648,16 @@ class Workspace:
                 self.ranking_problem = str(exc)
         self.events.ranking_changed.emit()
 
+    def report_problem(self) -> str:
+        """Why a report of this analysis cannot be made right now ("" when it can)."""
+        if self.photo is None and not (self.samples or self._stored_ranking):
+            return "Open a photo and mark regions before exporting a report."
+        if not self.regions:
+            return "Mark hair, skin or scar regions before exporting a report."
+        if self.photo is not None and not self.measurement_current:
+            return "The regions are still being measured: export again in a moment."
+        return ""
+
     def ranking_records(self) -> list[dict]:
         """The ranking as items of the analysis record (the saved one when it cannot be redone)."""
         if self.ranking:

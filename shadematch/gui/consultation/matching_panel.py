@@ -251,6 +251,15 @@ class MatchingPanel(QWidget):
                            extra_folders=self.user_palette_folders(),
                            on_done=self._palettes_scanned, on_error=self._scan_failed)
 
+    def palette_names(self) -> list[str]:
+        """The names of the palettes of the last scan, in the order shown (the Preferences
+        offer them: the panel's scan is the one palette list)."""
+        names = [p.name for p in self._palettes]
+        current = self.workspace.palette
+        if current is not None and current.name not in names:
+            names.insert(0, current.name)
+        return names
+
     @property
     def scanning(self) -> bool:
         """True while a palette scan is running (its result not yet shown)."""
