@@ -34,7 +34,9 @@ from shadematch.region_geometry import (  # noqa: F401 - fit_params, shape_bound
 log = logging.getLogger(__name__)
 
 CLASS_LABELS = {"hair": "Hair", "skin": "Skin", "scar": "Scar"}
+AREAS = ("scalp", "scar")
 DEFAULT_FORMULA = "ciede2000"
+DEFAULT_STEP_L = 4.0  # shadematch.plan.DEFAULT_STEP_L (not imported: it pulls in the model)
 DEFAULT_TOP = 10
 
 
@@ -146,9 +148,21 @@ class Workspace:
         self.formula = DEFAULT_FORMULA
         self.params: dict = {}
         self.target = "hair"
+        #: Where the pigment goes: "scalp" (into the skin sample) or "scar" (into the scar tissue).
+        self.area = "scalp"
+        #: Rank the card swatches instead of the predicted healed colours (only when asked).
+        self.card_only = False
+        #: How much lighter (predicted healed L*) the first session of the plan is.
+        self.plan_step_L = DEFAULT_STEP_L
         self.top = DEFAULT_TOP
         self.ranking: list = []
         self.ranking_problem = ""
+        #: The whole ranking behind :attr:`ranking` (a ``HealedRanking``: basis, skin fit,
+        #: every entry's predicted colours), the session plan and the guardrails of the ranking.
+        self.healed = None
+        self.plan: dict | None = None
+        self.guardrails: list[dict] = []
+        self._skin_fits: dict[tuple, Any] = {}
         self.picks: dict[str, dict | None] = {"primary": None, "first_session": None}
         self.notes = ""
         self.session_path = None
@@ -156,6 +170,8 @@ class Workspace:
         self._photo_info: dict | None = None
         self._stored_matching: dict | None = None
         self._stored_ranking: list[dict] = []
+        self._stored_plan: dict | None = None
+        self._stored_guardrails: list[dict] = []
         self._restored_samples: dict = {}
         self._history = EditHistory()
         self._next_id = 1
@@ -232,6 +248,7 @@ class Workspace:
         self._photo_info = None
         self._stored_matching = None
         self._stored_ranking = []
+        self._stored_plan, self._stored_guardrails = None, []
         self._history.clear()
         self._next_id = self._first_free_id()
         self.samples, self.problems = {}, {}
@@ -524,6 +541,7 @@ class Workspace:
     def _regions_changed(self, transient: bool, keep_saved_ranking: bool = False) -> None:
         if not keep_saved_ranking:
             self._stored_ranking = []  # the saved ranking no longer matches the regions
+            self._stored_plan, self._stored_guardrails = None, []
         self.regions_version += 1
         self.events.regions_changed.emit(transient)
         if self.auto_measure:
@@ -614,6 +632,24 @@ class Workspace:
         self.top = max(1, int(top))
         self._settings_changed()
 
+    def set_area(self, area: str) -> None:
+        """Where the pigment goes: "scalp" (the skin sample is the skin) or "scar" (the scar
+        tissue is the skin; the hair stays the target)."""
+        if area not in AREAS:
+            raise ShadematchError(f"Unknown area {area!r}: use {' or '.join(AREAS)}.")
+        self.area = area
+        self._settings_changed()
+
+    def set_card_only(self, card_only: bool) -> None:
+        """Rank on the card swatches instead of the predicted healed colours (said everywhere)."""
+        self.card_only = bool(card_only)
+        self._settings_changed()
+
+    def set_plan_step(self, step_L: float) -> None:
+        """How much lighter (predicted healed L*) the first session of the plan is."""
+        self.plan_step_L = float(step_L)
+        self._settings_changed()
+
     def set_calibration(self, calibration) -> None:
         """Use a colour calibration (an object with ``linear_RGB_to_XYZ`` and ``to_dict``)."""
         self.calibration = calibration
@@ -623,14 +659,27 @@ class Workspace:
 
     def _settings_changed(self, by_user: bool = True) -> None:
         self._stored_ranking = []
+        self._stored_plan, self._stored_guardrails = None, []
         if by_user:
             self._changed()
         self.events.settings_changed.emit()
         self.rerank()
 
+    @property
+    def skin_class(self) -> str:
+        """The sample the pigment is predicted in: "skin" on the scalp, "scar" on a scar."""
+        return "scar" if self.area == "scar" else "skin"
+
     def rerank(self) -> None:
-        """Rank the palette against the target's sample (cheap; vectorised in the core)."""
+        """Rank the palette (cheap: vectorised in the core; the skin fit is kept per colour).
+
+        With the hair as target and the skin (or, on a scar, the scar tissue) measured, every
+        pigment and dilution is ranked by its predicted healed colour in that skin, with the
+        session plan and the guardrails. With another target, when asked (:attr:`card_only`),
+        or while no skin is marked yet, the card swatches are ranked and the guardrails say so.
+        """
         self.ranking, self.ranking_problem = [], ""
+        self.healed, self.plan, self.guardrails = None, None, []
         sample = self.samples.get(self.target)
         label = CLASS_LABELS.get(self.target, self.target)
         if self.palette is None:
@@ -639,14 +688,83 @@ class Workspace:
             self.ranking_problem = self.problems.get(self.target) or (
                 f"Mark a {label.lower()} region to rank pigments against the {label.lower()}.")
         else:
-            from shadematch.matching import rank
-
             try:
-                self.ranking = rank(sample.Lab, self.palette, formula=self.formula, top=self.top,
-                                    **self.params)
+                self._rank(sample)
             except ShadematchError as exc:
+                self.ranking, self.healed, self.plan, self.guardrails = [], None, None, []
                 self.ranking_problem = str(exc)
         self.events.ranking_changed.emit()
+
+    def _fitted_skin(self, Lab, what: str):
+        """The skin model fitted to ``Lab`` (kept: a region edit elsewhere does not refit)."""
+        from shadematch.appearance import fit_skin
+
+        key = (tuple(float(v) for v in Lab), what)
+        if key not in self._skin_fits:
+            if len(self._skin_fits) > 32:
+                self._skin_fits.clear()
+            self._skin_fits[key] = fit_skin(Lab, what=what)
+        return self._skin_fits[key]
+
+    def _rank(self, sample) -> None:
+        from shadematch import plan as plans
+        from shadematch.errors import AppearanceError
+        from shadematch.matching import lightness_weight_for, rank_healed
+
+        weight = lightness_weight_for(sample) if self.target == "hair" else 1.0
+        skin_class = self.skin_class
+        skin = self.samples.get(skin_class)
+        why = ""
+        if self.card_only:
+            pass
+        elif self.target != "hair":
+            why = (f"ranked on card colours against the {self.target}: the healed colour is "
+                   "predicted against the hair")
+        elif skin is None:
+            label = CLASS_LABELS[skin_class].lower()
+            why = (f"ranked on card colours: no {label} region is marked; mark one to rank by "
+                   f"how each shade is predicted to heal in this skin")
+        else:
+            try:
+                self._rank_healed(sample, skin, weight)
+                return
+            except AppearanceError as exc:
+                why = (f"ranked on card colours: the healed colour cannot be predicted ({exc})")
+        result = rank_healed(sample.Lab, self.palette, card_only=True, formula=self.formula,
+                             lightness_weight=weight, **self.params)
+        self.healed, self.ranking = result, result.matches[:self.top]
+        if self.card_only:
+            self.guardrails = plans.ranking_guardrails(result)
+        else:
+            self.guardrails = [{"code": "card_only", "message": why}]
+        self.plan = plans.session_plan(result, None, self.plan_step_L)
+        self.guardrails += plans.sample_guardrails(self.samples, (self.target,))
+
+    def _rank_healed(self, sample, skin, weight: float) -> None:
+        from shadematch import plan as plans
+        from shadematch.errors import AppearanceError
+        from shadematch.matching import rank_healed
+
+        skin_class = self.skin_class
+        what = "scar tissue" if skin_class == "scar" else "skin"
+        result = rank_healed(sample.Lab, self.palette, skin=self._fitted_skin(skin.Lab, what),
+                             formula=self.formula, lightness_weight=weight, **self.params)
+        scar_result, scar_problem = None, []
+        if skin_class == "scar":
+            scar_result = result
+        elif "scar" in self.samples:
+            try:
+                scar_result = rank_healed(
+                    sample.Lab, self.palette,
+                    skin=self._fitted_skin(self.samples["scar"].Lab, "scar tissue"),
+                    formula=self.formula, lightness_weight=weight, **self.params)
+            except AppearanceError as exc:  # the scalp plan stands; the scar gets no recipe
+                scar_problem = [{"code": "scar_not_predicted", "message": (
+                    f"no scar recipe: the healed colour in the scar cannot be predicted ({exc})")}]
+        self.healed, self.ranking = result, result.matches[:self.top]
+        self.plan = plans.session_plan(result, scar_result, self.plan_step_L)
+        self.guardrails = (plans.ranking_guardrails(result) + scar_problem
+                           + plans.sample_guardrails(self.samples, ("hair", skin_class)))
 
     def report_problem(self) -> str:
         """Why a report of this analysis cannot be made right now ("" when it can)."""
@@ -664,6 +782,14 @@ class Workspace:
             return [m.to_dict() for m in self.ranking]
         return list(self._stored_ranking)
 
+    def plan_record(self) -> dict | None:
+        """The session plan of the ranking shown (the saved one when it cannot be redone)."""
+        return copy.deepcopy(self.plan if self.ranking else self._stored_plan)
+
+    def guardrail_records(self) -> list[dict]:
+        """The warnings of the ranking shown (the saved ones when it cannot be redone)."""
+        return list(self.guardrails if self.ranking else self._stored_guardrails)
+
     # -- picks and notes -----------------------------------------------------------------------
     def _entry(self, entry_id: str):
         if self.palette is None:
@@ -672,15 +798,19 @@ class Workspace:
 
     def _pick(self, entry_id: str) -> dict:
         """The pick record of docs/ANALYSIS_FORMAT.md (as ``Analysis.set_pick`` writes it)."""
-        delta_e = None
+        delta_e, healed_lab, lab = None, None, None
         for match in self.ranking:
             if match.entry.id == entry_id:
                 delta_e = round(float(match.delta_E), 4)
+                lab = [round(float(v), 3) for v in match.Lab]
+                if match.healed_Lab is not None:
+                    healed_lab = [round(float(v), 3) for v in match.healed_Lab]
         e = self._entry(entry_id)
+        card = [float(v) for v in e.Lab]
         return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
                 "dilution": e.dilution, "water_parts": e.water_parts,
-                "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
-                "delta_e": delta_e}
+                "pigment_parts": e.pigment_parts, "lab": lab or card,
+                "delta_e": delta_e, "healed_lab": healed_lab, "card_lab": card}
 
     def choose(self, entry_id: str | None) -> None:
         """Record the chosen shade (the primary pick); None clears it."""
@@ -716,7 +846,8 @@ class Workspace:
     def settings(self) -> dict:
         """The choices the analysis is made with (stored in a session's ``settings``)."""
         return {"formula": self.formula, "params": dict(self.params), "target": self.target,
-                "top": self.top,
+                "top": self.top, "area": self.area, "card_only": self.card_only,
+                "plan_step_L": self.plan_step_L,
                 "palette": self.palette.info() if self.palette is not None else None}
 
     def to_analysis(self):
@@ -734,6 +865,14 @@ class Workspace:
             palette_info = (self._stored_matching or {}).get("palette")
         ranking = [m.to_dict() for m in self.ranking] if self.ranking else list(
             self._stored_ranking)
+        stored = self._stored_matching or {}
+        if self.ranking and self.healed is not None:
+            appearance = {**self.healed.info(), "area": self.area, "card_only": self.card_only}
+            basis, plan, guardrails = self.healed.basis, self.plan, list(self.guardrails)
+        else:  # the saved ranking (its palette is not available) keeps its saved context
+            appearance = stored.get("appearance") or {"basis": "card", "area": self.area}
+            basis = stored.get("basis", appearance.get("basis", "card"))
+            plan, guardrails = self.plan_record(), self.guardrail_records()
         calibration = None
         if self.calibration is not None:
             calibration = (self.calibration.to_dict() if hasattr(self.calibration, "to_dict")
@@ -743,9 +882,11 @@ class Workspace:
             problems=dict(self.problems), calibration=calibration,
             matching={"target": self.target, "formula": self.formula,
                       "formula_label": formula_label(self.formula), "params": dict(self.params),
-                      "palette": palette_info, "top": self.top},
-            ranking=ranking, picks=copy.deepcopy(self.picks), notes=self.notes,
-            created=self.created, palette=self.palette)
+                      "palette": palette_info, "top": self.top, "basis": basis,
+                      "area": self.area, "appearance": appearance},
+            ranking=ranking, picks=copy.deepcopy(self.picks), plan=copy.deepcopy(plan),
+            guardrails=guardrails, notes=self.notes, created=self.created,
+            palette=self.palette)
 
     def to_dict(self) -> dict:
         """The analysis record (docs/ANALYSIS_FORMAT.md) of the current state."""
@@ -802,12 +943,16 @@ class Workspace:
         self._photo_info = dict(analysis.photo)
         self._stored_matching = matching
         self._stored_ranking = list(analysis.ranking)
+        self._stored_plan = copy.deepcopy(analysis.plan)
+        self._stored_guardrails = list(analysis.guardrails)
         self.created = analysis.created or self.created
         self.calibration = calibration
         self.palette = palette
         formula = matching.get("formula") or self.formula
         self.formula, self.params = formula, dict(matching.get("params") or {})
         self.target = matching.get("target") or self.target
+        self.area = matching.get("area") if matching.get("area") in AREAS else "scalp"
+        self.card_only = bool((matching.get("appearance") or {}).get("card_only", False))
         if matching.get("top"):
             self.top = int(matching["top"])
         self.picks = {"primary": None, "first_session": None, **copy.deepcopy(analysis.picks)}

@@ -346,3 +346,66 @@ def test_only_the_users_changes_are_unsaved_work():
     fresh.set_photo(two_tone_photo())
     fresh.set_formula("cie76")  # a change, but nothing to recover on a bare photo
     assert fresh.modified and not fresh.has_unsaved_work
+
+
+def _hair_skin_scar(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")
+
+
+def test_with_hair_and_skin_the_ranking_is_by_the_healed_colour_with_a_plan(ws):
+    _hair_skin_scar(ws)
+    assert ws.healed.basis == "healed"
+    best = ws.ranking[0]
+    assert best.healed_Lab is not None and best.healed_Lab != best.card_Lab
+    assert np.allclose(ws.healed.skin.Lab, ws.samples["skin"].Lab, atol=1e-6)
+    assert ws.plan["final"]["entry_id"] == best.entry.id
+    first = ws.plan["first_session"]
+    assert first["healed_lab"][0] >= ws.plan["final"]["healed_lab"][0]
+    assert ws.plan["scar"] is None
+    record = ws.to_dict()
+    assert record["matching"]["basis"] == "healed" and record["matching"]["area"] == "scalp"
+    assert record["ranking"][0]["healed_lab"] == [round(v, 3) for v in best.healed_Lab]
+    assert record["plan"]["final"]["entry_id"] == best.entry.id
+    assert all(g["code"] != "card_only" for g in record["guardrails"])
+    ws.choose(best.entry.id)
+    assert ws.picks["primary"]["healed_lab"] is not None
+    assert ws.picks["primary"]["card_lab"] == [float(v) for v in best.entry.Lab]
+
+
+def test_a_scar_gets_its_recipe_and_the_scar_area_ranks_in_the_scar_tissue(ws):
+    _hair_skin_scar(ws)
+    scalp_best = [m.healed_Lab for m in ws.ranking]
+    ws.add_region("rect", {"x": 120, "y": 70, "w": 30, "h": 30}, "scar")
+    assert ws.plan["scar"] is not None and ws.plan["scar"]["recipe"]["entry_id"]
+    ws.set_area("scar")
+    assert ws.skin_class == "scar" and ws.healed.basis == "healed"
+    assert [m.healed_Lab for m in ws.ranking] != scalp_best
+    assert ws.to_dict()["matching"]["area"] == "scar"
+    with pytest.raises(ShadematchError, match="area"):
+        ws.set_area("eyebrow")
+
+
+def test_without_a_skin_region_card_colours_are_ranked_and_it_is_said(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    assert ws.ranking and ws.healed.basis == "card"
+    (card,) = [g for g in ws.guardrails if g["code"] == "card_only"]
+    assert "skin region" in card["message"]
+    assert ws.to_dict()["matching"]["basis"] == "card"
+
+
+def test_card_only_when_asked(ws):
+    _hair_skin_scar(ws)
+    ws.set_card_only(True)
+    assert ws.healed.basis == "card" and ws.ranking[0].healed_Lab is None
+    assert any("as asked" in g["message"] for g in ws.guardrails)
+    ws.set_card_only(False)
+    assert ws.healed.basis == "healed"
+
+
+def test_report_readiness_is_the_workspace_rule(ws):
+    assert "Mark" in ws.report_problem()
+    _hair_skin_scar(ws)
+    assert ws.report_problem() == ""
+    empty = Workspace()
+    assert "Open a photo" in empty.report_problem()

@@ -82,6 +82,15 @@ class Features:
     toolbar: QToolBar
 
 
+def _scrolling(panel) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(panel)
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
+
+
 def compose(window: ComposedWindow) -> Features:
     """Install the consultation's features on ``window`` and connect them (see the module)."""
     ws, view, tools = window.workspace, window.view, window.tools
@@ -91,14 +100,11 @@ def compose(window: ComposedWindow) -> Features:
     sample_panel = SamplePanel(ws)
     matching_panel = MatchingPanel(ws, window.settings, runner=window.runner)
     window.add_dock(region_panel, "Regions", Qt.DockWidgetArea.LeftDockWidgetArea, "regionsDock")
-    samples = QScrollArea()
-    samples.setWidget(sample_panel)
-    samples.setWidgetResizable(True)
-    samples.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    samples.setFrameShape(QFrame.Shape.NoFrame)
-    window.add_dock(samples, "Samples", Qt.DockWidgetArea.LeftDockWidgetArea, "samplesDock")
-    window.add_dock(matching_panel, "Matching", Qt.DockWidgetArea.RightDockWidgetArea,
-                    "matchingDock")
+    window.add_dock(_scrolling(sample_panel), "Samples", Qt.DockWidgetArea.LeftDockWidgetArea,
+                    "samplesDock")
+    # scrolls on a short screen instead of squeezing the swatches, plan and warnings together
+    window.add_dock(_scrolling(matching_panel), "Matching",
+                    Qt.DockWidgetArea.RightDockWidgetArea, "matchingDock")
     docks = {name: window.findChild(QDockWidget, name)
              for name in ("regionsDock", "samplesDock", "matchingDock")}
     window.resizeDocks([docks["regionsDock"], docks["samplesDock"]], [200, 520],
