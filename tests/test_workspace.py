@@ -409,3 +409,34 @@ def test_report_readiness_is_the_workspace_rule(ws):
     assert ws.report_problem() == ""
     empty = Workspace()
     assert "Open a photo" in empty.report_problem()
+
+
+def test_the_events_are_declared_once_with_their_names():
+    from shadematch.workspace import Event, WorkspaceEvents
+
+    events = WorkspaceEvents()
+    assert [e.name for e in events] == list(WorkspaceEvents.NAMES)
+    assert all(isinstance(e, Event) for e in events)
+    declared = {name for name, value in vars(events).items() if isinstance(value, Event)}
+    assert declared == set(WorkspaceEvents.NAMES)
+    seen = []
+    events.regions_changed.connect(lambda transient: seen.append(transient))
+    events.regions_changed.emit(True)
+    assert seen == [True]
+
+
+def test_the_saved_visit_link_belongs_to_the_analysis(ws):
+    _hair_skin_scar(ws)
+    ws.link_visit(7, 3)
+    assert (ws.saved_visit.visit_id, ws.saved_visit.client_id) == (7, 3)
+    ws.unlink_client(4)
+    assert ws.saved_visit is not None
+    ws.unlink_client(3)
+    assert ws.saved_visit is None
+    ws.link_visit(8, 3)
+    record = ws.to_dict()
+    ws.set_photo(two_tone_photo(seed=2))  # a new analysis: no longer that visit
+    assert ws.saved_visit is None
+    ws.link_visit(8, 3)
+    ws.from_analysis(record, photo=None)  # a restored record is linked by whoever opened it
+    assert ws.saved_visit is None

@@ -415,7 +415,6 @@ class ClientRecords(QObject):
         # Clients erased (or being erased) in this window: late timeline or touch-up work for
         # them is dropped instead of reporting the missing client over the confirmation.
         self._erased: set[int] = set()
-        self._last_saved: tuple[int, int, str] | None = None  # visit, client, analysis created
         self.last_export: Path | None = None
         app = QApplication.instance()
         if app is not None:
@@ -551,7 +550,8 @@ class ClientRecords(QObject):
         created = analysis.get("created")
 
         def saved(visit_id: int) -> None:
-            self._last_saved = (visit_id, client_id, created)
+            if ws.created == created:  # still the analysis that was saved
+                ws.link_visit(visit_id, client_id)
             self.services.show_status(f"Saved to the client's records (visit #{visit_id})")
             self.submit(client_timeline, "records-timeline", self.view.show_timeline,
                         client_id=client_id)
@@ -580,8 +580,7 @@ class ClientRecords(QObject):
 
         def erased(counts: dict) -> None:
             visits, photos = counts.get("visits", 0), counts.get("photos", 0)
-            if self._last_saved is not None and self._last_saved[1] == client.id:
-                self._last_saved = None
+            self.services.workspace.unlink_client(client.id)
             text = (f"Deleted {client.name}: {visits} visit{'s' if visits != 1 else ''} and "
                     f"{photos} photo cop{'ies' if photos != 1 else 'y'} erased.")
             if self.view.client is not None and self.view.client.id == client.id:
@@ -620,11 +619,10 @@ class ClientRecords(QObject):
 
     def report_exported(self, path: str) -> None:
         """A PDF report of the analysis just saved to a client is linked to that visit."""
-        if self._last_saved is None:
+        visit = self.services.workspace.saved_visit  # the workspace's link, reset on a new analysis
+        if visit is None:
             return
-        visit_id, client_id, created = self._last_saved
-        if created != self.services.workspace.created:
-            return
+        visit_id, client_id = visit.visit_id, visit.client_id
 
         def linked(_visit) -> None:
             if self.view.client is not None and self.view.client.id == client_id:
@@ -650,7 +648,7 @@ class ClientRecords(QObject):
         except ShadematchError as exc:
             self.view.show_message(f"The visit could not be opened: {exc}")
             return
-        self._last_saved = (visit.id, visit.client_id, visit.analysis.get("created"))
+        self.services.workspace.link_visit(visit.id, visit.client_id)
         self.services.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
 
     def _samples_changed(self) -> None:
