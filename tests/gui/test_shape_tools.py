@@ -26,7 +26,7 @@ def test_rectangle_and_ellipse_dragged_over_the_same_box_have_the_same_bounds(qt
         region = ws.regions[-1]
         assert region.shape == name
         bounds.append(shape_bounds(region.shape, region.params))
-    assert all(abs(a - b) < 1e-6 for a, b in zip(*bounds))
+    assert all(abs(a - b) < 1e-6 for a, b in zip(*bounds, strict=True))
     assert abs(bounds[0][2] - 100) < 3 and abs(bounds[0][3] - 120) < 3
 
 
