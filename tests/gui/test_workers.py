@@ -97,3 +97,13 @@ def test_a_quiet_job_only_logs_its_failure(qtbot, runner, caplog):
     assert reported == [] and cleaned == ["disk full"]
     assert "Autosaving failed: disk full" in caplog.text
     assert "Preview failed" in caplog.text and "Traceback" in caplog.text
+
+
+def test_failure_text_is_the_expected_message_or_says_where_the_details_are():
+    from shadematch.gui.common.workers import failure_text
+
+    assert failure_text(ShadematchError("x.jpg is truncated: copy it again"), "Reading") == \
+        "x.jpg is truncated: copy it again"
+    text = failure_text(ZeroDivisionError("division by zero"), "The folder could not be read")
+    assert text.startswith("The folder could not be read (division by zero)")
+    assert "log file" in text

@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 Reporter = Callable[[str, BaseException], None]
 
 
+def failure_text(exc: BaseException, what: str) -> str:
+    """What a person is told about a failed background job, said inline near its widget: an
+    expected problem's own message (it says what to do); for a bug, ``what`` failed and where
+    the details are (the runner has logged the traceback)."""
+    if isinstance(exc, ShadematchError):
+        return str(exc)
+    return f"{what} ({exc}); see the log file."
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; worker threads emit, Qt queues the call to the GUI thread."""
 

@@ -319,7 +319,8 @@ class MatchingPanel(QWidget):
         self._scanning = True
         self.runner.submit(scan_palette_folders, channel="palettes", pass_progress=False,
                            extra_folders=self.user_palette_folders(),
-                           on_done=self._palettes_scanned, on_error=self._scan_failed)
+                           on_done=self._palettes_scanned, title="Reading the palettes",
+                           quiet=True, on_failure=self._scan_failed)  # said inline
 
     def palette_names(self) -> list[str]:
         """The names of the palettes of the last scan, in the order shown (the Preferences
@@ -335,7 +336,7 @@ class MatchingPanel(QWidget):
         """True while a palette scan is running (its result not yet shown)."""
         return self._scanning
 
-    def _scan_failed(self, exc: BaseException, _tb: str) -> None:
+    def _scan_failed(self, exc: BaseException) -> None:
         # A broken shipped palette (PaletteError) or an unreadable folder: said inline.
         self._scanning = False
         self._problems = []
