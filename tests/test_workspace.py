@@ -440,3 +440,15 @@ def test_the_saved_visit_link_belongs_to_the_analysis(ws):
     ws.link_visit(8, 3)
     ws.from_analysis(record, photo=None)  # a restored record is linked by whoever opened it
     assert ws.saved_visit is None
+
+
+def test_the_plan_step_moves_the_first_session_and_is_checked(ws):
+    _hair_skin_scar(ws)
+    ws.set_plan_step(0.0)
+    assert ws.plan["first_session"]["entry_id"] == ws.plan["final"]["entry_id"]
+    ws.set_plan_step(4.0)
+    step4 = ws.plan["first_session"]["healed_lab"][0]
+    assert step4 >= ws.plan["final"]["healed_lab"][0] + 4.0 or ws.plan["notes"]
+    assert ws.plan["step_L"] == 4.0
+    with pytest.raises(ShadematchError, match="between 0 and 20"):
+        ws.set_plan_step(float("nan"))

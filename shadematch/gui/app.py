@@ -196,6 +196,9 @@ class Shell(QObject):
 
     def _preferences_changed(self, palette_folder_before: str = "") -> None:
         self.panel.auto_open_box.setChecked(self.settings.auto_open_newest)
+        workspace = self.window.workspace
+        if workspace.plan_step_L != self.settings.first_session_step:
+            workspace.set_plan_step(self.settings.first_session_step, by_user=False)
         if self.settings.user_palette_folder != palette_folder_before:
             self.window.reload_palettes()
         if self.settings.camera_folder and self.panel.folder() is None:

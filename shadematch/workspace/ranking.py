@@ -64,10 +64,15 @@ class Ranking:
         self.card_only = bool(card_only)
         self._settings_changed()
 
-    def set_plan_step(self, step_L: float) -> None:
-        """How much lighter (predicted healed L*) the first session of the plan is."""
-        self.plan_step_L = float(step_L)
-        self._settings_changed()
+    def set_plan_step(self, step_L: float, *, by_user: bool = True) -> None:
+        """How much lighter (predicted healed L*) the first session of the plan is
+        (``by_user=False`` from the preferences: not an edit of this analysis)."""
+        step_L = float(step_L)
+        if not (step_L == step_L and 0.0 <= step_L <= 20.0):
+            raise ShadematchError(f"The first-session step {step_L} must be between 0 and 20 "
+                                  "L*: set it in Preferences.")
+        self.plan_step_L = step_L
+        self._settings_changed(by_user)
 
     def set_calibration(self, calibration) -> None:
         """Use a colour calibration (an object with ``linear_RGB_to_XYZ`` and ``to_dict``)."""

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         if settings is not None:
             workspace.formula = settings.default_formula
             workspace.top = settings.number_of_matches
+            workspace.plan_step_L = settings.first_session_step
         #: Every declared action by key (gui/shell/actions.py); features bind their slots to them.
         self.actions = ActionRegistry(self)
         #: The menus built from the declared layout, by key ("file", "edit", "view"...).
