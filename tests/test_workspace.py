@@ -452,3 +452,19 @@ def test_the_plan_step_moves_the_first_session_and_is_checked(ws):
     assert ws.plan["step_L"] == 4.0
     with pytest.raises(ShadematchError, match="between 0 and 20"):
         ws.set_plan_step(float("nan"))
+
+
+def test_the_skin_model_is_fitted_with_the_measurement_not_when_ranking(ws, monkeypatch):
+    ws.auto_measure = False
+    _hair_skin_scar(ws)
+    fn, kwargs, version = ws.measurement_task()
+    samples, problems, fits = fn(**kwargs)
+    assert (tuple(float(v) for v in samples["skin"].Lab), "skin") in fits
+    import shadematch.appearance as appearance
+
+    def no_fit(*_a, **_k):
+        raise AssertionError("the skin was fitted again while ranking")
+
+    monkeypatch.setattr(appearance, "fit_skin", no_fit)
+    assert ws.apply_measurement((samples, problems, fits), version)
+    assert ws.healed.basis == "healed"

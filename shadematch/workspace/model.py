@@ -267,7 +267,7 @@ class Workspace(RegionEditing, Ranking, AnalysisRecord):
         }
         return _measure_or_nothing(measure_regions), kwargs, self.regions_version
 
-    def apply_measurement(self, result: tuple[dict, dict], version: int, quick: bool = False) -> bool:
+    def apply_measurement(self, result: tuple, version: int, quick: bool = False) -> bool:
         """Take the result of a measurement task; stale results (older regions) are dropped.
 
         Returns True when the result was taken.
@@ -282,7 +282,9 @@ class Workspace(RegionEditing, Ranking, AnalysisRecord):
             return False
         if self.photo is None:
             return False  # the saved measurements of a photo-less session stay
-        self.samples, self.problems = result
+        self.samples, self.problems = result[0], result[1]
+        if len(result) > 2:  # skin models fitted where the measurement ran (off the GUI thread)
+            self.remember_skin_fits(result[2])
         self.measured_version, self.measured_quick = version, quick
         self.events.samples_changed.emit()
         self.rerank()
@@ -299,13 +301,38 @@ class Workspace(RegionEditing, Ranking, AnalysisRecord):
         return self.measured_version == self.regions_version and not self.measured_quick
 
 
+SKIN_NAMES = {"skin": "skin", "scar": "scar tissue"}
+
+
+def fit_skins(samples: dict) -> dict:
+    """The skin model fitted to the skin and scar samples, ``{(Lab, what): SkinParameters}``
+    (skipped when the model cannot reproduce one: ranking says why). Runs with the
+    measurement, off the GUI thread, so a region edit does not stall the ranking."""
+    from shadematch.appearance import fit_skin
+    from shadematch.errors import AppearanceError
+
+    fits = {}
+    for region_class, what in SKIN_NAMES.items():
+        sample = samples.get(region_class)
+        if sample is None:
+            continue
+        key = (tuple(float(v) for v in sample.Lab), what)
+        try:
+            fits[key] = fit_skin(sample.Lab, what=what)
+        except AppearanceError:
+            continue
+    return fits
+
+
 def _measure_or_nothing(measure_regions):
     def measure(photo_rgb, regions, calibration=None, quick=False, progress=None, cancelled=None,
                 photo_info=None):
         if photo_rgb is None or not regions:
-            return {}, {}
-        return measure_regions(photo_rgb, regions, calibration=calibration, quick=quick,
-                               progress=progress, cancelled=cancelled, photo_info=photo_info)
+            return {}, {}, {}
+        samples, problems = measure_regions(photo_rgb, regions, calibration=calibration,
+                                            quick=quick, progress=progress, cancelled=cancelled,
+                                            photo_info=photo_info)
+        return samples, problems, fit_skins(samples)
 
     measure.__name__ = "measure_regions"
     return measure

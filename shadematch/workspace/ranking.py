@@ -119,6 +119,12 @@ class Ranking:
                 self.ranking_problem = str(exc)
         self.events.ranking_changed.emit()
 
+    def remember_skin_fits(self, fits: dict) -> None:
+        """Keep skin models fitted elsewhere (``{(Lab, what): SkinParameters}``)."""
+        if len(self._skin_fits) + len(fits) > 32:
+            self._skin_fits.clear()
+        self._skin_fits.update(fits)
+
     def _fitted_skin(self, Lab, what: str):
         """The skin model fitted to ``Lab`` (kept: a region edit elsewhere does not refit)."""
         from shadematch.appearance import fit_skin
