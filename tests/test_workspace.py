@@ -468,3 +468,14 @@ def test_the_skin_model_is_fitted_with_the_measurement_not_when_ranking(ws, monk
     monkeypatch.setattr(appearance, "fit_skin", no_fit)
     assert ws.apply_measurement((samples, problems, fits), version)
     assert ws.healed.basis == "healed"
+
+
+def test_the_lighter_first_session_pick_is_the_plans(ws):
+    _hair_skin_scar(ws)
+    final = ws.plan["final"]["entry_id"]
+    ws.choose(final)
+    suggestion = ws.first_session_suggestion()
+    if ws.plan["first_session"]["entry_id"] != final:
+        assert suggestion.id == ws.plan["first_session"]["entry_id"]
+    else:  # no lighter step: the palette's next lighter dilution, if any
+        assert suggestion is None or suggestion.Lab[0] > ws.palette.entry(final).Lab[0]

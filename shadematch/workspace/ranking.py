@@ -237,6 +237,13 @@ class Ranking:
                     healed_lab = [round(float(v), 3) for v in match.healed_Lab]
         e = self._entry(entry_id)
         card = [float(v) for v in e.Lab]
+        healed = self.healed
+        if lab is None and healed is not None and healed.predicted is not None:
+            # beyond the shown rows (a lighter first-session step): its prediction all the same
+            index = next((i for i, x in enumerate(healed.entries) if x.id == e.id), None)
+            if index is not None:
+                healed_lab = [round(float(v), 3) for v in healed.predicted.healed[index]]
+                lab = healed_lab
         return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
                 "dilution": e.dilution, "water_parts": e.water_parts,
                 "pigment_parts": e.pigment_parts, "lab": lab or card,
@@ -255,12 +262,18 @@ class Ranking:
         self.events.picks_changed.emit()
 
     def first_session_suggestion(self, entry_id: str | None = None):
-        """The palette entry one step lighter than ``entry_id`` (default: the primary pick)."""
+        """The palette entry one step lighter than ``entry_id`` (default: the primary pick):
+        the plan's first-session shade when ``entry_id`` is the plan's final shade (lighter by
+        the predicted healed L*), else the next lighter dilution of the same pigment."""
         if entry_id is None:
             primary = self.picks.get("primary")
             entry_id = primary["entry_id"] if primary else None
         if entry_id is None or self.palette is None:
             return None
+        plan = self.plan if self.ranking else None
+        if plan and plan["final"]["entry_id"] == entry_id \
+                and plan["first_session"]["entry_id"] != entry_id:
+            return self.palette.entry(plan["first_session"]["entry_id"])
         from shadematch.matching import first_session_suggestion
 
         return first_session_suggestion(self.palette, entry_id)
