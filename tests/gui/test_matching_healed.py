@@ -90,6 +90,7 @@ def test_a_scar_region_and_the_scar_area_update_the_panel_live(qtbot, make_windo
     combo.setCurrentIndex(combo.findData("scar"))
     combo.activated.emit(combo.currentIndex())
     assert ws.area == "scar" and ws.healed.basis == "healed"
+    assert panel.plan_label.text().startswith("Scar plan") and "Scar:" not in panel.plan_label.text()
     panel.table.selectRow(0)
     assert _top_colour(panel.healed_swatch) != scalp_healed  # predicted in the scar tissue now
     record = next(r for r in ws.ranking_records() if r["id"] == panel.selected_entry_id())

@@ -66,8 +66,9 @@ def scan_palette_folders(extra_folders: list) -> tuple[list, list]:
     return scan_palettes(extra_folders)
 
 
-def plan_text(plan: dict | None) -> str:
-    """The session plan in a few words for the panel (rich text; "" without a plan)."""
+def plan_text(plan: dict | None, area: str = "scalp") -> str:
+    """The session plan in a few words for the panel (rich text; "" without a plan). On a scar
+    (``area="scar"``) the plan is the scar's: its recipe is not repeated."""
     if not plan:
         return ""
 
@@ -77,10 +78,11 @@ def plan_text(plan: dict | None) -> str:
         return f"<b>{html.escape(entry['name'])}</b>{light}"
 
     basis = "" if plan.get("basis", "healed") == "healed" else " (on card colours)"
-    lines = [f"Plan{basis}: session 1 {name(plan['first_session'])}; sessions 2-3 "
+    title = "Scar plan" if area == "scar" else "Plan"
+    lines = [f"{title}{basis}: session 1 {name(plan['first_session'])}; sessions 2-3 "
              f"{name(plan['final'])}."]
     scar = plan.get("scar")
-    if scar:
+    if scar and area != "scar":
         lines.append(f"Scar: {name(scar['recipe'])}; final {name(scar['final'])}.")
     lines += [html.escape(n) for n in plan.get("notes", [])]
     return "<br>".join(lines)
@@ -481,7 +483,7 @@ class MatchingPanel(QWidget):
     def _show_plan_and_warnings(self) -> None:
         ws = self.workspace
         plan = ws.plan_record()
-        self.plan_label.setText(plan_text(plan))
+        self.plan_label.setText(plan_text(plan, ws.area))
         self.plan_label.setVisible(bool(self.plan_label.text()))
         scar_notes = ((plan or {}).get("scar") or {}).get("notes", [])
         self.plan_label.setToolTip("\n".join(scar_notes) or "The session plan: a first session "
