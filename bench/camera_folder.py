@@ -77,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         from PySide6.QtWidgets import QApplication
 
         from shadematch.folder_scanning import list_photos
-        from shadematch.gui.camera_folder_panel import CameraFolderPanel
-        from shadematch.gui.qt_workarounds import guard_singleton_refcounts
-        from shadematch.gui.settings import Settings
+        from shadematch.gui.camera.camera_folder_panel import CameraFolderPanel
+        from shadematch.gui.common.qt_workarounds import guard_singleton_refcounts
+        from shadematch.gui.common.settings import Settings
         from shadematch.imaging.thumbnail_cache import ThumbnailCache
 
         app = QApplication.instance() or QApplication([])

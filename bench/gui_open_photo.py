@@ -4,7 +4,7 @@ quick preview and to the full-resolution photo on screen.
     python bench/gui_open_photo.py [--runs 5] [--platform offscreen|xcb] [--photo FILE.jpg]
 
 Each run is a fresh interpreter (``--child``) with a fresh data folder: it builds the
-``QApplication`` and the :class:`~shadematch.gui.main_window.MainWindow`, waits until the window
+``QApplication`` and the :class:`~shadematch.gui.shell.main_window.MainWindow`, waits until the window
 is exposed (launch -> window, measured from just before the parent starts the process), then
 opens the photo and waits for the preview to be painted (``view.showing_preview``) and for the
 full-resolution photo (``photo_opened``) to be painted. The median of the runs is printed as a
@@ -43,8 +43,8 @@ def child(photo: str, t0: float) -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv[:1])
-    from shadematch.gui.main_window import MainWindow
-    from shadematch.gui.theme import apply_theme
+    from shadematch.gui.common.theme import apply_theme
+    from shadematch.gui.shell.main_window import MainWindow
     from shadematch.workspace import Workspace
 
     apply_theme(app)

@@ -17,7 +17,7 @@ from gui_helpers import (  # noqa: E402, F401 - re-exported for tests not yet mo
     wait_measured,
 )
 
-from shadematch.gui import workers as _workers  # noqa: E402
+from shadematch.gui.common import workers as _workers  # noqa: E402
 
 # Strong references for the duration of one test, so a runner the test dropped is still checked.
 _RUNNERS: list = []
@@ -74,7 +74,7 @@ def photo_file(tmp_path):
 @pytest.fixture
 def make_window(qtbot):
     """Build a shown MainWindow on a fresh Workspace; ``photo=`` a path to open (and wait for)."""
-    from shadematch.gui.main_window import MainWindow
+    from shadematch.gui.shell.main_window import MainWindow
     from shadematch.workspace import Workspace
 
     windows = []

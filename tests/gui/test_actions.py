@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
-from shadematch.gui.actions import ACTIONS, MENU_LAYOUT, SUBMENUS, TOOLBAR_LAYOUT, ActionRegistry
+from shadematch.gui.shell.actions import (
+    ACTIONS,
+    MENU_LAYOUT,
+    SUBMENUS,
+    TOOLBAR_LAYOUT,
+    ActionRegistry,
+)
 
 
 def test_the_layout_names_only_declared_actions_and_every_action_has_a_place():

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton  # noqa: E402
 
 from shadematch.errors import ImageLoadError  # noqa: E402
-from shadematch.gui.error_reporting import (  # noqa: E402
+from shadematch.gui.common.error_reporting import (  # noqa: E402
     ExceptionHook,
     current_log_file,
     setup_logging,

@@ -13,7 +13,7 @@ import pytest  # noqa: E402
 from PySide6.QtWidgets import QDockWidget  # noqa: E402
 
 from shadematch.gui import app as app_module  # noqa: E402
-from shadematch.gui.settings import Settings  # noqa: E402
+from shadematch.gui.common.settings import Settings  # noqa: E402
 
 try:
     from folder_fixtures import set_mtime, write_photo  # noqa: E402

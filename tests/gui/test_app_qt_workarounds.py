@@ -1,5 +1,5 @@
 """The guard against the binding's lost references to None and True
-(see shadematch.gui.qt_workarounds)."""
+(see shadematch.gui.common.qt_workarounds)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ source = Source()
 source.changed.connect(lambda value: None)
 references = max(sys.getrefcount(None), sys.getrefcount(True))
 if sys.argv[1] == "guard":
-    from shadematch.gui.qt_workarounds import guard_singleton_refcounts
+    from shadematch.gui.common.qt_workarounds import guard_singleton_refcounts
     guard_singleton_refcounts()
 item = QListWidgetItem("x")
 for _ in range(references + 2000):  # more calls than None and True had references
@@ -39,7 +39,7 @@ def _run(mode: str, child_env: dict, cwd) -> subprocess.CompletedProcess:
 
 
 def test_many_item_reads_and_signals_do_not_abort_with_the_guard(child_env, tmp_path):
-    from shadematch.gui.qt_workarounds import binding_drops_references
+    from shadematch.gui.common.qt_workarounds import binding_drops_references
 
     guarded = _run("guard", child_env, tmp_path)
     assert guarded.returncode == 0, guarded.stderr

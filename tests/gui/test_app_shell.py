@@ -13,13 +13,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl, Signal  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow  # noqa: E402
 
 from shadematch.gui import app as app_module  # noqa: E402
-from shadematch.gui.settings import Settings  # noqa: E402
-from shadematch.gui.workers import TaskRunner  # noqa: E402
+from shadematch.gui.common.settings import Settings  # noqa: E402
+from shadematch.gui.common.workers import TaskRunner  # noqa: E402
 
 try:
     from folder_fixtures import set_mtime, write_photo  # noqa: E402
@@ -27,11 +27,14 @@ except ImportError:  # pragma: no cover
     from .folder_fixtures import set_mtime, write_photo  # noqa: E402
 
 
-from shadematch.gui.actions import ActionRegistry  # noqa: E402
+from shadematch.gui.shell.actions import ActionRegistry  # noqa: E402
 
 
 class ContractWindow(QMainWindow):
-    """The MainWindow contract, recording what it is asked to open."""
+    """The MainWindow contract (app.ShellWindow), recording what it is asked to open."""
+
+    photo_opened = Signal(str)
+    folder_requested = Signal(str)
 
     def __init__(self, workspace, settings=None, runner=None):
         super().__init__()
@@ -59,6 +62,15 @@ class ContractWindow(QMainWindow):
 
     def show_status(self, text, msecs=4000):
         self.statuses.append(text)
+
+    def palette_names(self):
+        # what the real window's matching panel has scanned off the GUI thread
+        from shadematch.palettes import list_palettes
+
+        return [p.name for p in list_palettes()]
+
+    def reload_palettes(self):
+        pass
 
 
 @pytest.fixture
@@ -241,7 +253,7 @@ def test_parse_and_classify():
 
 
 def test_open_log_folder_uses_the_file_manager_or_says_where(make_window, monkeypatch, tmp_path):
-    from shadematch.gui import error_reporting
+    from shadematch.gui.common import error_reporting
 
     window = make_window([])
     calls = []

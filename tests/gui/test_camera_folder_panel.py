@@ -9,8 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from shadematch.gui.camera_folder_panel import CameraFolderPanel  # noqa: E402
-from shadematch.gui.settings import Settings  # noqa: E402
+from shadematch.gui.camera.camera_folder_panel import CameraFolderPanel  # noqa: E402
+from shadematch.gui.common.settings import Settings  # noqa: E402
 from shadematch.imaging.thumbnail_cache import ThumbnailCache  # noqa: E402
 
 try:  # tests/gui is a rootdir (no __init__.py) or a package

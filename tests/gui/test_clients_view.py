@@ -9,8 +9,8 @@ from gui_helpers import wait_measured
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from shadematch.gui.clients_view import ClientRecords
-from shadematch.gui.theme import ERROR_COLOUR
+from shadematch.gui.clients.clients_view import ClientRecords
+from shadematch.gui.common.theme import ERROR_COLOUR
 
 
 def records_of(window) -> ClientRecords:
@@ -319,7 +319,7 @@ def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_fil
 
     from PySide6.QtWidgets import QMessageBox
 
-    import shadematch.gui.clients_view as clients_view
+    import shadematch.gui.clients.clients_view as clients_view
 
     window = make_window(photo_file)
     records, client_id, keep, _photo = _client_with_a_visit(qtbot, window, photo_file)

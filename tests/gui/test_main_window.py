@@ -11,7 +11,7 @@ from gui_helpers import HAIR_RGB, consultation_rgb, wait_measured
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMessageBox, QPushButton
 
-from shadematch.gui.main_window import MainWindow
+from shadematch.gui.shell.main_window import MainWindow
 from shadematch.sessions import list_recoverable, read_session
 from shadematch.workspace import Workspace
 
@@ -93,7 +93,7 @@ def test_matching_panel_select_compare_choose_and_sort(qtbot, make_window, photo
     target = panel.target_swatch.grab().toImage()
     c = target.pixelColor(target.width() // 2, 5)
     assert abs(c.red() - HAIR_RGB[0]) <= 3 and abs(c.blue() - HAIR_RGB[2]) <= 3
-    from shadematch.gui.swatch import lab_to_qcolor
+    from shadematch.gui.common.swatch import lab_to_qcolor
 
     second = ws.ranking[1].entry
     panel.table.selectRow(1)
@@ -341,7 +341,7 @@ def test_palette_folder_preference_one_scan_off_the_gui_thread(qtbot, tmp_path, 
     import threading
 
     import shadematch.palettes as palettes
-    from shadematch.gui.settings import Settings
+    from shadematch.gui.common.settings import Settings
 
     folder = tmp_path / "clinic-palettes"
     folder.mkdir()

@@ -8,7 +8,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from shadematch.gui.photo_view import OVERVIEW_SIDE, PhotoView, format_readout, prepare_display
+from shadematch.gui.photo.photo_view import (
+    OVERVIEW_SIDE,
+    PhotoView,
+    format_readout,
+    prepare_display,
+)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from shadematch.gui import app as app_module
-from shadematch.gui.settings import Settings
+from shadematch.gui.common.settings import Settings
 from shadematch.sessions import Autosaver, list_recoverable
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32",
@@ -86,7 +86,7 @@ def test_a_photo_with_nothing_marked_is_not_unsaved_work(start, qtbot, settings,
 
 # -- SIGTERM is a clean quit --------------------------------------------------------------------
 def test_sigterm_closes_the_window_as_quit_does(start, qtbot, settings):
-    from shadematch.gui.quit_signals import QuitOnSignals
+    from shadematch.gui.shell.quit_signals import QuitOnSignals
 
     window = start([])
     ws = window.workspace
@@ -107,7 +107,7 @@ def test_sigterm_closes_the_window_as_quit_does(start, qtbot, settings):
 
 
 def test_sigterm_keeps_unsaved_work_for_the_next_start(start, qtbot, settings, tmp_path):
-    from shadematch.gui.quit_signals import QuitOnSignals
+    from shadematch.gui.shell.quit_signals import QuitOnSignals
 
     settings.demo_shown = True
     window = start([str(write_photo(tmp_path / "client.jpg"))])

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QAction  # noqa: E402
 
 from shadematch.gui import app as app_module  # noqa: E402
-from shadematch.gui.settings import Settings  # noqa: E402
+from shadematch.gui.common.settings import Settings  # noqa: E402
 
 
 def test_no_two_actions_share_a_shortcut(qtbot, tmp_path):

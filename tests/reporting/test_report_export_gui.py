@@ -24,7 +24,7 @@ def window(qtbot, tmp_path, monkeypatch, astronaut):
     monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
     from PySide6.QtCore import QThreadPool
 
-    from shadematch.gui.main_window import MainWindow
+    from shadematch.gui.shell.main_window import MainWindow
     from shadematch.imaging.photo import Photo
     from shadematch.workspace import Workspace
 
@@ -89,7 +89,7 @@ def test_export_writes_the_report_off_the_gui_thread(window, qtbot, tmp_path):
 def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QDialog, QMessageBox
 
-    from shadematch.gui import report_export
+    from shadematch.gui.reports import report_export
 
     out = tmp_path / "existing.pdf"
     out.write_bytes(b"keep")
@@ -128,7 +128,7 @@ def test_error_is_shown_not_raised(window, qtbot, tmp_path):
 
 def test_nothing_to_export_says_why(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
-    from shadematch.gui.main_window import MainWindow
+    from shadematch.gui.shell.main_window import MainWindow
     from shadematch.workspace import Workspace
 
     win = MainWindow(Workspace(auto_measure=False))
@@ -144,7 +144,7 @@ def test_dialog_is_prefilled_with_the_selected_client(window, monkeypatch):
 
     from PySide6.QtWidgets import QDialog
 
-    from shadematch.gui import report_export
+    from shadematch.gui.reports import report_export
 
     seen = {}
 
@@ -154,9 +154,8 @@ def test_dialog_is_prefilled_with_the_selected_client(window, monkeypatch):
         return QDialog.Rejected
 
     monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
-    monkeypatch.setattr(window, "client_records",
-                        SimpleNamespace(view=SimpleNamespace(client=SimpleNamespace(name="محمد"))),
-                        raising=False)
+    # the client selected in the Clients panel (the composition connects it to the export)
+    monkeypatch.setattr(window.client_records.view, "client", SimpleNamespace(name="محمد"))
     window.report_exporter.export()
     assert seen["client"] == "محمد"
     assert seen["path"].endswith("astronaut report.pdf")
@@ -178,8 +177,8 @@ def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeyp
     from PIL import Image
     from PySide6.QtWidgets import QDialog
 
-    from shadematch.gui import report_export
-    from shadematch.gui.settings import Settings
+    from shadematch.gui.common.settings import Settings
+    from shadematch.gui.reports import report_export
 
     logo = tmp_path / "logo.png"
     Image.new("RGB", (123, 41), (10, 90, 160)).save(logo)

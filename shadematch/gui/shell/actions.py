@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
-from shadematch.gui.region_tools import (
+from shadematch.gui.regions.region_tools import (
     CLASS_SHORTCUTS,
     TOOL_LABELS,
     TOOL_SHORTCUTS,

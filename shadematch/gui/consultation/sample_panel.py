@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.gui.region_tools import CLASS_COLORS
-from shadematch.gui.swatch import Swatch
+from shadematch.gui.common.swatch import Swatch
+from shadematch.gui.regions.region_tools import CLASS_COLORS
 from shadematch.workspace import CLASS_LABELS, Workspace
 
 WARNING_STYLE = "color: rgb(255, 196, 0);"

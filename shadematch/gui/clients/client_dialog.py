@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.gui.theme import ERROR_COLOUR
+from shadematch.gui.common.theme import ERROR_COLOUR
 from shadematch.records.models import SCREENING_ITEMS
 
 PATTERNS = ["", *(f"Norwood {n}" for n in ("1", "2", "2A", "3", "3 vertex", "3A", "4", "4A",

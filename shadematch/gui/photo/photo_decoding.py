@@ -1,12 +1,12 @@
 """Worker functions that decode a photo and prepare its display image, both off the GUI thread.
 
-Run on the :class:`~shadematch.gui.workers.TaskRunner` by the window (opening a photo), the
+Run on the :class:`~shadematch.gui.common.workers.TaskRunner` by the window (opening a photo), the
 session actions (a session's photo) and the client records (a visit's photo copy).
 """
 
 from __future__ import annotations
 
-from shadematch.gui.photo_view import prepare_display
+from shadematch.gui.photo.photo_view import prepare_display
 
 PREVIEW_SIDE = 1024          # JPEG previews decode at 1/4 or 1/8 scale: a few tens of ms
 

@@ -1,0 +1,1 @@
+"""The client records dock: clients, visits, saving an analysis to a client."""

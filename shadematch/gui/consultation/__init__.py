@@ -1,0 +1,1 @@
+"""The consultation panels (samples, matching) and the session file actions."""

@@ -1,0 +1,1 @@
+"""Exporting the PDF shade report (off the GUI thread)."""
