@@ -63,6 +63,8 @@ def test_hair_region_is_measured_and_ranked(ws):
     ranked = []
     ws.events.ranking_changed.connect(lambda: ranked.append(len(ws.ranking)))
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    assert ranked and ranked[-1] == 0 and "skin" in ws.ranking_problem   # healed needs skin
+    ws.add_region("ellipse", {"cx": 120, "cy": 60, "rx": 20, "ry": 30}, "skin")
     hair = ws.samples["hair"]
     from shadematch.color import sRGB_to_Lab
 
@@ -79,6 +81,8 @@ def test_target_and_top_rerank(ws):
     ws.add_region("ellipse", {"cx": 120, "cy": 60, "rx": 20, "ry": 30}, "skin")
     hair_best = ws.ranking[0].entry.id
     ws.set_target("skin")
+    assert ws.ranking == [] and "Card colours only" in ws.ranking_problem
+    ws.set_card_only(True)
     assert ws.ranking[0].entry.Lab[0] > 40  # a light dilution for light skin
     assert ws.ranking[0].entry.id != hair_best
     ws.set_top(3)
@@ -89,6 +93,7 @@ def test_target_and_top_rerank(ws):
 
 def test_formula_change_reranks_and_bad_formula_is_refused(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("ellipse", {"cx": 120, "cy": 60, "rx": 20, "ry": 30}, "skin")
     de00 = [m.delta_E for m in ws.ranking]
     ws.set_formula("cie76")
     assert ws.formula == "cie76"
@@ -391,11 +396,14 @@ def test_a_scar_gets_its_recipe_and_the_scar_area_ranks_in_the_scar_tissue(ws):
         ws.set_area("eyebrow")
 
 
-def test_without_a_skin_region_card_colours_are_ranked_and_it_is_said(ws):
+def test_without_a_skin_region_nothing_is_ranked_unless_card_colours_are_asked_for(ws):
+    """Card swatches are ranked only when asked, and the record says what the window says."""
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    assert ws.ranking == [] and "Mark a scalp skin region" in ws.ranking_problem
+    record = ws.to_dict()
+    assert record["ranking"] == [] and "skin" in record["matching"]["appearance"]["problem"]
+    ws.set_card_only(True)
     assert ws.ranking and ws.healed.basis == "card"
-    (card,) = [g for g in ws.guardrails if g["code"] == "card_only"]
-    assert "skin region" in card["message"]
     assert ws.to_dict()["matching"]["basis"] == "card"
 
 

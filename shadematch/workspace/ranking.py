@@ -100,8 +100,9 @@ class Ranking:
 
         With the hair as target and the skin (or, on a scar, the scar tissue) measured, every
         pigment and dilution is ranked by its predicted healed colour in that skin, with the
-        session plan and the guardrails. With another target, when asked (:attr:`card_only`),
-        or while no skin is marked yet, the card swatches are ranked and the guardrails say so.
+        session plan and the guardrails. Only when asked (:attr:`card_only`) are the card
+        swatches ranked (and the guardrails say so); without a skin sample, or with a skin the
+        model cannot reproduce, there is no ranking and :attr:`ranking_problem` says why.
         """
         self.ranking, self.ranking_problem = [], ""
         self.healed, self.plan, self.guardrails = None, None, []
@@ -145,29 +146,28 @@ class Ranking:
         weight = lightness_weight_for(sample) if self.target == "hair" else 1.0
         skin_class = self.skin_class
         skin = self.samples.get(skin_class)
-        why = ""
-        if self.card_only:
-            pass
-        elif self.target != "hair":
-            why = (f"ranked on card colours against the {self.target}: the healed colour is "
-                   "predicted against the hair")
-        elif skin is None:
-            label = CLASS_LABELS[skin_class].lower()
-            why = (f"ranked on card colours: no {label} region is marked; mark one to rank by "
-                   f"how each shade is predicted to heal in this skin")
-        else:
+        if not self.card_only:
+            # Card colours are ranked only when asked (issue "Rank every pigment and dilution
+            # by how it will look healed"): otherwise no ranking, and the reason.
+            if self.target != "hair":
+                raise ShadematchError(
+                    f"The healed colour is ranked against the hair: choose Hair, or tick Card "
+                    f"colours only to rank card swatches against the {self.target}.")
+            if skin is None:
+                label = CLASS_LABELS[skin_class].lower()
+                raise ShadematchError(
+                    f"Mark a {label} region: each shade is ranked by how it is predicted to heal "
+                    f"in it (or tick Card colours only).")
             try:
                 self._rank_healed(sample, skin, weight)
                 return
             except AppearanceError as exc:
-                why = (f"ranked on card colours: the healed colour cannot be predicted ({exc})")
+                raise ShadematchError(f"The healed colour cannot be predicted: {exc}. Mark "
+                                      f"another skin area, or tick Card colours only.") from None
         result = rank_healed(sample.Lab, self.palette, card_only=True, formula=self.formula,
                              lightness_weight=weight, **self.params)
         self.healed, self.ranking = result, result.matches[:self.top]
-        if self.card_only:
-            self.guardrails = plans.ranking_guardrails(result)
-        else:
-            self.guardrails = [{"code": "card_only", "message": why}]
+        self.guardrails = plans.ranking_guardrails(result)
         self.plan = plans.session_plan(result, None, self.plan_step_L)
         self.guardrails += plans.sample_guardrails(self.samples, (self.target,))
 

@@ -30,12 +30,8 @@ class AnalysisRecord:
         from shadematch.analysis import RankingSettings, compose_analysis
 
         photo = self.photo.info() if self.photo is not None else dict(self._photo_info or {})
-        # The window falls back to card colours (and says why) while no skin is marked or the
-        # skin cannot be modelled: the record then says card too, as the window does.
-        fallback = getattr(self.healed, "basis", None) == "card" and bool(self.ranking)
         settings = RankingSettings(formula=self.formula, params=dict(self.params),
-                                   target=self.target, top=self.top,
-                                   card_only=self.card_only or fallback,
+                                   target=self.target, top=self.top, card_only=self.card_only,
                                    area=self.area, plan_step_L=self.plan_step_L)
         analysis = compose_analysis(photo, list(self.regions), self.samples, self.problems,
                                     self.palette, settings, self.calibration,

@@ -35,7 +35,7 @@ def test_gui_tooltip_speaks_of_squares_not_grids():
 
     import shadematch
 
-    source = (Path(shadematch.__file__).parent / "gui" / "calibration_tool.py").read_text()
+    source = (Path(shadematch.__file__).parent / "gui" / "calibration" / "calibration_tool.py").read_text()
     start = source.index("self.find_button.setToolTip(")
     tooltip = source[start:source.index(")\n", start)]
     assert "grid" not in tooltip.lower() and "squares" in tooltip

@@ -117,7 +117,9 @@ def test_matching_panel_select_compare_choose_and_sort(qtbot, make_window, photo
     assert len(ws.ranking) == 4 and panel.model.rowCount() == 4
     panel.target_combo.setCurrentIndex(panel.target_combo.findData("skin"))
     panel.target_combo.activated.emit(panel.target_combo.currentIndex())
-    assert ws.target == "skin" and ws.ranking[0].entry.Lab[0] > 40
+    assert ws.target == "skin" and ws.ranking == []       # healed is against the hair only
+    qtbot.mouseClick(panel.card_only_box, Qt.LeftButton)  # card swatches against the skin: asked
+    assert ws.card_only and ws.ranking[0].entry.Lab[0] > 40
     qtbot.keyClicks(panel.notes, "Client prefers soft edges")
     assert ws.notes == "Client prefers soft edges"
 

@@ -53,6 +53,9 @@ def test_rectangle_measures_hair_and_ranks(qtbot, window):
     x, y, w, h = (region.params[k] for k in ("x", "y", "w", "h"))
     assert abs(x - 20) < 2 and abs(y - 30) < 2 and abs(w - 100) < 3 and abs(h - 170) < 3
     assert_sample(window, "hair", HAIR_RGB)
+    assert ws.ranking == [] and "skin" in ws.ranking_problem      # healed needs the skin
+    ws.add_region("ellipse", {"cx": 300, "cy": 100, "rx": 50, "ry": 40}, "skin")
+    wait_measured(qtbot, window)
     assert ws.ranking and ws.ranking[0].delta_E <= ws.ranking[-1].delta_E
     table = window.matching_panel.model
     assert table.rowCount() == len(ws.ranking)

@@ -30,6 +30,9 @@ from shadematch.errors import ShadematchError
 
 log = logging.getLogger(__name__)
 
+#: Threads the runner keeps at least (QThreadPool's default is one per CPU core).
+MIN_THREADS = 4
+
 #: ``report(title, exc)``: how the runner reports a failure no job handled itself.
 Reporter = Callable[[str, BaseException], None]
 
@@ -107,8 +110,10 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, max_threads: int | None = None) -> None:
         super().__init__(parent)
         self._pool = QThreadPool(self)
-        if max_threads:
-            self._pool.setMaxThreadCount(max_threads)
+        # At least MIN_THREADS: a job waiting on the disk or the records (a touch-up comparison,
+        # a timeline) must not hold back an erasure or a save behind it on a two-core machine.
+        self._pool.setMaxThreadCount(max_threads or max(MIN_THREADS,
+                                                        self._pool.maxThreadCount()))
         self._relay = _Relay()
         self._relay.done.connect(self._on_done)
         self._relay.failed.connect(self._on_failed)
