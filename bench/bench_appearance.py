@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from interleaved import time_interleaved  # noqa: E402
 
 from shadematch.appearance import fit_skin, predict_palette  # noqa: E402
 from shadematch.matching import rank_healed  # noqa: E402
@@ -55,22 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         f"fit_skin + rank_healed {len(entries)} entries": lambda: rank_healed(
             HAIR_LAB, entries, SKIN_LAB),
     }
-    for case in cases.values():   # warm-up (data tables, imports)
-        case()
-    times: dict[str, list[float]] = {name: [] for name in cases}
-    order = list(cases)
-    for _ in range(args.repeat):
-        random.shuffle(order)
-        for name in order:
-            start = time.perf_counter()
-            cases[name]()
-            times[name].append(time.perf_counter() - start)
-    base = statistics.median(times[BASELINE])
+    medians = time_interleaved(cases, args.repeat)
+    base = medians[BASELINE]
     print(f"{len(entries)} palette entries (both shipped palettes), {args.repeat} rounds, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"{'case':<52} {'median ms':>10} {'x baseline':>11}")
     for name in cases:
-        median = statistics.median(times[name])
+        median = medians[name]
         print(f"{name:<52} {1000 * median:10.2f} {median / base:11.2f}")
     return 0
 

@@ -50,3 +50,8 @@ class SessionError(ShadematchError):
 class AppearanceError(ShadematchError):
     """A healed-appearance prediction cannot be made (a skin the model cannot reproduce, a pigment
     without optical properties, a dilution of 0 or less, a value that is not a number)."""
+
+
+class PreviewError(ShadematchError):
+    """A consultation preview cannot be drawn (no scale, an area outside the photo, a density
+    that does not fit, an unknown shade ...)."""

@@ -307,15 +307,19 @@ class HealedRanking:
                "lightness_weight": self.lightness_weight, "fade_years": self.years,
                "bands": {"matches_max_de00": SMP_MATCH_DE00, "close_max_de00": SMP_CLOSE_DE00}}
         if self.skin is not None:
+            model = getattr(self.predicted, "model", None) or predict.SHIPPED
+            above = model.dermis_above_ink_cm
             out["skin_fit"] = self.skin.to_dict()
             out["model"] = {
                 "name": "layered Kubelka-Munk, docs/APPEARANCE.md",
+                "parameters": model.name, "parameters_version": model.version,
                 "epidermis_um": round(skin.EPIDERMIS_CM * 1e4, 1),
-                "ink_depth_um": [round((skin.EPIDERMIS_CM + skin.DERMIS_ABOVE_INK_CM) * 1e4, 1),
-                                 round((skin.EPIDERMIS_CM + skin.DERMIS_ABOVE_INK_CM
-                                        + skin.INK_LAYER_CM) * 1e4, 1)],
-                "neat_ink_mua_550_per_cm": predict.NEAT_INK_MUA_550,
-                "fresh_factor": predict.FRESH_FACTOR, "fade_per_year": predict.FADE_PER_YEAR}
+                "ink_depth_um": [round((skin.EPIDERMIS_CM + above) * 1e4, 1),
+                                 round((skin.EPIDERMIS_CM + above + skin.INK_LAYER_CM) * 1e4, 1)],
+                "neat_ink_mua_550_per_cm": model.neat_ink_mua_550,
+                "fresh_factor": model.fresh_factor, "fade_per_year": model.fade_per_year}
+            if model.pigment_strength:
+                out["model"]["pigment_strength"] = dict(model.pigment_strength)
         return out
 
 
@@ -332,7 +336,8 @@ def _weighted_delta_E(target, Labs, formula, lightness_weight, params):
 
 def rank_healed(target_Lab, palette, skin_Lab=None, *, skin=None, formula: str = "ciede2000",
                 top: int | None = None, lightness_weight: float = 1.0, years: float | None = None,
-                card_only: bool = False, skin_name: str = "skin", **params) -> HealedRanking:
+                card_only: bool = False, skin_name: str = "skin", model=None,
+                **params) -> HealedRanking:
     """Rank every pigment and dilution by how it is predicted to look healed in this skin.
 
     Parameters
@@ -349,6 +354,8 @@ def rank_healed(target_Lab, palette, skin_Lab=None, *, skin=None, formula: str =
     years : fade time for ``faded_Lab`` (default :data:`~shadematch.appearance.predict.DEFAULT_FADE_YEARS`).
     card_only : rank the card swatches instead (only when asked; ``basis`` says so).
     skin_name : how messages name the skin ("skin", "scar tissue").
+    model : the appearance model parameters (:class:`~shadematch.appearance.ModelParameters`;
+        default the shipped assumptions, or the clinic's fitted model).
 
     Returns
     -------
@@ -382,7 +389,7 @@ def rank_healed(target_Lab, palette, skin_Lab=None, *, skin=None, formula: str =
                 raise AppearanceError("no skin colour to predict the healed colour in: mark a "
                                       "skin region, or rank on card colours only")
             skin = fit_skin(skin_Lab, what=skin_name)
-        predicted = predict.predict_palette(skin, entries, years)
+        predicted = predict.predict_palette(skin, entries, years, model)
         Labs, basis = predicted.healed, "healed"
     if len(entries) == 0:
         return HealedRanking([], basis, tuple(target), skin, predicted, entries, formula,

@@ -110,9 +110,15 @@ def skin_reflectance(melanin, blood, scattering, melanin_exponent=tissue.MELANOS
     return layers.saunderson(layers.stack(Re, Te, R_dermis), INTERNAL_REFLECTANCE)
 
 
-def dot_reflectance(skin: SkinParameters, ink_mua: np.ndarray) -> np.ndarray:
+def dot_reflectance(skin, ink_mua: np.ndarray,
+                    dermis_above_ink_cm: float = DERMIS_ABOVE_INK_CM) -> np.ndarray:
     """Reflectance (0..1) of skin with pigment of absorption ``ink_mua`` (..., 41) cm^-1 in the
-    pigment layer; shape of ``ink_mua``."""
+    pigment layer, ``dermis_above_ink_cm`` below the epidermis; shape of ``ink_mua``.
+
+    ``skin`` is a :class:`SkinParameters`, or any object whose melanin, blood, scattering,
+    melanin_exponent and saturation are arrays of ``ink_mua``'s leading shape (one skin per
+    dot: fitting a clinic's outcomes evaluates them all at once).
+    """
     ink_mua = np.asarray(ink_mua, dtype=np.float64)
     Re, Te = _epidermis_RT(skin.melanin, skin.scattering, skin.melanin_exponent)
     mua, musp = _dermis_KS(skin.blood, skin.scattering, skin.saturation)
@@ -121,7 +127,7 @@ def dot_reflectance(skin: SkinParameters, ink_mua: np.ndarray) -> np.ndarray:
     Ki, Si = layers.km_coefficients(mua + ink_mua, musp)
     Ri, Ti = layers.layer(Ki, Si, INK_LAYER_CM)
     R = layers.stack(Ri, Ti, R_below)
-    Rp, Tp = layers.layer(K, S, DERMIS_ABOVE_INK_CM)
+    Rp, Tp = layers.layer(K, S, dermis_above_ink_cm)
     R = layers.stack(Rp, Tp, R)
     R = layers.stack(Re, Te, R)
     return layers.saunderson(R, INTERNAL_REFLECTANCE)

@@ -19,11 +19,12 @@ COMMAND_MODULES = (
     "shadematch.cli.match_command",
     "shadematch.cli.palettes_command",
     "shadematch.cli.report_command",
+    "shadematch.cli.preview_command",
     "shadematch.cli.records_command",
 )
 
 # The words that make `shadematch WORD ...` a CLI call rather than "open this path in the GUI".
-COMMAND_WORDS = {"match", "palettes", "palette", "report", "clients", "records", "backup",
+COMMAND_WORDS = {"match", "preview", "palettes", "palette", "report", "clients", "records", "backup",
                  "restore", "-h", "--help", "--version"}
 
 

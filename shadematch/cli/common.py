@@ -20,7 +20,7 @@ def positive_int(text: str) -> int:
     return value
 
 
-def _non_negative_float(text: str) -> float:
+def non_negative_float(text: str) -> float:
     import math
 
     try:
@@ -49,9 +49,9 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     matching.add_argument("--card-only", action="store_true",
                           help="rank the card swatches instead of the predicted healed colour "
                                "(the skin plays no part; said in the output)")
-    matching.add_argument("--fade-years", type=_non_negative_float, default=None, metavar="Y",
+    matching.add_argument("--fade-years", type=non_negative_float, default=None, metavar="Y",
                           help="years for the faded colour (default 5)")
-    matching.add_argument("--first-step", type=_non_negative_float, default=None, metavar="L",
+    matching.add_argument("--first-step", type=non_negative_float, default=None, metavar="L",
                           help="how much lighter (healed L*) the first session is (default 4)")
     matching.add_argument("--palette", metavar="NAME|PATH",
                           help="a palette name (see `shadematch palettes`) or a .json/.csv file "

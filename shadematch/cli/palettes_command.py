@@ -1,4 +1,4 @@
-"""``shadematch palettes`` (list) and ``shadematch palette check|show|import``."""
+"""``shadematch palettes`` (list) and ``shadematch palette check|show|import|card|read-card``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=_cmd_list)
 
     palette = subparsers.add_parser(
-        "palette", help="check, show or import one palette file",
+        "palette", help="check, show or import a palette; print and read a swatch card",
         description="Work with one palette: validate a file, show its colours, or import it "
                     "into your palette folder.")
     actions = palette.add_subparsers(dest="palette_command", metavar="ACTION")
@@ -42,12 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                           "cannot be taken)")
     add.set_defaults(func=_cmd_import)
 
+    from shadematch.cli.swatch_card_command import add_actions
+
+    add_actions(actions)
     palette.set_defaults(func=lambda args: _usage(palette))
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_usage(sys.stderr)
-    print("shadematch palette: error: choose an action: check, show or import", file=sys.stderr)
+    print("shadematch palette: error: choose an action: check, show, import, card or read-card", file=sys.stderr)
     return 2
 
 
