@@ -2,6 +2,10 @@
 
     python bench/run_benchmarks.py [--runs 5] [--json OUT.json]
 
+Run from a checkout with any Python: when that one lacks shadematch's dependencies, the script runs
+itself again with the checkout's ``.venv`` (made by ``bash scripts/start.sh`` or
+``scripts/test.sh``). The code measured is the checkout's ``shadematch/``.
+
 1. Opening a 24-megapixel JPEG with load_photo (decode, EXIF orientation, ICC -> sRGB, SHA-256)
    vs a bare Pillow decode of the same file (goal: at most 1.6x).
 2. Sampling a 1-megapixel region (sample_region: clipping, Lab, hair/skin split, trimming, spread)
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -22,7 +27,38 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _dependencies_missing() -> str | None:
+    """The first of shadematch's dependencies this interpreter cannot import (None: all there)."""
+    import importlib.util
+
+    for name in ("numpy", "PIL", "skimage", "colormath2", "platformdirs"):
+        if importlib.util.find_spec(name) is None:
+            return name
+    return None
+
+
+def _use_the_checkout_environment() -> None:
+    missing = _dependencies_missing()
+    if missing is None:
+        return
+    venv = ROOT / ".venv"
+    for venv_python in (venv / "bin" / "python", venv / "Scripts" / "python.exe"):
+        # (a venv's python is often a link to the base interpreter: compare the prefixes)
+        if venv_python.is_file() and Path(sys.prefix).resolve() != venv.resolve():
+            os.execv(str(venv_python), [str(venv_python), *sys.argv])
+    sys.exit(f"run_benchmarks.py: this Python ({sys.executable}) has no {missing!r} and the "
+             f"checkout has no .venv: run `bash scripts/start.sh --version` once to make it, "
+             f"then this again")
+
+
+if __name__ == "__main__":
+    _use_the_checkout_environment()
+    sys.path.insert(0, str(ROOT))  # measure the checkout's code, not an older installed copy
+
+import numpy as np  # noqa: E402
 
 
 def median_time(fn, runs: int) -> float:
@@ -144,8 +180,10 @@ print(before, after)
 
 
 def bench_memory(path: Path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     out = subprocess.run([sys.executable, "-c", _MEMORY_CHILD, str(path)], capture_output=True,
-                         text=True, check=True)
+                         text=True, check=True, env=env)
     before, after = (int(v) for v in out.stdout.split())
     pixels_mb = 6000 * 4000 * 3 / 2**20
     return {"name": "peak memory, open + sample 24 MP", "peak_rss_mb": after / 1024,

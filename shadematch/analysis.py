@@ -1,32 +1,46 @@
-"""One analysis: a photo's regions measured and a palette ranked against one target.
+"""One analysis: a photo's regions measured and a palette ranked against the hair.
 
-``analyse`` runs the whole headless pipeline (the CLI, the report and the GUI's model use it);
-``Analysis.to_dict`` is the JSON record described in docs/ANALYSIS_FORMAT.md.
+:func:`compose_analysis` is the one builder of the analysis record: from the measured samples it
+ranks the palette (healed in the client's skin, or on card when asked), makes the session plan and
+the guardrails and adds the calibration's warnings. :func:`analyse` (the CLI, the report) measures
+and then calls it; the desktop application's ``Workspace`` measures live and calls it too, so a
+record is the same whichever front end saved it. The record's types are in
+:mod:`shadematch.analysis_record` (``Analysis.to_dict`` is docs/ANALYSIS_FORMAT.md).
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from shadematch import __version__
-from shadematch.color.descriptors import hair_skin_contrast
+from shadematch import plan as plans
+from shadematch.analysis_record import (
+    CONDITIONS,
+    FORMAT,
+    FORMAT_VERSION,
+    Analysis,
+    Appearance,
+    Guardrail,
+    Matching,
+    PaletteInfo,
+    PhotoInfo,
+    Picks,
+    Plan,
+    RankingEntry,
+)
+from shadematch.calibration import exposure_warning
 from shadematch.color.region_statistics import Sample, sample_region
 from shadematch.errors import AppearanceError, RegionError, SampleError, ShadematchError
 from shadematch.imaging.regions import REGION_CLASSES, Region, combined_box_mask
-from shadematch.matching import formula_label, lightness_weight_for, normalise_formula
+from shadematch.matching import formula_label, lightness_weight_for, normalise_formula, rank_healed
 
-FORMAT = "shadematch-analysis"
-# 2: the ranking is by predicted healed appearance in the client's skin (``delta_e`` is healed vs
-# the hair), ranking items gain healed/fresh/faded/card Lab, the record gains ``plan`` and
-# ``guardrails``. Version-1 records are read as card-based rankings (``matching.basis`` "card").
-FORMAT_VERSION = 2
+__all__ = ["AREAS", "CONDITIONS", "FORMAT", "FORMAT_VERSION", "Analysis", "RankingSettings",
+           "analyse", "compose_analysis", "measure_regions"]
+
 AREAS = ("scalp", "scar")
-CONDITIONS = {"colour_space": "CIELAB", "illuminant": "D65", "observer": "2",
-              "rgb_space": "sRGB (IEC 61966-2-1)"}
 
 
 def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibration=None,
@@ -80,95 +94,163 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
             {c: problems[c] for c in classes if c in problems})
 
 
-@dataclass
-class Analysis:
-    """A photo's measurement and ranking, as stored and reported (see docs/ANALYSIS_FORMAT.md)."""
+@dataclass(frozen=True)
+class RankingSettings:
+    """The choices an analysis is ranked with (the CLI's options, the window's settings).
 
-    photo: dict
-    regions: list[Region] = field(default_factory=list)
-    samples: dict[str, Sample] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
-    calibration: dict | None = None
-    matching: dict = field(default_factory=dict)
-    ranking: list[dict] = field(default_factory=list)
-    picks: dict = field(default_factory=lambda: {"primary": None, "first_session": None})
-    plan: dict | None = None
-    guardrails: list[dict] = field(default_factory=list)
-    notes: str = ""
-    created: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
-                         .isoformat(timespec="seconds"))
-    app_version: str = __version__
-    palette: object | None = field(default=None, repr=False, compare=False)  # not serialised
+    Attributes
+    ----------
+    formula : delta-E formula ("ciede2000", "cie94", "cie76", "cmc" or an alias); ``params`` go
+        to it.
+    target : the class ranked against: "hair" (the client's stubble; the normal case), or with
+        ``card_only`` also "skin" / "scar" (card swatches against that colour, as in format 1).
+        Without ``card_only``, ``target="scar"`` means ``area="scar"`` with the hair as target.
+    top : how many ranked entries to keep (None: all).
+    card_only : rank card swatches instead of healed predictions (only on request; recorded in
+        ``matching.basis`` and said in ``guardrails``).
+    area : "scalp" (the skin sample is the skin) or "scar" (the scar sample is the skin; the plan
+        adds a scar recipe). None: "scar" when ``target`` is "scar", else "scalp". With a scalp
+        area and a scar sample too, the plan also gets a scar recipe.
+    lightness_weight : > 1 weights chroma/hue less; None: from the hair sample (2 when it has the
+        ``chroma_unreliable`` warning, else 1).
+    fade_years : years for ``faded_lab`` (None: the model's default).
+    plan_step_L : how much lighter (healed L*) the first session is (None: the plan's default).
+    """
 
-    # -- picks ---------------------------------------------------------------------------------
-    def _entry_record(self, entry_id: str) -> dict:
-        for item in self.ranking:
-            if item["id"] == entry_id:
-                return {"entry_id": item["id"], "name": item["name"],
-                        "pigment_name": item.get("pigment_name"),
-                        "dilution": item.get("dilution"), "water_parts": item.get("water_parts"),
-                        "pigment_parts": item.get("pigment_parts"), "lab": item["lab"],
-                        "delta_e": item.get("delta_e"), "healed_lab": item.get("healed_lab"),
-                        "card_lab": item.get("card_lab", item["lab"])}
-        if self.palette is not None:
-            e = self.palette.entry(entry_id)
-            return {"entry_id": e.id, "name": e.name, "pigment_name": e.pigment_name,
-                    "dilution": e.dilution, "water_parts": e.water_parts,
-                    "pigment_parts": e.pigment_parts, "lab": [float(v) for v in e.Lab],
-                    "delta_e": None, "healed_lab": None, "card_lab": [float(v) for v in e.Lab]}
-        raise ShadematchError(f"pigment {entry_id!r} is not in the ranking: choose one of the "
-                              "ranked pigments (use --top to show more)")
+    formula: str = "ciede2000"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    target: str = "hair"
+    top: int | None = 10
+    card_only: bool = False
+    area: str | None = None
+    lightness_weight: float | None = None
+    fade_years: float | None = None
+    plan_step_L: float | None = None
 
-    def set_pick(self, entry_id: str | None, which: str = "primary") -> None:
-        """Record the chosen shade (``which="primary"``) or the lighter first-session shade."""
-        if which not in ("primary", "first_session"):
-            raise ValueError("which must be 'primary' or 'first_session'")
-        self.picks[which] = None if entry_id is None else self._entry_record(entry_id)
 
-    # -- serialisation -------------------------------------------------------------------------
-    def to_dict(self) -> dict:
-        samples = {c: s.to_dict() for c, s in self.samples.items()}
-        contrast = {}
-        if "hair" in self.samples and "skin" in self.samples:
-            contrast["hair_skin_dL"] = round(
-                hair_skin_contrast(self.samples["hair"].Lab, self.samples["skin"].Lab), 3)
-        return {
-            "format": FORMAT, "format_version": FORMAT_VERSION, "app_version": self.app_version,
-            "created": self.created, "photo": dict(self.photo), "conditions": dict(CONDITIONS),
-            "calibration": self.calibration, "regions": [r.to_dict() for r in self.regions],
-            "samples": samples, "problems": dict(self.problems), "contrast": contrast,
-            "matching": dict(self.matching), "ranking": list(self.ranking),
-            "picks": dict(self.picks), "plan": self.plan, "guardrails": list(self.guardrails),
-            "notes": self.notes,
-        }
+def compose_analysis(photo_info: Mapping[str, Any] | PhotoInfo, regions: Sequence[Region],
+                     samples: Mapping[str, Sample], problems: Mapping[str, str], palette,
+                     settings: RankingSettings | None = None, calibration=None, *,
+                     picks: Picks | Mapping[str, Any] | None = None, notes: str = "",
+                     created: str | None = None, saved: Analysis | None = None) -> Analysis:
+    """The analysis record of measured samples: the ONE builder every front end calls.
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Analysis:
-        """Read an analysis record back; raises ShadematchError when it is not one."""
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ShadematchError("this is not a shadematch analysis record")
-        if int(data.get("format_version", 0)) > FORMAT_VERSION:
-            raise ShadematchError(
-                f"this analysis was written by a newer shadematch (format "
-                f"{data.get('format_version')}); update shadematch to open it")
-        matching = dict(data.get("matching", {}))
-        if int(data.get("format_version", 1)) < 2:
-            # upgrade step 1 -> 2: a version-1 ranking compared card swatches with the target
-            matching.setdefault("basis", "card")
+    Ranks ``palette`` by how each pigment and dilution is predicted to look healed in the
+    client's skin against the hair (or on card, when asked), makes the guardrails and the session
+    plan, and records the calibration with its exposure warning.
+
+    Parameters
+    ----------
+    photo_info : ``Photo.info()`` (or a saved ``photo`` block when the photo is gone).
+    regions : the marked regions (pixel coordinates of the photo as displayed).
+    samples, problems : as :func:`measure_regions` returns them.
+    palette : shadematch.palettes.Palette, or None (no palette loaded: no ranking).
+    settings : how to rank (:class:`RankingSettings`; default: healed, CIEDE2000, top 10).
+    calibration : the shadematch.calibration.Calibration the samples were measured with, its
+        ``to_dict()`` block, or None.
+    picks, notes, created : the practitioner's picks and notes, the record's creation time.
+    saved : a saved analysis whose ranking, plan and guardrails are kept when this one has no
+        palette to rank with (a session reopened where its palette is not installed).
+
+    Returns
+    -------
+    Analysis ; an empty ranking with ``matching.appearance.problem`` when the healed colour
+    cannot be predicted (a skin the model cannot reproduce, a pigment without optics, a bad
+    dilution) or nothing could be ranked; ``problems`` explains a class not measured.
+
+    Raises
+    ------
+    ShadematchError
+        An unknown target or area.
+    """
+    settings = settings or RankingSettings()
+    formula = normalise_formula(settings.formula)
+    params = dict(settings.params or {})
+    target, card_only = settings.target, settings.card_only
+    if target not in REGION_CLASSES:
+        raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")
+    area = settings.area or ("scar" if target == "scar" else "scalp")
+    if area not in AREAS:
+        raise ShadematchError(f"unknown area {area!r}: use one of {', '.join(AREAS)}")
+    if not card_only:
+        target = "hair"
+    samples, problems = dict(samples), dict(problems)
+    ranking: list[RankingEntry] = []
+    appearance = Appearance(basis="card" if card_only else "healed", area=area)
+    guardrails: list[dict] = []
+    plan = None
+    skin_class = "scar" if area == "scar" else "skin"
+    lightness_weight = settings.lightness_weight
+    if lightness_weight is None:
+        lightness_weight = lightness_weight_for(samples.get("hair"))
+    if palette is None:
+        appearance.problem = "no palette is loaded: choose a palette to rank the pigments"
+    elif target in samples:
         try:
-            return cls(
-                photo=dict(data.get("photo", {})),
-                regions=[Region.from_dict(r) for r in data.get("regions", [])],
-                samples={c: Sample.from_dict(s) for c, s in data.get("samples", {}).items()},
-                problems=dict(data.get("problems", {})),
-                calibration=data.get("calibration"), matching=matching,
-                ranking=list(data.get("ranking", [])),
-                picks=dict(data.get("picks") or {"primary": None, "first_session": None}),
-                plan=data.get("plan"), guardrails=list(data.get("guardrails") or []),
-                notes=str(data.get("notes", "")), created=str(data.get("created", "")),
-                app_version=str(data.get("app_version", "")))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ShadematchError(f"the analysis record is damaged ({exc})") from exc
+            scar_result = None
+            if card_only:
+                result = rank_healed(samples[target].Lab, palette, card_only=True,
+                                     formula=formula, lightness_weight=lightness_weight,
+                                     **params)
+            elif skin_class not in samples:
+                result = None
+                appearance.problem = problems.get(skin_class) or (
+                    f"no {skin_class} region is marked: mark one so the healed colour can be "
+                    f"predicted in it, or rank on card colours only")
+            else:
+                result = rank_healed(
+                    samples["hair"].Lab, palette, samples[skin_class].Lab, formula=formula,
+                    lightness_weight=lightness_weight, years=settings.fade_years,
+                    skin_name="scar tissue" if skin_class == "scar" else "skin", **params)
+                if area == "scar":
+                    scar_result = result
+                elif "scar" in samples:
+                    scar_result = rank_healed(
+                        samples["hair"].Lab, palette, samples["scar"].Lab, formula=formula,
+                        lightness_weight=lightness_weight, years=settings.fade_years,
+                        skin_name="scar tissue", **params)
+            if result is not None:
+                top = settings.top
+                shown = result.matches if top is None else result.matches[:max(top, 0)]
+                ranking = [RankingEntry.from_dict(m.to_dict()) for m in shown]
+                appearance = Appearance.from_dict({**result.info(), "area": area})
+                guardrails = plans.ranking_guardrails(result)
+                step = plans.DEFAULT_STEP_L if settings.plan_step_L is None else \
+                    settings.plan_step_L
+                made = plans.session_plan(result, scar_result, step)
+                plan = None if made is None else Plan.from_dict(made)
+        except AppearanceError as exc:
+            appearance.problem = str(exc)
+            ranking, plan, guardrails = [], None, []
+    else:
+        # ``problems`` is for regions that could not be measured; a class not marked at all is
+        # why there is no ranking.
+        appearance.problem = problems.get(target) or (
+            f"no {target} region is marked: mark one to rank the palette against the {target} "
+            f"colour")
+    if ranking:
+        guardrails = guardrails + plans.sample_guardrails(
+            samples, ("hair", skin_class) if not card_only else (target,))
+    matching = Matching(
+        target=target, formula=formula, formula_label=formula_label(formula), params=params,
+        palette=None if palette is None else PaletteInfo.from_dict(palette.info()),
+        top=settings.top, basis=appearance.basis, area=area, appearance=appearance)
+    analysis = Analysis(
+        photo=photo_info if isinstance(photo_info, PhotoInfo) else
+        PhotoInfo.from_dict(photo_info or {}),
+        regions=list(regions), samples=samples, problems=problems,
+        calibration=_calibration_record(calibration, samples), matching=matching,
+        ranking=ranking, plan=plan, guardrails=[Guardrail.from_dict(g) for g in guardrails],
+        picks=picks if isinstance(picks, Picks) else Picks.from_dict(picks or {}),
+        notes=notes, palette=palette)
+    if created:
+        analysis.created = created
+    if palette is None and saved is not None and saved.ranking:
+        # Nothing to rank with: the saved ranking stands, with what it was made with.
+        analysis.matching = saved.matching
+        analysis.ranking, analysis.plan = list(saved.ranking), saved.plan
+        analysis.guardrails = list(saved.guardrails)
+    return analysis
 
 
 def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000",
@@ -187,119 +269,43 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     photo : shadematch.imaging.Photo
     regions : the marked regions (pixel coordinates of the photo as displayed).
     palette : shadematch.palettes.Palette
-    formula : delta-E formula ("ciede2000", "cie94", "cie76", "cmc"); ``params`` go to it.
-    target : the class ranked against: "hair" (the client's stubble; the normal case), or with
-        ``card_only`` also "skin" / "scar" (card swatches against that colour, as in format 1).
-        Without ``card_only``, ``target="scar"`` means ``area="scar"`` with the hair as target.
-    top : how many ranked entries to keep (None: all).
+    formula, params, target, top, card_only, area, lightness_weight, fade_years, plan_step_L :
+        how to rank, see :class:`RankingSettings`.
     calibration : optional shadematch.calibration.Calibration (or any object with
         ``linear_RGB_to_XYZ`` and ``to_dict``).
-    card_only : rank card swatches instead of healed predictions (only on request; recorded in
-        ``matching.basis`` and said in ``guardrails``).
-    area : "scalp" (the skin sample is the skin) or "scar" (the scar sample is the skin; the plan
-        adds a scar recipe). Default: "scar" when ``target`` is "scar", else "scalp". With a
-        scalp area and a scar sample too, the plan also gets a scar recipe.
-    lightness_weight : > 1 weights chroma/hue less; default from the hair sample (2 when it has
-        the ``chroma_unreliable`` warning, else 1).
-    fade_years : years for ``faded_lab``; plan_step_L : first-session step (healed L*).
+    quick, progress, cancelled : as for :func:`measure_regions`.
     pixels_per_mm : the photo's scale, when known: follicle density per cm2 and dot size in mm.
 
     Returns
     -------
-    Analysis ; ``problems`` explains any class that could not be measured; an empty ranking
-    with ``matching["appearance"]["problem"]`` when the healed colour cannot be predicted (a skin
-    the model cannot reproduce, a pigment without optics, a bad dilution).
+    Analysis ; see :func:`compose_analysis` (which this calls after measuring).
     """
-    from shadematch import plan as plans
-    from shadematch.matching import rank_healed
-
-    formula = normalise_formula(formula)
+    settings = RankingSettings(formula=formula, params=dict(params or {}), target=target,
+                               top=top, card_only=card_only, area=area,
+                               lightness_weight=lightness_weight, fade_years=fade_years,
+                               plan_step_L=plan_step_L)
+    normalise_formula(formula)  # a bad formula fails before the photo is measured
     if target not in REGION_CLASSES:
         raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")
-    if area is None:
-        area = "scar" if target == "scar" else "scalp"
-    if area not in AREAS:
-        raise ShadematchError(f"unknown area {area!r}: use one of {', '.join(AREAS)}")
-    if not card_only:
-        target = "hair"
     photo_info = photo.info()
     samples, problems = measure_regions(photo, regions, calibration=calibration, quick=quick,
                                         progress=progress, cancelled=cancelled,
                                         pixels_per_mm=pixels_per_mm, photo_info=photo_info)
-    ranking: list[dict] = []
-    appearance: dict = {"basis": "card" if card_only else "healed", "area": area}
-    guardrails: list[dict] = []
-    plan = None
-    skin_class = "scar" if area == "scar" else "skin"
-    if lightness_weight is None:
-        lightness_weight = lightness_weight_for(samples.get("hair"))
-    if target in samples:
-        try:
-            if card_only:
-                result = rank_healed(samples[target].Lab, palette, card_only=True,
-                                     formula=formula, lightness_weight=lightness_weight,
-                                     **(params or {}))
-                scar_result = None
-            elif skin_class not in samples:
-                result = None
-                if skin_class not in problems:
-                    problems[skin_class] = (
-                        f"no {skin_class} region is marked: mark one so the healed colour can be "
-                        f"predicted in it, or rank on card colours only")
-                appearance["problem"] = problems[skin_class]
-            else:
-                result = rank_healed(
-                    samples["hair"].Lab, palette, samples[skin_class].Lab, formula=formula,
-                    lightness_weight=lightness_weight, years=fade_years,
-                    skin_name="scar tissue" if skin_class == "scar" else "skin",
-                    **(params or {}))
-                scar_result = None
-                if area == "scar":
-                    scar_result = result
-                elif "scar" in samples:
-                    scar_result = rank_healed(
-                        samples["hair"].Lab, palette, samples["scar"].Lab, formula=formula,
-                        lightness_weight=lightness_weight, years=fade_years,
-                        skin_name="scar tissue", **(params or {}))
-            if result is not None:
-                shown = result.matches if top is None else result.matches[:max(top, 0)]
-                ranking = [m.to_dict() for m in shown]
-                appearance.update(result.info())
-                appearance["area"] = area
-                guardrails = plans.ranking_guardrails(result)
-                step = plans.DEFAULT_STEP_L if plan_step_L is None else plan_step_L
-                plan = plans.session_plan(result, scar_result, step)
-        except AppearanceError as exc:
-            appearance["problem"] = str(exc)
-            ranking, plan, guardrails = [], None, []
-    elif target not in problems:
-        problems[target] = (f"no {target} region is marked: mark one to rank the palette "
-                            f"against the {target} colour")
-    if ranking:
-        guardrails = guardrails + plans.sample_guardrails(
-            samples, ("hair", skin_class) if not card_only else (target,))
-    calibration_record = None
-    if calibration is not None:
-        calibration_record = calibration.to_dict()
-        calibration_record["warnings"] = list(calibration_record.get("warnings", [])) + \
-            _calibration_exposure_warnings(calibration, samples)
-    return Analysis(
-        photo=photo_info, regions=list(regions), samples=samples, problems=problems,
-        calibration=calibration_record,
-        matching={"target": target, "formula": formula, "formula_label": formula_label(formula),
-                  "params": dict(params or {}), "palette": palette.info(), "top": top,
-                  "basis": appearance["basis"], "area": area, "appearance": appearance},
-        ranking=ranking, picks={"primary": None, "first_session": None}, plan=plan,
-        guardrails=guardrails, palette=palette)
+    return compose_analysis(photo_info, regions, samples, problems, palette, settings,
+                            calibration)
 
 
-def _calibration_exposure_warnings(calibration, samples: dict[str, Sample]) -> list[str]:
-    """A warning when the chart was lit much darker or brighter than the measured regions."""
-    try:
-        from shadematch.calibration import exposure_warning
-    except ImportError:  # a calibration-like object from elsewhere (tests)
-        return []
-    if not hasattr(calibration, "patches"):
-        return []
+def _calibration_record(calibration, samples: Mapping[str, Sample]) -> dict | None:
+    """The calibration block, with a warning when the chart was lit much darker or brighter than
+    the measured regions (``exposure_warning``)."""
+    if calibration is None:
+        return None
+    if isinstance(calibration, Mapping):
+        return dict(calibration)  # a saved block: its warnings were made when it was measured
+    record = calibration.to_dict()
+    warnings = list(record.get("warnings", []))
     message = exposure_warning(calibration, [s.Lab for s in samples.values()])
-    return [message] if message else []
+    if message and message not in warnings:
+        warnings.append(message)
+    record["warnings"] = warnings
+    return record

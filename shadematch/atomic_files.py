@@ -1,6 +1,7 @@
 """Write files atomically: to a temporary file in the same folder, then rename over the target.
 
-A crash mid-write never leaves a half-written file under the final name.
+A crash mid-write never leaves a half-written file under the final name, and the folder is
+synced after the rename, so a power cut cannot lose the rename either.
 """
 
 from __future__ import annotations
@@ -10,6 +11,23 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+
+def fsync_dir(folder: str | os.PathLike) -> None:
+    """Flush a folder's entries (a rename or a new file in it) to the disk.
+
+    Where a folder cannot be opened for that (Windows), this does nothing.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], None], *,
@@ -42,6 +60,7 @@ def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], None], *,
         if not overwrite and target.exists():
             raise FileExistsError(str(target))
         os.replace(tmp_name, target)
+        fsync_dir(target.parent)
     except BaseException:
         try:
             os.unlink(tmp_name)

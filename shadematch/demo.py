@@ -1,4 +1,5 @@
-"""The first-run demo: the bundled astronaut portrait with hair and skin marked, as a session.
+"""The first-run demo: a bundled (synthetic) shaved scalp with stubble and skin marked, calibrated
+with the ColorChecker beside it, as a session.
 
 Qt-free, so the desktop application (first run, Help > Open the demo), the command line and the
 tests make the same session.
@@ -16,14 +17,16 @@ from shadematch.sessions import SESSION_SUFFIX
 
 log = logging.getLogger(__name__)
 
-DEMO_PHOTO = "demo/astronaut.jpg"
-DEMO_REGIONS = "demo/astronaut.regions.json"
+DEMO_PHOTO = "demo/scalp.jpg"
+DEMO_REGIONS = "demo/scalp.regions.json"
+DEMO_SESSION = "scalp-demo"
 
 
 def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
                          formula: str | None = None, top: int | None = None) -> Path:
-    """Write the first-run demo session (the bundled astronaut portrait with hair and skin
-    regions, measured and ranked) into ``folder`` (default ``<user data>/demo``); return its path.
+    """Write the first-run demo session (the bundled synthetic shaved scalp with its stubble and
+    skin regions, calibrated with its ColorChecker, measured and ranked by healed appearance) into
+    ``folder`` (default ``<user data>/demo``); return its path.
 
     ``palette``, ``formula`` and ``top`` are the choices the window will rank with (so opening
     the demo changes nothing and leaves no unsaved work behind). ``palette`` is a Palette, or a
@@ -48,7 +51,8 @@ def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
     photo_path = assets_dir() / DEMO_PHOTO
     regions_path = assets_dir() / DEMO_REGIONS
     try:
-        regions = json.loads(regions_path.read_text("utf-8"))["regions"]
+        demo = json.loads(regions_path.read_text("utf-8"))
+        regions = demo["regions"]
     except (OSError, ValueError, KeyError) as exc:
         raise ShadematchError(f"The demo is missing from this installation ({regions_path}): "
                               "reinstall shadematch, or open your own photo.") from exc
@@ -59,14 +63,19 @@ def prepare_demo_session(folder: str | os.PathLike | None = None, palette=None,
         except PaletteError:  # the preferred palette is gone: the demo still shows a ranking
             log.warning("demo: palette %r not found, ranking the default palette", palette)
             palette = load_palette(None)
-    workspace = Workspace(auto_measure=True)  # 512 x 512: measuring takes milliseconds
+    workspace = Workspace(auto_measure=True)  # 2 MP: measuring takes a fraction of a second
     workspace.set_palette(palette)
     if formula:
         workspace.set_formula(formula)
     if top:
         workspace.set_top(top)
     workspace.set_photo(photo, regions=regions)
+    if demo.get("chart_corners"):
+        from shadematch.calibration import calibrate_from_chart
+
+        workspace.set_calibration(calibrate_from_chart(photo, demo["chart_corners"],
+                                                       photo_sha256=photo.sha256))
     target = Path(folder) if folder is not None else user_data_dir() / "demo"
     target.mkdir(parents=True, exist_ok=True)
-    return save_session(target / f"astronaut{SESSION_SUFFIX}", workspace.to_dict(),
+    return save_session(target / f"{DEMO_SESSION}{SESSION_SUFFIX}", workspace.to_dict(),
                         workspace.settings())

@@ -20,12 +20,6 @@ from pathlib import Path
 
 from shadematch.errors import ShadematchError
 
-# Used until shadematch.imaging publishes SUPPORTED_SUFFIXES (the formats load_photo reads).
-_FALLBACK_SUFFIXES = frozenset({
-    ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic", ".heif", ".webp", ".bmp",
-    ".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".pef", ".srw",
-})
-
 # EXIF tags (Exif IFD 0x8769): DateTimeOriginal, OffsetTimeOriginal is ignored (local time shown).
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 36867
@@ -42,10 +36,8 @@ class PhotoVanishedError(FolderError):
 
 def supported_suffixes() -> frozenset[str]:
     """The lower-case file suffixes (with the dot) of every photo format the core can read."""
-    try:
-        from shadematch.imaging import SUPPORTED_SUFFIXES
-    except ImportError:
-        return _FALLBACK_SUFFIXES
+    from shadematch.imaging import SUPPORTED_SUFFIXES
+
     return frozenset(s.lower() for s in SUPPORTED_SUFFIXES)
 
 

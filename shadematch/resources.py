@@ -35,6 +35,10 @@ def user_data_dir(create: bool = True) -> Path:
     """The user's shadematch data folder (records, logs, user palettes, autosaves).
 
     ``SHADEMATCH_DATA_DIR`` overrides the platform default (used by tests and portable installs).
+    It holds client data (records, autosaves, logs naming reports), so it is owner-only (0700):
+    created so, and the platform folder tightened if it is not. A folder named by
+    ``SHADEMATCH_DATA_DIR`` that exists already keeps its permissions (the records inside it are
+    owner-only anyway).
     """
     override = os.environ.get("SHADEMATCH_DATA_DIR")
     if override:
@@ -44,21 +48,34 @@ def user_data_dir(create: bool = True) -> Path:
 
         path = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _private_dir(path, tighten=not override or not path.exists())
     return path
 
 
+def _private_dir(path: Path, tighten: bool = True) -> None:
+    """Create ``path`` owner-only; remove group/other permissions when it exists (never add)."""
+    existed = path.exists()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if tighten or not existed:
+        try:
+            mode = path.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(path, mode & 0o700)
+        except OSError:
+            pass  # a folder we may not change (another owner): its contents are still ours
+
+
 def user_palettes_dir(create: bool = True) -> Path:
-    """Folder where the user's own palette files live."""
+    """Folder where the user's own palette files live (owner-only)."""
     path = user_data_dir(create) / "palettes"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _private_dir(path)
     return path
 
 
 def log_dir(create: bool = True) -> Path:
-    """Folder of shadematch's log files."""
+    """Folder of shadematch's log files (owner-only: the log names the reports written)."""
     path = user_data_dir(create) / "logs"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _private_dir(path)
     return path

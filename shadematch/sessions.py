@@ -26,13 +26,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from shadematch import __version__
+from shadematch.analysis_record import FORMAT, Analysis
 from shadematch.atomic_files import write_text_atomic
-from shadematch.errors import SessionError
+from shadematch.errors import SessionError, ShadematchError
 
 SESSION_SUFFIX = ".shadematch"
 SESSION_FORMAT = "shadematch-session"
 SESSION_FORMAT_VERSION = 1
-ANALYSIS_FORMAT = "shadematch-analysis"
+ANALYSIS_FORMAT = FORMAT
 AUTOSAVE_DELAY_S = 3.0
 AUTOSAVE_KEEP = 10
 
@@ -165,6 +166,10 @@ def read_session(path: str | os.PathLike) -> dict:
                            f"({session.get('app_version', '?')}): update shadematch to open it.")
     if not isinstance(data.get("regions", []), list):
         raise SessionError(f"{file.name} has a malformed region list: open another copy.")
+    try:
+        Analysis.from_dict(data)  # every block readable, a format this shadematch knows
+    except ShadematchError as exc:
+        raise SessionError(f"{file.name}: {exc}") from exc
     return data
 
 

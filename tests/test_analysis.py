@@ -34,7 +34,7 @@ def test_analyse_and_round_trip(photo, palette):
     a = analyse(photo, regions, palette, top=4)
     assert set(a.samples) == {"hair", "skin"}
     assert len(a.ranking) == 4
-    a.set_pick(a.ranking[1]["id"])
+    a.set_pick(a.ranking[1].id)
     a.notes = "first consultation"
     record = json.loads(json.dumps(a.to_dict()))
     assert record["contrast"]["hair_skin_dL"] < -30
@@ -46,7 +46,8 @@ def test_analyse_and_round_trip(photo, palette):
 def test_missing_target_is_explained(photo, palette):
     a = analyse(photo, [Region("skin", "rect", {"x": 120, "y": 10, "w": 30, "h": 30})], palette,
                 target="hair")
-    assert a.ranking == [] and "no hair region" in a.problems["hair"]
+    assert a.ranking == [] and "no hair region" in a.matching.problem
+    assert "hair" not in a.problems  # problems are regions that could not be measured
 
 
 def test_region_outside_is_a_problem_not_a_crash(photo, palette):
@@ -91,7 +92,7 @@ def test_unreachable_skin_is_recorded_not_raised(palette):
     regions = [Region("hair", "rect", {"x": 10, "y": 10, "w": 50, "h": 50}),
                Region("skin", "rect", {"x": 120, "y": 10, "w": 50, "h": 50})]
     a = analyse(photo, regions, palette)
-    assert a.ranking == [] and "outside what the skin model" in a.matching["appearance"]["problem"]
+    assert a.ranking == [] and "outside what the skin model" in a.matching.appearance.problem
 
 
 def test_format_1_records_are_still_read():
@@ -100,6 +101,6 @@ def test_format_1_records_are_still_read():
               "ranking": [{"id": "carbon-black@4:1", "name": "Carbon Black 4:1",
                            "lab": [39.8, 0, 0.7], "delta_e": 12.0, "band": "unacceptable"}]}
     a = Analysis.from_dict(record)
-    assert a.matching["basis"] == "card" and a.plan is None and a.guardrails == []
+    assert a.matching.basis == "card" and a.plan is None and a.guardrails == []
     a.set_pick("carbon-black@4:1")
-    assert a.picks["primary"]["card_lab"] == [39.8, 0, 0.7]
+    assert a.picks.primary.card_lab == [39.8, 0, 0.7]

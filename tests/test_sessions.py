@@ -152,3 +152,20 @@ def test_default_autosave_folder_is_in_user_data(tmp_path, monkeypatch, workspac
     saver = Autosaver()
     path = saver.save(workspace.to_dict())
     assert path.parent == tmp_path / "data" / "autosave"
+
+
+def test_a_session_of_a_newer_or_damaged_analysis_is_refused_naming_the_file(tmp_path):
+    from pathlib import Path
+
+    good = Path(__file__).parent / "data" / "records" / "gui_session.shadematch"
+    record = json.loads(good.read_text("utf-8"))
+    assert read_session(good)["ranking"]
+    newer = tmp_path / "newer.shadematch"
+    newer.write_text(json.dumps({**record, "format_version": 7}), "utf-8")
+    with pytest.raises(SessionError, match="newer.shadematch.*newer shadematch"):
+        read_session(newer)
+    record["ranking"][0]["lab"] = [1, 2]
+    damaged = tmp_path / "damaged.shadematch"
+    damaged.write_text(json.dumps(record), "utf-8")
+    with pytest.raises(SessionError, match="damaged.shadematch.*damaged"):
+        read_session(damaged)

@@ -186,13 +186,14 @@ def test_picks_and_first_session_suggestion():
     w.set_palette(load_palette("carbon-black-dilution-modelled"))
     w.set_photo(two_tone_photo())
     w.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 40}, "hair")
-    best = w.ranking[0]
-    w.choose(best.entry.id)
-    assert w.picks["primary"]["entry_id"] == best.entry.id
-    assert w.picks["primary"]["delta_e"] == pytest.approx(best.delta_E, abs=1e-3)
+    w.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")  # healed needs skin
+    best = w.to_dict()["ranking"][0]  # the pick records the saved (healed) ranking's figures
+    w.choose(best["id"])
+    assert w.picks["primary"]["entry_id"] == best["id"]
+    assert w.picks["primary"]["delta_e"] == pytest.approx(best["delta_e"], abs=1e-3)
     lighter = w.first_session_suggestion()
     if lighter is not None:
-        assert lighter.Lab[0] > best.entry.Lab[0]
+        assert lighter.Lab[0] > best["card_lab"][0]
         w.choose_first_session(lighter.id)
         assert w.picks["first_session"]["entry_id"] == lighter.id
     with pytest.raises(ShadematchError):
@@ -224,23 +225,27 @@ def test_analysis_record_round_trip(ws):
 
 def test_from_analysis_without_photo_keeps_saved_measurements(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     other = Workspace()
     other.from_analysis(record, photo=None)
     assert other.photo is None
     assert np.allclose(other.samples["hair"].Lab, ws.samples["hair"].Lab, atol=1e-3)
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"][0]["id"] == record["ranking"][0]["id"]
     assert other.to_dict()["photo"] == record["photo"]
 
 
 def test_missing_palette_is_reported(ws):
     ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 60}, "skin")  # healed needs skin
     record = ws.to_dict()
+    assert record["ranking"]
     record["matching"]["palette"] = {"name": "gone-palette", "hash": "abc", "version": "1"}
     other = Workspace()
     notes = other.from_analysis(record, photo=ws.photo)
     assert notes and "gone-palette" in notes[0] and "not installed" in notes[0]
-    assert other.ranking_records()[0]["id"] == record["ranking"][0]["id"]
+    assert other.to_dict()["ranking"] == record["ranking"]  # the saved ranking stands
 
 
 def test_new_photo_resets_analysis_but_keeps_settings(ws):
@@ -346,3 +351,136 @@ def test_only_the_users_changes_are_unsaved_work():
     fresh.set_photo(two_tone_photo())
     fresh.set_formula("cie76")  # a change, but nothing to recover on a bare photo
     assert fresh.modified and not fresh.has_unsaved_work
+
+
+def _hair_skin_scar(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    ws.add_region("rect", {"x": 100, "y": 10, "w": 40, "h": 40}, "skin")
+
+
+def test_with_hair_and_skin_the_ranking_is_by_the_healed_colour_with_a_plan(ws):
+    _hair_skin_scar(ws)
+    assert ws.healed.basis == "healed"
+    best = ws.ranking[0]
+    assert best.healed_Lab is not None and best.healed_Lab != best.card_Lab
+    assert np.allclose(ws.healed.skin.Lab, ws.samples["skin"].Lab, atol=1e-6)
+    assert ws.plan["final"]["entry_id"] == best.entry.id
+    first = ws.plan["first_session"]
+    assert first["healed_lab"][0] >= ws.plan["final"]["healed_lab"][0]
+    assert ws.plan["scar"] is None
+    record = ws.to_dict()
+    assert record["matching"]["basis"] == "healed" and record["matching"]["area"] == "scalp"
+    assert record["ranking"][0]["healed_lab"] == [round(v, 3) for v in best.healed_Lab]
+    assert record["plan"]["final"]["entry_id"] == best.entry.id
+    assert all(g["code"] != "card_only" for g in record["guardrails"])
+    ws.choose(best.entry.id)
+    assert ws.picks["primary"]["healed_lab"] is not None
+    assert ws.picks["primary"]["card_lab"] == [float(v) for v in best.entry.Lab]
+
+
+def test_a_scar_gets_its_recipe_and_the_scar_area_ranks_in_the_scar_tissue(ws):
+    _hair_skin_scar(ws)
+    scalp_best = [m.healed_Lab for m in ws.ranking]
+    ws.add_region("rect", {"x": 120, "y": 70, "w": 30, "h": 30}, "scar")
+    assert ws.plan["scar"] is not None and ws.plan["scar"]["recipe"]["entry_id"]
+    ws.set_area("scar")
+    assert ws.skin_class == "scar" and ws.healed.basis == "healed"
+    assert [m.healed_Lab for m in ws.ranking] != scalp_best
+    assert ws.to_dict()["matching"]["area"] == "scar"
+    with pytest.raises(ShadematchError, match="area"):
+        ws.set_area("eyebrow")
+
+
+def test_without_a_skin_region_card_colours_are_ranked_and_it_is_said(ws):
+    ws.add_region("rect", {"x": 10, "y": 10, "w": 40, "h": 60}, "hair")
+    assert ws.ranking and ws.healed.basis == "card"
+    (card,) = [g for g in ws.guardrails if g["code"] == "card_only"]
+    assert "skin region" in card["message"]
+    assert ws.to_dict()["matching"]["basis"] == "card"
+
+
+def test_card_only_when_asked(ws):
+    _hair_skin_scar(ws)
+    ws.set_card_only(True)
+    assert ws.healed.basis == "card" and ws.ranking[0].healed_Lab is None
+    assert any("as asked" in g["message"] for g in ws.guardrails)
+    ws.set_card_only(False)
+    assert ws.healed.basis == "healed"
+
+
+def test_report_readiness_is_the_workspace_rule(ws):
+    assert "Mark" in ws.report_problem()
+    _hair_skin_scar(ws)
+    assert ws.report_problem() == ""
+    empty = Workspace()
+    assert "Open a photo" in empty.report_problem()
+
+
+def test_the_events_are_declared_once_with_their_names():
+    from shadematch.workspace import Event, WorkspaceEvents
+
+    events = WorkspaceEvents()
+    assert [e.name for e in events] == list(WorkspaceEvents.NAMES)
+    assert all(isinstance(e, Event) for e in events)
+    declared = {name for name, value in vars(events).items() if isinstance(value, Event)}
+    assert declared == set(WorkspaceEvents.NAMES)
+    seen = []
+    events.regions_changed.connect(lambda transient: seen.append(transient))
+    events.regions_changed.emit(True)
+    assert seen == [True]
+
+
+def test_the_saved_visit_link_belongs_to_the_analysis(ws):
+    _hair_skin_scar(ws)
+    ws.link_visit(7, 3)
+    assert (ws.saved_visit.visit_id, ws.saved_visit.client_id) == (7, 3)
+    ws.unlink_client(4)
+    assert ws.saved_visit is not None
+    ws.unlink_client(3)
+    assert ws.saved_visit is None
+    ws.link_visit(8, 3)
+    record = ws.to_dict()
+    ws.set_photo(two_tone_photo(seed=2))  # a new analysis: no longer that visit
+    assert ws.saved_visit is None
+    ws.link_visit(8, 3)
+    ws.from_analysis(record, photo=None)  # a restored record is linked by whoever opened it
+    assert ws.saved_visit is None
+
+
+def test_the_plan_step_moves_the_first_session_and_is_checked(ws):
+    _hair_skin_scar(ws)
+    ws.set_plan_step(0.0)
+    assert ws.plan["first_session"]["entry_id"] == ws.plan["final"]["entry_id"]
+    ws.set_plan_step(4.0)
+    step4 = ws.plan["first_session"]["healed_lab"][0]
+    assert step4 >= ws.plan["final"]["healed_lab"][0] + 4.0 or ws.plan["notes"]
+    assert ws.plan["step_L"] == 4.0
+    with pytest.raises(ShadematchError, match="between 0 and 20"):
+        ws.set_plan_step(float("nan"))
+
+
+def test_the_skin_model_is_fitted_with_the_measurement_not_when_ranking(ws, monkeypatch):
+    ws.auto_measure = False
+    _hair_skin_scar(ws)
+    fn, kwargs, version = ws.measurement_task()
+    samples, problems, fits = fn(**kwargs)
+    assert (tuple(float(v) for v in samples["skin"].Lab), "skin") in fits
+    import shadematch.appearance as appearance
+
+    def no_fit(*_a, **_k):
+        raise AssertionError("the skin was fitted again while ranking")
+
+    monkeypatch.setattr(appearance, "fit_skin", no_fit)
+    assert ws.apply_measurement((samples, problems, fits), version)
+    assert ws.healed.basis == "healed"
+
+
+def test_the_lighter_first_session_pick_is_the_plans(ws):
+    _hair_skin_scar(ws)
+    final = ws.plan["final"]["entry_id"]
+    ws.choose(final)
+    suggestion = ws.first_session_suggestion()
+    if ws.plan["first_session"]["entry_id"] != final:
+        assert suggestion.id == ws.plan["first_session"]["entry_id"]
+    else:  # no lighter step: the palette's next lighter dilution, if any
+        assert suggestion is None or suggestion.Lab[0] > ws.palette.entry(final).Lab[0]

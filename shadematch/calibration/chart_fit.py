@@ -99,6 +99,11 @@ def _photo_array_and_hash(photo_rgb) -> tuple[np.ndarray, str]:
     return np.asarray(photo_rgb), ""
 
 
+def _photo_source(photo_rgb):
+    """The wide-gamut source pixels of a Photo (``Photo.source``), or None."""
+    return getattr(photo_rgb, "source", None)
+
+
 def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
                          chart: str = "colorchecker24", reference: str = "after-2014",
                          progress: Callable[..., object] | None = None,
@@ -110,7 +115,11 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
     Parameters
     ----------
     photo_rgb : (H, W, 3) sRGB-encoded photo (uint8 0..255, uint16 0..65535 or float 0..1) as
-        displayed (EXIF orientation applied), or a :class:`shadematch.imaging.photo.Photo`.
+        displayed (EXIF orientation applied), or a :class:`shadematch.imaging.photo.Photo`. Pass
+        the Photo: one in a wide-gamut profile (Display P3, Adobe RGB ...) is then sampled from its
+        source pixels, unclipped, exactly as its regions are measured (see
+        :func:`~shadematch.calibration.sampling.sample_patches`); its sRGB ``rgb`` has the
+        saturated patches clipped to sRGB, which bends the fit.
     corners : pixel centres (x, y) of the four corner patches in chart order: dark skin, bluish
         green, black, white. Any rotation works; a mirrored order is refused.
     chart : "colorchecker24".
@@ -138,7 +147,7 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
         sha = photo_sha256
     if chart == "greycard":
         raise CalibrationError(
-            "A grey card has no patch grid: mark the card as a region and calibrate with the grey "
+            "A grey card has no patches to click: mark the card as a region and calibrate with the grey "
             "card option instead of chart corners.")
     layout = chart_layout(chart)
     ref = chart_reference(chart, reference)
@@ -146,8 +155,9 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
         raise CalibrationError("The photo must be a colour image (height x width x 3).")
     pts = validate_corners(corners, chart, arr.shape)
 
+    source = _photo_source(photo_rgb)
     samples = sample_patches(arr, pts, chart, names=ref.names, progress=progress,
-                             cancelled=cancelled)
+                             cancelled=cancelled, source=source)
     usable = ~samples.rejected
     n_usable = int(usable.sum())
     rejected_text = "; ".join(f"{ref.names[i]}: {samples.reasons[i]}"
@@ -219,7 +229,7 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
         worst = ref.names[int(np.nanargmax(np.where(usable, dE_all, np.nan)))]
         warnings.append(
             f"The calibration fits the chart poorly (mean residual {mean_dE:.1f} dE00, worst "
-            f"{worst} at {max_dE:.1f}): check that the grid sits on the patches, that the chart "
+            f"{worst} at {max_dE:.1f}): check that the outlined squares sit on the patches, that the chart "
             "is evenly lit without glare, and that the right chart edition is selected.")
     elif max_dE > SINGLE_PATCH_WARNING:
         worst = ref.names[int(np.nanargmax(np.where(usable, dE_all, np.nan)))]
@@ -239,4 +249,5 @@ def calibrate_from_chart(photo_rgb, corners: Sequence[tuple[float, float]],
                       if s],
         candidates_skin=candidates_skin, patches=patches,
         corners=[(float(x), float(y)) for x, y in pts], source_photo_sha256=sha,
-        warnings=warnings, candidates=candidates)
+        warnings=warnings, candidates=candidates,
+        sampled_from="sRGB" if source is None else f"source: {source.description or 'ICC'}")

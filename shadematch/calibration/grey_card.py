@@ -36,7 +36,8 @@ def calibrate_from_grey_card(photo_rgb, mask: np.ndarray, card_L: float = DEFAUL
 
     Parameters
     ----------
-    photo_rgb : (H, W, 3) sRGB-encoded photo (uint8, uint16 or float 0..1), or a Photo.
+    photo_rgb : (H, W, 3) sRGB-encoded photo (uint8, uint16 or float 0..1), or a Photo (a
+        wide-gamut one is read from its source pixels, unclipped, as its regions are measured).
     mask : (H, W) bool, the card's pixels (from a region).
     card_L : the card's declared CIE L* (0..100); 50 for an 18% grey card.
     photo_sha256 : the photo's hash (taken from a Photo when given one).
@@ -70,7 +71,12 @@ def calibrate_from_grey_card(photo_rgb, mask: np.ndarray, card_L: float = DEFAUL
         raise CalibrationError(
             f"A grey card lightness of L* {card_L} is not plausible: give the card's declared L* "
             "(50 for an 18% grey card).")
-    pixels = code_values_to_unit(arr[..., :3][mask])
+    # a wide-gamut Photo: the card's own encoding, decoded through its profile (as regions are)
+    source = getattr(photo_rgb, "source", None)
+    if source is not None:
+        pixels = source.oriented()[mask].astype(np.float64) / source.max_value
+    else:
+        pixels = code_values_to_unit(arr[..., :3][mask])
     if len(pixels) == 0:
         raise CalibrationError("The grey card region is empty: draw it over the card.")
     clipped = np.any(pixels >= CLIP_HIGH, axis=1)
@@ -83,14 +89,17 @@ def calibrate_from_grey_card(photo_rgb, mask: np.ndarray, card_L: float = DEFAUL
     if median.min() <= TOO_DARK:
         raise CalibrationError(
             "The grey card is too dark to measure: raise the exposure or light the card better.")
-    RGB_lin = sRGB_to_linear(median)
+    def linear(levels):
+        return sRGB_to_linear(levels) if source is None else source.linear_of_levels(levels)
+
+    RGB_lin = linear(median)
     Y_card = float(Lab_to_XYZ(np.array([card_L, 0.0, 0.0]))[1])
     gains = Y_card / RGB_lin
     matrix = M_sRGB_TO_XYZ * gains[None, :]
     transform = FittedModel("matrix-3x3", matrix)
 
     target = np.array([card_L, 0.0, 0.0])
-    Lab_px = XYZ_to_Lab(transform(sRGB_to_linear(usable)))
+    Lab_px = XYZ_to_Lab(transform(linear(usable)))
     dE_px = delta_E_CIE2000(Lab_px, target)
     spread_median = float(np.median(dE_px))
     spread_p95 = float(np.percentile(dE_px, 95))
@@ -115,4 +124,5 @@ def calibrate_from_grey_card(photo_rgb, mask: np.ndarray, card_L: float = DEFAUL
         mean_delta_e=spread_median, max_delta_e=spread_p95, transform=transform,
         leave_one_out_mean_delta_e=None, patches=[patch], corners=[],
         source_photo_sha256=sha, warnings=warnings,
-        candidates={})
+        candidates={},
+        sampled_from="sRGB" if source is None else f"source: {source.description or 'ICC'}")

@@ -88,6 +88,9 @@ class Calibration:
     skin_patches : names of the skin-like reference patches weighted in the model choice.
     candidates_skin : the skin-like patches' leave-one-out mean CIEDE2000 of every model tried.
     transform : the fitted model (see :class:`shadematch.calibration.fit.FittedModel`).
+    sampled_from : which pixels the chart was read from: "sRGB" (the displayed pixels) or
+        "source: <profile>" (a wide-gamut photo's own encoding, unclipped); "" when unknown
+        (records written before this field, which then omit the key).
     """
 
     chart: str
@@ -108,6 +111,7 @@ class Calibration:
     skin_leave_one_out_mean_delta_e: float | None = None
     skin_patches: list[str] = field(default_factory=list)
     candidates_skin: dict[str, float] = field(default_factory=dict)
+    sampled_from: str = ""
 
     # -- applying it ---------------------------------------------------------------------------
     def linear_RGB_to_XYZ(self, RGB_lin: np.ndarray) -> np.ndarray:
@@ -259,6 +263,8 @@ class Calibration:
             "skin_patches": list(self.skin_patches),
             "candidates_skin": {k: round(float(v), 3) for k, v in self.candidates_skin.items()},
             "transform": self.transform.to_dict(),
+            # new key only when known, so that older records read back unchanged
+            **({"sampled_from": self.sampled_from} if self.sampled_from else {}),
         }
 
     @classmethod
@@ -292,6 +298,7 @@ class Calibration:
                 skin_patches=[str(n) for n in d.get("skin_patches", [])],
                 candidates_skin={str(k): float(v)
                                  for k, v in d.get("candidates_skin", {}).items()},
+                sampled_from=str(d.get("sampled_from", "")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CalibrationError(

@@ -75,7 +75,7 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
                    chart: str = "colorchecker24", fraction: float = SAMPLE_FRACTION,
                    names: Sequence[str] | None = None,
                    progress: Callable[..., object] | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> PatchSamples:
+                   cancelled: Callable[[], bool] | None = None, source=None) -> PatchSamples:
     """Robust mean linear RGB of the middle of every patch, with clipped and dark patches rejected.
 
     Parameters
@@ -87,6 +87,12 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
         :data:`shadematch.calibration.charts.SAMPLE_FRACTION`).
     names : patch names for messages.
     progress, cancelled : optional callables (``progress(fraction, message)``, ``cancelled()``).
+    source : optional ``Photo.source`` of a wide-gamut photo
+        (:class:`shadematch.imaging.measurement_source.SourcePixels`): the patches are then read
+        from the file's own encoding, not from ``rgb`` (where colours outside sRGB are clipped to
+        it), and decoded through the file's profile to *unclipped* linear sRGB-primaries values,
+        as region measurement reads them. "Clipped" then means a channel at full scale in the
+        source, "too dark" a median channel at the source's noise floor.
 
     Returns
     -------
@@ -101,6 +107,8 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
     if arr.ndim != 3 or arr.shape[2] < 3:
         raise CalibrationError("The photo must be a colour image (height x width x 3).")
     arr = arr[..., :3]
+    if source is not None:
+        arr = source.oriented()
     quads = patch_quads(corners, chart, fraction)
     n = len(quads)
     names = list(names) if names is not None else [f"patch {i + 1}" for i in range(n)]
@@ -123,15 +131,17 @@ def sample_patches(rgb: np.ndarray, corners: Sequence[tuple[float, float]],
                           "scale): lower the exposure or move the light")
             usable = pixels
         median = np.median(usable, axis=0)
-        RGB_lin[i] = sRGB_to_linear(_trimmed_mean(usable))
+        mean = _trimmed_mean(usable)
+        RGB_lin[i] = (sRGB_to_linear(mean) if source is None
+                      else source.linear_of_levels(mean[None])[0])
         if not rejected[i] and np.min(median) <= TOO_DARK:
             rejected[i] = True
             reasons[i] = ("too dark to measure (a channel is at the noise floor): raise the "
                           "exposure or light the chart better")
         spread = np.median(np.abs(usable - median), axis=0).max() if len(usable) else 0.0
         if not rejected[i] and spread > MAX_SPREAD:
-            notes[i] = (f"{names[i]} is not uniform where it was sampled: check that the grid "
-                        "sits on the patches")
+            notes[i] = (f"{names[i]} is not uniform where it was sampled: check that its "
+                        "outlined square sits inside the patch (drag the nearest corner)")
         if progress is not None:
             progress((i + 1) / n * 0.5, f"Sampling {names[i]}")
     return PatchSamples(RGB_lin, counts, rejected, reasons, notes, quads)

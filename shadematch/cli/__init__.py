@@ -20,17 +20,40 @@ COMMAND_MODULES = (
     "shadematch.cli.palettes_command",
     "shadematch.cli.report_command",
     "shadematch.cli.preview_command",
+    "shadematch.cli.touch_up_command",
     "shadematch.cli.records_command",
 )
 
 # The words that make `shadematch WORD ...` a CLI call rather than "open this path in the GUI".
-COMMAND_WORDS = {"match", "preview", "palettes", "palette", "report", "clients", "records", "backup",
+COMMAND_WORDS = {"match", "preview", "touch-up", "palettes", "palette", "report", "clients", "records", "backup",
                  "restore", "-h", "--help", "--version"}
 
 
 def is_cli_invocation(args: list[str]) -> bool:
     """True when the first argument names a sub-command (or asks for help/version)."""
     return bool(args) and args[0] in COMMAND_WORDS
+
+
+def missing_path_message(path: str) -> str | None:
+    """Why ``shadematch PATH`` cannot open PATH (``None`` when it exists).
+
+    A bare word (no folder separator, no suffix) is more likely a mistyped sub-command than a
+    photo: the message then lists the sub-commands and the closest one.
+    """
+    import difflib
+    import os
+    from pathlib import Path
+
+    if Path(path).expanduser().exists():
+        return None
+    if os.sep in path or "/" in path or Path(path).suffix:
+        return (f"shadematch: {path}: no such photo, folder or session; check the name, or "
+                "start shadematch without a path and open one from the window")
+    words = sorted(w for w in COMMAND_WORDS if not w.startswith("-"))
+    close = difflib.get_close_matches(path, words, n=1)
+    hint = f"did you mean `shadematch {close[0]}`? " if close else ""
+    return (f"shadematch: '{path}' is not a command, nor a file or folder here; {hint}"
+            f"commands: {', '.join(words)} (see `shadematch --help`)")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="shadematch",
         description="Measure hair and scalp colour in a photo and rank SMP pigment shades by "
                     "delta-E. Run without a sub-command to start the desktop application.",
+        epilog="Without a command, `shadematch [PHOTO|FOLDER|SESSION]` starts the desktop "
+               "application and opens the photo, camera folder or saved session. "
+               "`shadematch COMMAND --help` describes each command.",
     )
     parser.add_argument("--version", action="version", version=f"shadematch {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

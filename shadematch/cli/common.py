@@ -99,7 +99,7 @@ def calibration_from_args(args: argparse.Namespace, photo):
         from shadematch.imaging.regions import parse_region_spec
 
         region = parse_region_spec(args.chart_region, "skin")
-        return cal.calibrate_from_grey_card(photo.rgb, region.mask(photo.height, photo.width),
+        return cal.calibrate_from_grey_card(photo, region.mask(photo.height, photo.width),
                                             photo_sha256=photo.sha256)
     if not args.chart_corners:
         raise ShadematchError("--chart colorchecker24 needs --chart-corners "
@@ -109,7 +109,7 @@ def calibration_from_args(args: argparse.Namespace, photo):
         corners = cal.detect_chart(photo.rgb, reference=args.chart_reference)
     else:
         corners = cal.parse_corners(args.chart_corners)
-    return cal.calibrate_from_chart(photo.rgb, corners, chart="colorchecker24",
+    return cal.calibrate_from_chart(photo, corners, chart="colorchecker24",
                                     reference=args.chart_reference, photo_sha256=photo.sha256)
 
 

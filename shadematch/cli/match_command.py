@@ -25,6 +25,9 @@ def register(subparsers) -> None:
     parser.add_argument("--first-session-pick", metavar="ENTRY_ID",
                         help="record a lighter shade for the first session")
     parser.add_argument("--notes", default="", help="notes to keep with the analysis")
+    parser.add_argument("--treatment", metavar="DESIGN.json",
+                        help="a treatment design (`shadematch preview --save-design`) to keep "
+                             "with the analysis and the visit")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--client", type=int, metavar="ID",
                         help="the client record (see `shadematch clients`) to save this visit to")
@@ -42,6 +45,10 @@ def run(args: argparse.Namespace) -> int:
     if args.first_session_pick:
         analysis.set_pick(args.first_session_pick, "first_session")
     analysis.notes = args.notes
+    if args.treatment:
+        from shadematch.cli.preview_command import read_design
+
+        analysis.treatment = read_design(args.treatment).to_dict()
     record = analysis.to_dict()
     visit_id = None
     if args.save:
@@ -56,11 +63,11 @@ def run(args: argparse.Namespace) -> int:
         print(format_analysis(record))
         if visit_id is not None:
             print(f"\nSaved as visit {visit_id} of client {args.client}.")
-    if analysis.matching.get("target") not in analysis.samples:
-        problem = analysis.problems.get(analysis.matching.get("target"), "")
+    problem = analysis.matching.problem
+    if analysis.matching.target not in analysis.samples:
+        problem = analysis.problems.get(analysis.matching.target) or problem
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1
-    problem = analysis.matching.get("appearance", {}).get("problem")
     if problem:
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1

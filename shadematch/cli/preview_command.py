@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import math
 from pathlib import Path
 
@@ -42,6 +43,31 @@ def _scale_line(text: str) -> float:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def read_design(path):
+    from shadematch.preview.design_editor import PreviewState
+
+    try:
+        return PreviewState.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise ShadematchError(f"{path}: no such design file") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ShadematchError(f"{Path(path).name}: cannot be read as a treatment design "
+                              f"({exc})") from None
+
+
+def _fill_from_design(args: argparse.Namespace, saved) -> None:
+    """Options not given on the command line come from the saved design."""
+    for key, value in (("density", None if saved.density_per_cm2 is None
+                        else str(saved.density_per_cm2)), ("dot_mm", saved.dot_mm),
+                       ("feather_mm", saved.feather_mm), ("seed", saved.seed),
+                       ("stage", saved.stage), ("session", saved.session),
+                       ("shade", saved.shade)):
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.scale is None and args.scale_line is None and saved.pixels_per_mm:
+        args.scale = saved.pixels_per_mm
+
+
 def register(subparsers) -> None:
     from shadematch.palettes.library import DEFAULT_PALETTE_NAME
     from shadematch.preview import design
@@ -72,15 +98,22 @@ def register(subparsers) -> None:
     regions.add_argument("--in-scar", action="store_true",
                          help="colour the dots as in the scar tissue (a scar camouflage)")
     dots = parser.add_argument_group("the treatment design")
-    dots.add_argument("--density", default=str(design.DEFAULT_DENSITY_PER_CM2), metavar="N|match",
-                      help="dots per cm2 (default %(default)s); 'match': the client's own follicle "
-                           "density measured in the hair region")
-    dots.add_argument("--dot-mm", type=_positive, default=design.DEFAULT_DOT_MM, metavar="D",
-                      help="dot diameter in mm (default %(default)s)")
-    dots.add_argument("--feather-mm", type=non_negative_float, default=design.DEFAULT_FEATHER_MM,
-                      metavar="W", help="width over which the density fades in from the area's "
-                                        "edge, mm (default %(default)s; 0: a hard edge)")
-    dots.add_argument("--seed", type=int, default=0, help="layout seed (default 0)")
+    dots.add_argument("--density", default=None, metavar="N|match",
+                      help=f"dots per cm2 (default {design.DEFAULT_DENSITY_PER_CM2:g}); 'match': "
+                           f"the client's own follicle density measured in the hair region")
+    dots.add_argument("--dot-mm", type=_positive, default=None, metavar="D",
+                      help=f"dot diameter in mm (default {design.DEFAULT_DOT_MM:g})")
+    dots.add_argument("--feather-mm", type=non_negative_float, default=None,
+                      metavar="W", help=f"width over which the density fades in from the area's "
+                                        f"edge, mm (default {design.DEFAULT_FEATHER_MM:g}; 0: a "
+                                        f"hard edge)")
+    dots.add_argument("--seed", type=int, default=None, help="layout seed (default 0)")
+    dots.add_argument("--design", metavar="DESIGN.json",
+                      help="a saved treatment design (area, density, dot size, feather, scale, "
+                           "stage, session, shade); options given here override it")
+    dots.add_argument("--save-design", metavar="DESIGN.json",
+                      help="write the design drawn here, to redraw it later or keep it with the "
+                           "client's visit (`shadematch match --treatment`)")
     scale = parser.add_mutually_exclusive_group()
     scale.add_argument("--scale", type=_positive, metavar="PX_PER_MM",
                        help="the photo's scale, pixels per mm")
@@ -91,11 +124,11 @@ def register(subparsers) -> None:
                        help=f"a palette name or file (default {DEFAULT_PALETTE_NAME})")
     shade.add_argument("--shade", metavar="ENTRY_ID",
                        help="the palette entry to draw (default: the best healed match)")
-    shade.add_argument("--stage", choices=design.STAGES, default="healed",
+    shade.add_argument("--stage", choices=design.STAGES, default=None,
                        help="fresh (first days), healed (4-6 weeks, default) or faded")
     shade.add_argument("--fade-years", type=non_negative_float, default=None, metavar="Y",
                        help="years for --stage faded (default 5)")
-    shade.add_argument("--session", choices=("final", "1"), default="final",
+    shade.add_argument("--session", choices=("final", "1"), default=None,
                        help="final (the full plan, default) or 1 (first session: lighter shade, "
                             "part of the density)")
     parser.add_argument("--json", action="store_true", help="print what was drawn as JSON")
@@ -119,7 +152,21 @@ def run(args: argparse.Namespace) -> int:
     if output.exists() and photo_path.exists() and output.resolve() == photo_path.resolve():
         raise ShadematchError(f"{output.name} is the photo itself: the photo is never "
                               f"overwritten; give another -o file name")
-    if not args.area:
+    from shadematch.preview.design import (
+        DEFAULT_DENSITY_PER_CM2,
+        DEFAULT_DOT_MM,
+        DEFAULT_FEATHER_MM,
+    )
+
+    saved = read_design(args.design) if args.design else None
+    if saved is not None:
+        _fill_from_design(args, saved)
+    for key, default in (("density", str(DEFAULT_DENSITY_PER_CM2)), ("dot_mm", DEFAULT_DOT_MM),
+                         ("feather_mm", DEFAULT_FEATHER_MM), ("seed", 0), ("stage", "healed"),
+                         ("session", "final")):
+        if getattr(args, key) is None:
+            setattr(args, key, default)
+    if not args.area and (saved is None or not saved.area):
         raise ShadematchError("no treatment area: give --area R (the part of the scalp to fill "
                               "with dots)")
     if not args.hair:
@@ -135,7 +182,8 @@ def run(args: argparse.Namespace) -> int:
                               "x1,y1,x2,y2:MM over a ruler in the photo, so density and dot size "
                               "can be drawn")
     regions = regions_from_args(args)
-    area = tuple(parse_region_spec(spec, "skin") for spec in args.area)
+    area = (tuple(parse_region_spec(spec, "skin") for spec in args.area) if args.area
+            else saved.area)
     palette = load_palette(args.palette or DEFAULT_PALETTE_NAME)
     photo = load_photo(Path(args.photo))
     density_text = str(args.density).strip().lower()
@@ -165,6 +213,19 @@ def run(args: argparse.Namespace) -> int:
                                     years=args.fade_years,
                                     area="scar" if args.in_scar else "scalp")
     write_preview(output, preview.rgb, photo)
+    if args.save_design:
+        from shadematch.atomic_files import write_text_atomic
+        from shadematch.preview.design_editor import PreviewState
+
+        state = PreviewState(area=design.area, density_per_cm2=design.density_per_cm2,
+                             dot_mm=design.dot_mm, feather_mm=design.feather_mm,
+                             seed=design.seed, pixels_per_mm=pixels_per_mm,
+                             stage=args.stage, session=args.session, shade=args.shade)
+        try:
+            write_text_atomic(args.save_design, json.dumps(state.to_dict(), indent=1) + "\n")
+        except OSError as exc:
+            raise ShadematchError(f"cannot write {args.save_design}: {exc.strerror or exc}") \
+                from None
     info = preview.info()
     info["output"] = str(output)
     info["photo"] = photo.name

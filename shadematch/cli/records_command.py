@@ -72,7 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
              "erase a client, their visits, photo copies and thumbnails", _CLIENT_ID, _YES,
              description="Erase a client (the right to erasure): the client, screenings, "
                          "consents, visits, and the photo copies and thumbnails only they used. "
-                         "Backups keep the data until they are rotated out (7 days).")
+                         "Backups in the backups folder are rewritten without them, and a "
+                         "restore of any older backup erases them again.")
 
     records = _group(subparsers, "records", "records_command", "check, prune or info",
                      help="check the records store, or show where it is")
@@ -111,7 +112,29 @@ def _command(subparsers: argparse._SubParsersAction, name: str,
     for flags, kwargs in options:
         parser.add_argument(*flags, **kwargs)
     parser.add_argument("--json", action="store_true", help="print JSON (see docs/RECORDS.md)")
-    parser.set_defaults(func=func)
+    parser.set_defaults(func=_file_errors(func))
+
+
+def _file_errors(func: Callable[[argparse.Namespace], int]
+                 ) -> Callable[[argparse.Namespace], int]:
+    """A file name the system refuses (too long, a folder where a file is expected...) is one
+    clear line, not a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except OSError as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            name = str(exc.filename or "a file")
+            if len(name) > 120:
+                name = name[:60] + "…" + name[-40:]
+            raise RecordsError(f"{name} cannot be used ({exc.strerror or exc}); check the "
+                               f"name and the folder, then try again.") from exc
+
+    return run
 
 
 def _client_fields(name_required: bool) -> list[_Option]:
@@ -142,9 +165,14 @@ def _emit(args: argparse.Namespace, data: object, lines: Iterable[str]) -> int:
 
 
 def _store():
+    """The records store; what it had to say on opening (a daily backup that could not be
+    taken, read-only records) goes to stderr, one line each."""
     from shadematch.records import open_store
 
-    return open_store()
+    store = open_store()
+    for warning in store.warnings:
+        print(f"shadematch: warning: {warning}", file=sys.stderr)
+    return store
 
 
 def _confirm(prompt: str, expected: str, args: argparse.Namespace) -> None:
@@ -304,10 +332,16 @@ def _cmd_delete(args: argparse.Namespace) -> int:
                  f"their photo copies and thumbnails? This cannot be undone.\n"
                  f"Type the client id ({client.id}) to confirm: ", str(client.id), args)
         removed = store.delete_client(args.id)
-    return _emit(args, {"deleted": args.id, "visits": removed["visits"],
-                        "photos": removed["photos"]},
-                 [f"Erased client #{args.id} ({counted(removed['visits'], 'visit')}, "
-                  f"{counted(removed['photos'], 'photo copy', 'photo copies')})."])
+    lines = [f"Erased client #{args.id} ({counted(removed['visits'], 'visit')}, "
+             f"{counted(removed['photos'], 'photo copy', 'photo copies')})."]
+    others = [counted(removed[key], noun) for key, noun in (
+        ("reports", "report PDF"), ("autosaves", "autosave"),
+        ("thumbnails", "cached thumbnail"), ("log_lines", "log line")) if removed.get(key)]
+    if removed.get("backups"):
+        others.append(f"{counted(removed['backups'], 'backup')} (rewritten without them)")
+    if others:
+        lines.append("Also removed: " + ", ".join(others) + ".")
+    return _emit(args, {"deleted": args.id, **removed}, lines)
 
 
 # ---------------------------------------------------------------- records, backup, restore

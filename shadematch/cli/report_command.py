@@ -106,41 +106,51 @@ def _from_session(args: argparse.Namespace) -> tuple[dict, object]:
 
 
 def _ranked_session(record: dict, palette_name: str | None) -> tuple[dict, object]:
-    """The session's record, ranked as the desktop application shows it when it has to be.
+    """The session's record, ranked as the desktop application ranks it when it has to be.
 
     A session saved without a ranking (no palette was loaded yet, e.g. the first-run demo) has
-    its saved target sample ranked against its own palette when installed, else the default one;
+    its saved samples ranked against its own palette when installed, else the default one;
     ``--palette`` ranks the saved samples against that palette instead of the saved ranking.
+    Both go through ``compose_analysis``, the builder the application saves with.
 
     Returns
     -------
     (record, palette) : palette is None when the saved ranking is used as it is.
     """
+    from shadematch.analysis import Analysis, RankingSettings, compose_analysis
+    from shadematch.errors import PaletteError
+    from shadematch.palettes import load_palette
+
     matching = record.get("matching") or {}
     target = matching.get("target") or "hair"
     if palette_name is None and record.get("ranking"):
         return record, None
     if target not in (record.get("samples") or {}):
         return record, None  # nothing to rank: the report says why
-    from shadematch.palettes import load_palette
-    from shadematch.workspace import Workspace
-
-    workspace = Workspace(auto_measure=False)
-    chosen = load_palette(palette_name)  # None: the default palette
-    workspace.set_palette(chosen)
-    notes = workspace.from_analysis(record, photo=None,
-                                    palette=chosen if palette_name is not None else None)
-    if workspace.ranking_problem:
-        raise ReportError(f"the session's {target} sample could not be ranked: "
-                          f"{workspace.ranking_problem}")
-    for note in notes:
-        print(f"shadematch: {note}", file=sys.stderr)
-    ranked = workspace.to_dict()
+    saved = Analysis.from_dict(record)
+    if palette_name is None:
+        try:
+            palette = load_palette((matching.get("palette") or {}).get("name") or None)
+        except PaletteError:
+            palette = load_palette(None)
+    else:
+        palette = load_palette(palette_name)
+    m = saved.matching
+    settings = RankingSettings(formula=m.formula, params=dict(m.params), target=m.target,
+                               top=m.top, area=m.area,
+                               card_only=any(g.code == "card_only" for g in saved.guardrails))
+    ranked = compose_analysis(saved.photo, saved.regions, saved.samples, saved.problems,
+                              palette, settings, saved.calibration, picks=saved.picks,
+                              notes=saved.notes, created=saved.created)
     if not record.get("ranking"):
-        print(f"shadematch: the session was saved without a ranking: its {target} sample is "
-              f"ranked against the palette {workspace.palette.name}", file=sys.stderr)
-    return {**record, "matching": ranked["matching"], "ranking": ranked["ranking"]}, \
-        workspace.palette
+        print(f"shadematch: the session was saved without a ranking: its samples are ranked "
+              f"against the palette {palette.name}", file=sys.stderr)
+    if ranked.matching.problem:
+        print(f"shadematch: the session could not be ranked: {ranked.matching.problem}",
+              file=sys.stderr)
+    out = ranked.to_dict()
+    return {**record, **{k: out[k] for k in ("matching", "ranking", "plan", "guardrails")}}, \
+        palette
 
 
 def _from_photo(args: argparse.Namespace) -> tuple[dict, object]:
@@ -197,9 +207,11 @@ def run(args: argparse.Namespace) -> int:
                            overwrite=args.force)
     size_kb = written.stat().st_size / 1024
     print(f"Report written: {written} ({size_kb:.0f} KB)")
-    target = (record.get("matching") or {}).get("target")
+    matching = record.get("matching") or {}
+    target = matching.get("target")
     if not record.get("ranking"):
-        problem = (record.get("problems") or {}).get(target, "")
+        problem = ((matching.get("appearance") or {}).get("problem")
+                   or (record.get("problems") or {}).get(target, ""))
         print(f"shadematch: the report has no ranking: "
               f"{problem or f'no {target} region was measured'}", file=sys.stderr)
     return 0

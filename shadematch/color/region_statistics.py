@@ -43,7 +43,14 @@ SMALL_DOT_PX = 8.0           # dots narrower than this (pixels) lose their colou
 TINY_DOT_PX = 2.5            # dots narrower than this cannot show their core colour
 JPEG_QUALITY_WARNING = 70    # estimated JPEG quality below this: strong compression
 SMALL_PHOTO_SIDE = 1000      # a photo whose longer side is shorter than this is small for stubble
+SOFT_DOT_PURITY = 0.98       # dot centres less pure than this (blurred edges reach them): soft dots
+SOFT_SMALL_DOT_PX = 4.5      # dots narrower than this ...
+SOFT_EDGE_WIDTH_PX = 0.72    # ... with edges softer than this (sharp: 0.55-0.70 in PNG and JPEG q90;
+#                              blur sigma 0.5 px: 0.71-0.89) are soft dots
+SOFT_DOT_SKIN_SHARE = 0.05   # soft dots are warned when this share of skin in a pixel would ...
+SOFT_DOT_WARNING_DL = 3.0    # ... lift the hair's L* by this much or more (light skin, dark hair)
 CHROMA_SUBSAMPLED = ("4:2:0", "4:2:2", "4:1:1")
+CHROMA_BLOCKS_MAX_DOT_PX = 16.0  # subsampled JPEG, dots narrower: hair chroma from block means
 
 
 @dataclass
@@ -253,7 +260,9 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     pixels_per_mm : the photo's scale, when known (chart or ruler): adds follicle density per
         cm2 and dot diameter in mm.
     photo_info : the photo's ``Photo.info()``; its JPEG chroma subsampling and quality give the
-        ``chroma_unreliable`` and ``jpeg_compressed`` warnings.
+        ``chroma_unreliable`` and ``jpeg_compressed`` warnings, its size ``small_photo``, its
+        ``upscaled`` and ``low_detail`` flags (:mod:`shadematch.imaging.detail`) the
+        ``upscaled`` and ``low_detail`` warnings on hair samples.
     box : (r0, r1, c0, c1) rows and columns of ``rgb`` that ``mask`` covers.
     source : optional ``Photo.source`` (:class:`shadematch.imaging.measurement_source.SourcePixels`)
         of a wide-gamut photo: colours are then read from the source encoding, not clipped to
@@ -324,9 +333,16 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng,
                        crop, mask, calibration)
     other = 0
+    chroma_from_blocks = False
     if split is not None and split.applied:
         other = split.other
-        Lab = XYZ_to_Lab(XYZ[split.keep])
+        kept_XYZ = XYZ[split.keep]
+        if _chroma_recoverable(split, region_class, pixels, photo_info):
+            corrected = _hair_chroma_from_blocks(split, measured_crop, pixels, usable, index,
+                                                 mask.shape, (r0, c0), source, calibration)
+            if corrected is not None:
+                kept_XYZ, chroma_from_blocks = corrected, True
+        Lab = XYZ_to_Lab(kept_XYZ)
     else:
         Lab = XYZ_to_Lab(XYZ[usable] if n_usable < len(XYZ) else XYZ)
 
@@ -351,7 +367,8 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         separation_applied=bool(split is not None and split.applied),
         calibrated=calibration is not None, quick=quick)
     if split is not None:
-        sample.separation_method = split.method
+        sample.separation_method = split.method + (", chroma from blocks"
+                                                   if chroma_from_blocks else "")
         if region_class == "hair" and split.applied:
             sample.follicles = split.follicles(total, pixels_per_mm)
     sample.warnings = _warnings(sample, word, split, photo_info)
@@ -370,6 +387,8 @@ class _Split:
     coverage: float = 0.0
     dots: object | None = None         # stubble.DotMap (full measurement only)
     unresolved: bool = False           # dots too small or soft to show their own colour
+    mixed: bool = False                # hair and skin colours found but not separable
+    scalp_XYZ: np.ndarray | None = None
 
     def follicles(self, total: int, pixels_per_mm: float | None) -> Follicles | None:
         if self.unresolved:
@@ -437,8 +456,11 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=N
         if (choice.ambiguous or not want_hair or not stubble.scalp_peak(alpha_fit)
                 or np.mean(alpha_fit <= 0.25) < 0.5):
             # only sparse stubble on a clear scalp: with dense or unresolved dots the skin and
-            # hair readings are both unreliable
-            return _Split(False, "one population")
+            # hair readings are both unreliable. Say so when one colour is clearly the skin and
+            # the other clearly not (dense fine or soft stubble, not long hair with highlights)
+            mixed = (not choice.ambiguous and _clearly_skin_and_hair(
+                centres, choice.index, skin_Lab if want_hair else None))
+            return _Split(False, "one population", mixed=mixed)
         # Scalp is a population of its own, the hair is not: dots too small or soft for any
         # pixel to show their colour. Keep the most-hair 1% (a lower bound of the darkness of
         # dark hair) and say so.
@@ -475,7 +497,86 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=N
         return _Split(False, "too few pixels of one colour")
     is_hair = alpha[usable] > 0.5
     other = int(np.count_nonzero(~is_hair if want_hair else is_hair))
-    return _Split(True, method, keep, other, choice.ambiguous, dots.coverage, dots)
+    return _Split(True, method, keep, other, choice.ambiguous, dots.coverage, dots,
+                  scalp_XYZ=np.asarray(scalp_XYZ, dtype=np.float64))
+
+
+def _chroma_recoverable(split: _Split, region_class: str, pixels: np.ndarray,
+                        photo_info: dict | None) -> bool:
+    """Whether the hair's chroma is to be recovered from blocks: a hair sample of dots under
+    ``CHROMA_BLOCKS_MAX_DOT_PX`` across in an 8-bit JPEG with subsampled chroma."""
+    dots = split.dots
+    return bool(region_class == "hair" and dots is not None and not split.unresolved
+                and dots.dot_like and 0 < dots.mean_diameter_px < CHROMA_BLOCKS_MAX_DOT_PX
+                and pixels.dtype == np.uint8
+                and (photo_info or {}).get("chroma_subsampling") in CHROMA_SUBSAMPLED)
+
+
+def _hair_chroma_from_blocks(split, crop, pixels, usable, index, shape, origin, source,
+                             calibration) -> np.ndarray | None:
+    """XYZ of the kept hair pixels with their chroma recovered from block means
+    (:mod:`shadematch.color.chroma_subsampling`), or None when it cannot be estimated."""
+    from shadematch.color import chroma_subsampling
+
+    if index is None:
+        valid = usable.reshape(shape)
+    else:
+        valid = np.zeros(shape, dtype=bool)
+        valid.flat[index] = usable
+    estimate = chroma_subsampling.hair_chroma(crop, valid, split.dots.hair_core,
+                                              split.dots.scalp_core, origin)
+    if estimate is None:
+        return None
+    codes = chroma_subsampling.with_hair_chroma(pixels[split.keep], estimate[0], 255) / 255.0
+    if source is None:
+        linear = sRGB_to_linear(codes)
+    else:
+        linear = source.linear_of_levels(codes)
+    return linear_to_XYZ(linear, calibration)
+
+
+def _clearly_skin_and_hair(centres: np.ndarray, scalp: int, skin_Lab) -> bool:
+    """Whether of two colours one is the skin (close to the skin sample, or skin-like) and the
+    other clearly hair (far from it, and not skin-like)."""
+    from shadematch.color import stubble
+
+    hair = centres[1 - scalp]
+    if skin_Lab is not None:
+        d = np.asarray(delta_E_CIE2000(centres, np.asarray(skin_Lab, dtype=np.float64)))
+        return bool(d[scalp] <= 8.0 and d[1 - scalp] >= 20.0)
+    if not stubble.skin_like(centres[scalp]):
+        return False
+    # dark hair; or a colour much darker than the skin (blurred dots mixed with it look like a
+    # darker skin, but no skin region is 25 L* darker than itself)
+    return bool(not stubble.skin_like(hair) or centres[scalp][0] - hair[0] >= 25.0)
+
+
+def _soft_dots(split: _Split, hair_Lab: np.ndarray) -> bool:
+    """Whether blurred dot edges reach the dot centres, so that no pixel shows the follicle's own
+    colour: dots under ``SOFT_SMALL_DOT_PX`` across with edges softer than sharp ones
+    (``SOFT_EDGE_WIDTH_PX``), or larger dots whose centre purity
+    (:func:`shadematch.color.stubble.core_purity`) is under ``SOFT_DOT_PURITY``."""
+    from shadematch.color import stubble
+
+    dots = split.dots
+    if dots is None or not dots.dot_like or not dots.mean_diameter_px or split.scalp_XYZ is None:
+        return False
+    # it matters only where a little skin in a pixel lifts the hair's L* much: 5% of the skin
+    # adds 12 L* to dark hair on light skin, 1 L* on dark skin (where the edge width also
+    # reads soft from noise alone: the hair/skin contrast is low)
+    hair_Y = float(stubble.centre_XYZ(hair_Lab)[1])
+    mixed_Y = hair_Y + SOFT_DOT_SKIN_SHARE * (float(split.scalp_XYZ[1]) - hair_Y)
+    if _L_of_Y(mixed_Y) - _L_of_Y(hair_Y) < SOFT_DOT_WARNING_DL:
+        return False
+    if dots.mean_diameter_px < SOFT_SMALL_DOT_PX and dots.edge_width_px >= SOFT_EDGE_WIDTH_PX:
+        return True
+    return stubble.core_purity(dots.mean_diameter_px, dots.edge_width_px) < SOFT_DOT_PURITY
+
+
+def _L_of_Y(Y: float) -> float:
+    """CIE L* of a luminance Y (white 1)."""
+    Y = max(Y, 0.0)
+    return float(116.0 * np.cbrt(Y) - 16.0 if Y > 216 / 24389 else 24389 / 27 * Y)
 
 
 def _warnings(s: Sample, word: str, split: _Split | None = None,
@@ -515,18 +616,45 @@ def _warnings(s: Sample, word: str, split: _Split | None = None,
         if diameter is None or diameter < SMALL_DOT_PX:
             size = (f"the follicle dots are only {diameter:.0f} pixels across"
                     if diameter else "the hair is fine")
-            out.append({"code": "chroma_unreliable",
-                        "message": f"This JPEG keeps colour at reduced resolution ({subsampling}) "
-                                   f"and {size}: the skin's colour bleeds into the hair, so its "
-                                   "warmth or coolness (chroma) is unreliable. Its lightness is "
-                                   "still usable. For the undertone, use a closer photo, or one "
-                                   "saved as HEIC, PNG or RAW."})
+            if s.separation_method.endswith("chroma from blocks"):
+                text = (f"This JPEG keeps colour at reduced resolution ({subsampling}) and {size}, "
+                        "so the dots carry the skin's colour. Their warmth or coolness (chroma) "
+                        "was estimated from how colour varies with the amount of hair over the "
+                        "region (within about 2-4 dE00 on test photos), not read from the dots: "
+                        "treat it as approximate. Its lightness is still usable. For the undertone, "
+                        "a closer photo, or one saved as HEIC, PNG or RAW, is better.")
+            else:
+                text = (f"This JPEG keeps colour at reduced resolution ({subsampling}) and {size}: "
+                        "the skin's colour bleeds into the hair, so its warmth or coolness "
+                        "(chroma) is unreliable. Its lightness is still usable. For the undertone, "
+                        "use a closer photo, or one saved as HEIC, PNG or RAW.")
+            out.append({"code": "chroma_unreliable", "message": text})
     if split is not None and split.unresolved:
         out.append({"code": "unresolved_dots",
                     "message": "The follicle dots are too small or soft in this photo for any "
                                "pixel to show their own colour: the hair reads lighter than it "
                                "is (take its lightness as an upper limit). Use a closer, sharper "
                                "photo."})
+    if (s.region_class == "hair" and split is not None and split.applied
+            and not split.unresolved and _soft_dots(split, s.Lab)):
+        out.append({"code": "soft_dots",
+                    "message": f"The follicle dots are soft in this photo (their edges are blurred "
+                               f"over {split.dots.edge_width_px:.1f} pixels, and they are only "
+                               f"{split.dots.mean_diameter_px:.1f} pixels across): even their "
+                               "centres mix with the skin, so the hair reads lighter than it is "
+                               "(by 5-15 L* on light skin). Take its lightness as an upper "
+                               "limit, or use a sharper photo taken closer."})
+    if split is not None and split.mixed:
+        if s.region_class == "hair":
+            text = ("Hair and skin are both in this region but could not be told apart (dense, "
+                    "fine or blurred stubble): the reading lies between the two colours and the "
+                    "hair is darker than it. Use a sharper photo taken closer, or mark a region "
+                    "where the hair covers the skin.")
+        else:
+            text = ("Follicle dots in this skin region could not be told apart from the skin "
+                    "(dense, fine or blurred stubble): the skin reads darker than it is. Mark skin "
+                    "without stubble (the forehead or behind the ear), or use a sharper photo.")
+        out.append({"code": "mixed_hair_and_skin", "message": text})
     if (s.region_class == "hair" and f is not None and f.mean_diameter_px
             and f.mean_diameter_px < TINY_DOT_PX):
         out.append({"code": "tiny_dots",
@@ -546,11 +674,18 @@ def _warnings(s: Sample, word: str, split: _Split | None = None,
                     "message": f"The photo is only {width} x {height} pixels: single hairs and "
                                "follicles are too small to measure reliably. Use the original, "
                                "full-size photo."})
-    if info.get("upscaled"):
+    if s.region_class == "hair" and info.get("upscaled"):
         out.append({"code": "upscaled",
                     "message": "The photo looks enlarged from a smaller one (it has less detail "
-                               "than its pixel count): hair is blurred into the skin. Use the "
-                               "original photo."})
+                               "than its pixel count): hair is blurred into the skin and reads "
+                               "lighter than it is. Use the original photo from the camera or "
+                               "phone."})
+    elif s.region_class == "hair" and info.get("low_detail"):
+        out.append({"code": "low_detail",
+                    "message": "The photo has little fine detail for its size (out of focus, or "
+                               "enlarged from a smaller photo): follicle dots are blurred into "
+                               "the skin, so the hair reads lighter than it is. Use a sharp, "
+                               "original photo taken closer to the scalp."})
     if s.Lab[0] < 3.0 or s.Lab[0] > 97.0:
         out.append({"code": "exposure",
                     "message": f"The {word} region is almost {'black' if s.Lab[0] < 3 else 'white'} "

@@ -47,6 +47,7 @@ SKIN_MIN_CHROMA = 6.0
 SKIN_L_RANGE = (22.0, 95.0)
 SKIN_HUE_CENTRE = 55.0        # typical skin hue angle; blond hair is yellower (75-90 degrees)
 SKIN_HUE_MARGIN = 15.0        # two skin-like colours this far apart in hue: the redder is skin
+MIN_REFINED_SEPARATION = 0.7  # refine_ends stops before the ends come closer than this share
 
 
 def two_means(Lab: np.ndarray, iterations: int = 20) -> np.ndarray:
@@ -135,9 +136,12 @@ def refine_ends(XYZ: np.ndarray, scalp_XYZ: np.ndarray, hair_XYZ: np.ndarray,
     k-means centres are pulled toward each other by the mixed pixels of soft dot edges (at 70%
     coverage of fine dots the scalp centre sits 10 L* too dark, at 15% the hair centre 8 L* too
     light). The pure pixels of each colour form a peak in the hair fraction; each end becomes the
-    mean of the pixels within 0.08 of its side's peak.
+    mean of the pixels within 0.08 of its side's peak. When a step would bring the two ends
+    closer than ``MIN_REFINED_SEPARATION`` of their first distance (one side has no pure pixels:
+    blurred dots a few pixels across), the refinement stops there.
     """
     ends = [np.asarray(scalp_XYZ, np.float32), np.asarray(hair_XYZ, np.float32)]
+    start = float(np.linalg.norm(ends[1] - ends[0]))
     for _ in range(iterations):
         alpha = hair_fraction(XYZ, ends[0], ends[1])
         new = []
@@ -152,6 +156,10 @@ def refine_ends(XYZ: np.ndarray, scalp_XYZ: np.ndarray, hair_XYZ: np.ndarray,
             if near.sum() < 10:
                 return ends[0], ends[1]
             new.append(XYZ[near].mean(axis=0))
+        if float(np.linalg.norm(new[1] - new[0])) < MIN_REFINED_SEPARATION * start:
+            # No pure pixels on one side (blurred fine dots: the mixed pixels pile up next to
+            # the scalp and their mode drags that end onto it): keep the k-means colours.
+            break
         ends = new
     return ends[0], ends[1]
 
@@ -229,6 +237,9 @@ class DotMap:
     count : number of follicle dots (a dot merged with neighbours counts by its area).
     mean_diameter_px : mean dot diameter, pixels.
     dot_like : whether the hair parts look like dots (stubble) rather than strands.
+    edge_width_px : how soft the dot edges are: pixels of hair fraction 0.2..0.8 per pixel of
+        outline. About 0.5 for sharp edges (one anti-aliased pixel), 1.68 sigma' for a Gaussian
+        lens blur (sigma'^2 = sigma^2 + 1/12): 0.9 at sigma 0.5 px, 1.3 at 0.7, 1.7 at 1.0.
     """
 
     hair_core: np.ndarray
@@ -237,6 +248,7 @@ class DotMap:
     count: int
     mean_diameter_px: float
     dot_like: bool
+    edge_width_px: float = 0.0
 
 
 def _erode(mask: np.ndarray) -> np.ndarray:
@@ -278,13 +290,22 @@ def map_dots(alpha: np.ndarray, valid: np.ndarray) -> DotMap:
     n_valid = int(np.count_nonzero(valid))
     # unclipped: noise on pure skin averages out (clipping it at 0 would add coverage)
     coverage = float(np.clip(a.sum(dtype=np.float64) / max(n_valid, 1), 0.0, 1.0))
-    core = _erode(hair)
+    # Soft (blurred) edges reach further into a dot: erode deep enough that the core pixels are
+    # 2.5 sigma inside the half-hair outline (hair fraction >= 0.99; one pixel for sharp edges).
+    # With dark hair on light skin 1% of skin in a pixel lifts L* by about 3.
+    edge_width = _edge_width(a, hair, valid)
+    depth = core_erosion_depth(edge_width)
+    core = hair
+    for _ in range(depth):
+        core = _erode(core)
     # dots too small to keep a pixel under erosion: their most-hair pixel (on a 3x3 sum, so that
     # the choice does not follow one pixel's noise)
     smooth = _box3(a, np.add)
     peaks = hair & (smooth >= _box3(smooth, np.maximum))
     hair_core = core | peaks
-    scalp_core = _erode(_erode(scalp))
+    scalp_core = scalp
+    for _ in range(depth + 1):
+        scalp_core = _erode(scalp_core)
     if np.count_nonzero(scalp_core) < 20:
         scalp_core = _erode(scalp)
     if np.count_nonzero(scalp_core) < 20:
@@ -301,7 +322,48 @@ def map_dots(alpha: np.ndarray, valid: np.ndarray) -> DotMap:
         typical = float(np.median(areas[areas >= 2])) if np.any(areas >= 2) else 0.0
         dot_like = bool(n >= 3 and 0 < typical < 0.02 * n_valid and typical <= 4 * one_dot)
     return DotMap(hair_core=hair_core, scalp_core=scalp_core, coverage=coverage, count=count,
-                  mean_diameter_px=diameter, dot_like=dot_like)
+                  mean_diameter_px=diameter, dot_like=dot_like, edge_width_px=edge_width)
+
+
+def core_erosion_depth(edge_width_px: float) -> int:
+    """Pixels to erode the hair mask by so that its core lies 2.5 sigma' inside the outline
+    (sigma' = edge width / 1.68, see :class:`DotMap`): 1 for sharp edges, 2 for a lens blur of
+    sigma 0.7 px, 3 for 1 px."""
+    return int(np.clip(np.ceil(2.5 * edge_width_px / 1.68 - 0.3), 1, 4))
+
+
+def _edge_width(alpha: np.ndarray, hair: np.ndarray, valid: np.ndarray) -> float:
+    """Mixed pixels (hair fraction 0.2..0.8) per pixel of hair/scalp outline (see DotMap)."""
+    both_h = valid[:, 1:] & valid[:, :-1]
+    both_v = valid[1:] & valid[:-1]
+    transitions = (np.count_nonzero(both_h & (hair[:, 1:] != hair[:, :-1]))
+                   + np.count_nonzero(both_v & (hair[1:] != hair[:-1])))
+    if transitions == 0:
+        return 0.0
+    # only mixed pixels within 2 pixels of the outline: noise on the skin far from any dot
+    # (a dark skin gives little hair/skin contrast) is not edge
+    grown = hair.astype(np.uint8)
+    for _ in range(2):
+        grown = _box3(grown, np.maximum)
+    near = grown.astype(bool) & ~_erode(_erode(hair))
+    mixed = np.count_nonzero(valid & near & (alpha > 0.2) & (alpha < 0.8))
+    return float(mixed / (transitions * np.pi / 4))
+
+
+def core_purity(diameter_px: float, edge_width_px: float) -> float:
+    """Hair fraction (0..1) of the most-hair pixel of a dot ``diameter_px`` across whose edges
+    are blurred over ``edge_width_px`` (see :class:`DotMap`).
+
+    A disc of radius r under a Gaussian blur holds 1 - exp(-r^2 / (2 s^2)) of hair at its
+    centre; s^2 = sigma'^2 + 1/12 adds to the measured edge sigma' = width / 1.68 (which has the
+    pixel's own area in it) the random offset of the dot centre within its pixel (uniform, 1/12).
+    Checked on synthetic dots: 3 px dots under a blur of sigma 0.5 px give 0.93 (they read about
+    15 L* too light on light skin, and the model's figure says so).
+    """
+    if diameter_px <= 0:
+        return 0.0
+    s2 = (max(edge_width_px, 0.5) / 1.68) ** 2 + 1.0 / 12.0
+    return float(1.0 - np.exp(-(diameter_px / 2) ** 2 / (2 * s2)))
 
 
 def _boolean_model(hair: np.ndarray, valid: np.ndarray, coverage: float,

@@ -23,13 +23,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, SignalInstance
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from shadematch import __version__
 from shadematch.demo import prepare_demo_session
-from shadematch.errors import ShadematchError
 from shadematch.gui.camera.camera_folder_panel import CameraFolderPanel
 from shadematch.gui.common import error_reporting
 from shadematch.gui.common.error_reporting import (
@@ -39,6 +39,7 @@ from shadematch.gui.common.error_reporting import (
     setup_logging,
     show_action_error,
 )
+from shadematch.gui.common.services import WindowServices
 from shadematch.gui.common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -128,11 +129,27 @@ class DropHandler(QObject):
 
 
 # --- the shell around the main window ----------------------------------------------------------
+class ShellWindow(WindowServices, Protocol):
+    """What the shell needs of the main window: the window services, the two signals it
+    listens to, and the palette list of the matching panel (the Preferences offer it)."""
+
+    photo_opened: SignalInstance        # a photo finished loading: (path)
+    folder_requested: SignalInstance    # File > Open or a drop named a folder: (path)
+
+    def palette_names(self) -> list[str]:
+        """The palettes scanned (off the GUI thread), in the order shown."""
+        ...
+
+    def reload_palettes(self) -> None:
+        """Scan the palette folders again (the user palette folder changed)."""
+        ...
+
+
 class Shell(QObject):
     """What app.py adds to the main window: the camera folder dock, menus, drops, start-up and
     shutdown. Kept on ``window.shell``."""
 
-    def __init__(self, window, settings: Settings, hook: ExceptionHook | None = None,
+    def __init__(self, window: ShellWindow, settings: Settings, hook: ExceptionHook | None = None,
                  panel: CameraFolderPanel | None = None) -> None:
         super().__init__(window)
         self.window = window
@@ -142,12 +159,8 @@ class Shell(QObject):
         self.dock = window.add_dock(self.panel, "Camera folder",
                                     object_name="cameraFolderDock")
         self.panel.photo_activated.connect(self._open_from_panel)
-        photo_opened = getattr(window, "photo_opened", None)
-        if photo_opened is not None:  # show which photo of the folder is open
-            photo_opened.connect(self.panel.mark_open)
-        folder_requested = getattr(window, "folder_requested", None)
-        if folder_requested is not None:  # the window's own File > Open / drop of a folder
-            folder_requested.connect(self.open_path)
+        window.photo_opened.connect(self.panel.mark_open)  # which photo of the folder is open
+        window.folder_requested.connect(self.open_path)   # File > Open / drop of a folder
         self._closed = False
         self._add_menus()
         self.drop_handler = DropHandler(self)
@@ -156,7 +169,7 @@ class Shell(QObject):
         window.installEventFilter(self)
         # keep the thumbnail cache bounded (off the GUI thread; nothing waits for it)
         self.panel.runner.submit(self.panel.cache.prune, pass_progress=False,
-                                 on_error=lambda exc, tb: log.warning("cache prune: %s", exc))
+                                 title="Pruning the thumbnail cache", quiet=True)
 
     # menus
     def _add_menus(self) -> None:
@@ -172,29 +185,22 @@ class Shell(QObject):
     # actions
     def show_preferences(self) -> None:
         from shadematch.gui.preferences.preferences_dialog import PreferencesDialog
-        from shadematch.palettes import list_palettes
 
-        try:
-            names = [p.name for p in list_palettes(self._extra_palette_folders())]
-        except ShadematchError as exc:
-            show_action_error(self.window, "Reading the palettes", exc, self.hook)
-            names = []
+        # The palettes the matching panel has scanned (off the GUI thread): no second scan here.
+        names = self.window.palette_names()
         dialog = PreferencesDialog(self.settings, palette_names=names, parent=self.window)
         before = self.settings.user_palette_folder
         dialog.accepted.connect(lambda: self._preferences_changed(before))
         dialog.open()
         self.preferences_dialog = dialog
 
-    def _extra_palette_folders(self) -> list[str]:
-        folder = self.settings.user_palette_folder
-        return [folder] if folder else []
-
     def _preferences_changed(self, palette_folder_before: str = "") -> None:
         self.panel.auto_open_box.setChecked(self.settings.auto_open_newest)
-        matching = getattr(self.window, "matching_panel", None)
-        if (self.settings.user_palette_folder != palette_folder_before
-                and hasattr(matching, "reload_palettes")):
-            matching.reload_palettes()
+        workspace = self.window.workspace
+        if workspace.plan_step_L != self.settings.first_session_step:
+            workspace.set_plan_step(self.settings.first_session_step, by_user=False)
+        if self.settings.user_palette_folder != palette_folder_before:
+            self.window.reload_palettes()
         if self.settings.camera_folder and self.panel.folder() is None:
             self.panel.set_folder(self.settings.camera_folder)
         self._show_status("Preferences saved")
@@ -217,14 +223,15 @@ class Shell(QObject):
 
     def open_demo(self) -> None:
         """Make the demo session (off the GUI thread: it decodes and measures) and open it."""
-        workspace = getattr(self.window, "workspace", None)
+        workspace = self.window.workspace
         # The palettes may still be loading: then the one the matching panel will choose.
-        kwargs = dict(palette=getattr(workspace, "palette", None) or self.settings.palette or None,
-                      formula=getattr(workspace, "formula", None) or self.settings.default_formula,
-                      top=getattr(workspace, "top", None) or self.settings.number_of_matches)
+        kwargs = dict(palette=workspace.palette or self.settings.palette or None,
+                      formula=workspace.formula or self.settings.default_formula,
+                      top=workspace.top or self.settings.number_of_matches)
         self.settings.demo_shown = True
         self.window.runner.submit(prepare_demo_session, channel="demo", pass_progress=False,
-                                  on_done=self._demo_ready, on_error=self._demo_failed, **kwargs)
+                                  on_done=self._demo_ready, title="Opening the demo",
+                                  on_expected=self._demo_failed, **kwargs)
         self._show_status("Preparing the demo…")
 
     def _demo_ready(self, session: Path) -> None:
@@ -233,7 +240,7 @@ class Shell(QObject):
         self.settings.sync()
         self.window.open_path(session)
 
-    def _demo_failed(self, exc: BaseException, _tb: str) -> None:
+    def _demo_failed(self, exc: BaseException) -> None:
         show_action_error(self.window, "Opening the demo", exc, self.hook)
 
     def open_path(self, path: str | os.PathLike) -> None:
@@ -261,9 +268,7 @@ class Shell(QObject):
         self.window.open_path(path)
 
     def _show_status(self, text: str) -> None:
-        show = getattr(self.window, "show_status", None)
-        if callable(show):
-            show(text)
+        self.window.show_status(text)
 
     # start-up and shutdown
     def restore(self, path: str | None) -> None:
@@ -296,8 +301,7 @@ class Shell(QObject):
 
     def remember(self) -> None:
         """Store what the next start reopens."""
-        workspace = getattr(self.window, "workspace", None)
-        session = getattr(workspace, "session_path", None)
+        session = self.window.workspace.session_path
         self.settings.last_session = str(session) if session else ""
         if self.panel.folder() is not None:
             self.settings.last_folder = str(self.panel.folder())
@@ -461,9 +465,7 @@ def run_gui(argv: list[str]) -> int:
     code = app.exec()
     quit_signals.uninstall()
     window.shell.shutdown()
-    runner = getattr(window, "runner", None)
-    if runner is not None and hasattr(runner, "shutdown"):
-        runner.shutdown()
+    window.runner.shutdown()
     hook.uninstall()
     log.info("shadematch closed (exit code %s)", code)
     return int(code)

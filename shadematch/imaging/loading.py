@@ -130,8 +130,11 @@ def load_photo(path: str | os.PathLike, *, progress: Progress = None,
         from shadematch.imaging import raw_loading
 
         step(0.3, "Developing the camera RAW file")
-        return raw_loading.load_raw(file, digest, step)
-    return _load_with_pillow(file, digest, step, preview_side=None)
+        photo = raw_loading.load_raw(file, digest, step)
+    else:
+        photo = _load_with_pillow(file, digest, step, preview_side=None)
+    photo.detail  # noqa: B018 - judged now, off the GUI thread (enlarged or soft photos)
+    return photo
 
 
 def load_preview(path: str | os.PathLike, max_side: int = 1024) -> Photo:

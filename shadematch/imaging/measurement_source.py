@@ -109,6 +109,17 @@ class SourcePixels:
         codes = self.oriented()[np.asarray(mask, dtype=bool)]
         return self.linear_of_codes(codes)
 
+    def linear_of_levels(self, levels: np.ndarray) -> np.ndarray:
+        """Linear sRGB-primaries values (N, 3) float64 of fractional source levels (N, 3), 0..1 of
+        full scale (e.g. a patch's trimmed mean code divided by the full-scale code); the tone
+        curves are interpolated between code values. Not clipped (see :meth:`linear`)."""
+        curves, to_srgb = self._curves_and_matrix()
+        levels = np.clip(np.asarray(levels, dtype=np.float64), 0.0, 1.0) * self.max_value
+        index = np.arange(curves.shape[1], dtype=np.float64)
+        linear = np.stack([np.interp(levels[..., c], index, curves[c]) for c in range(3)],
+                          axis=-1)
+        return linear @ to_srgb.T.astype(np.float64)
+
     def linear_of_codes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`linear` for source code values (N, 3) already taken out of the photo."""
         curves, to_srgb = self._curves_and_matrix()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,8 +74,26 @@ class Photo:
             return self.rgb
         return (self.rgb >> 8).astype(np.uint8)
 
+    @property
+    def measurement_source(self) -> str:
+        """Which pixels regions (and a chart) are measured from: "sRGB" (``rgb``) or
+        "source: <profile>" (a wide-gamut photo's own encoding, not clipped to sRGB)."""
+        if self.source is None:
+            return "sRGB"
+        return f"source: {self.source.description or self.source_profile}"
+
+    @cached_property
+    def detail(self) -> dict:
+        """Whether the photo holds as much detail as its pixel count (enlarged or soft photos):
+        see :func:`shadematch.imaging.detail.photo_detail`. Computed once (``load_photo`` does it
+        while loading, off the GUI thread)."""
+        from shadematch.imaging.detail import photo_detail
+
+        return photo_detail(self.rgb)
+
     def info(self) -> dict:
         """The ``photo`` block of the analysis record (see docs/ANALYSIS_FORMAT.md)."""
+        detail = self.detail
         return {
             "path": str(self.path),
             "name": self.name,
@@ -88,6 +107,11 @@ class Photo:
             "orientation_applied": self.orientation_applied,
             # JPEG only (absent for other formats, as in records written before it)
             **{k: v for k, v in self.encoding.items() if v is not None},
+            "measurement_source": self.measurement_source,
+            "upscaled": detail["upscaled"],
+            "low_detail": detail["low_detail"],
+            "detail_ratio": detail["detail_ratio"],
+            "resampling_peak": detail["resampling_peak"],
         }
 
     @classmethod

@@ -96,9 +96,15 @@ def import_palette_csv(path: str | Path, name: str | None = None, *,
     if "\t" in header_line and header_line.count("\t") > header_line.count(delimiter):
         delimiter = "\t"
     decimal_comma = delimiter != ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = [(no, row) for no, row in enumerate(reader, start=1)
-            if any(cell.strip() for cell in row)]
+    # newline=None: rows may end in \n, \r\n or a lone \r (old Mac exports).
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=delimiter)
+    try:
+        rows = [(no, row) for no, row in enumerate(reader, start=1)
+                if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise PaletteError(f"{label}: row {reader.line_num} cannot be read as CSV ({exc}); "
+                           f"fix that row (a name longer than 131,072 characters, or a stray "
+                           f"quote, is the usual cause)") from exc
     header = rows[0][1]
     if _looks_numeric(header):
         raise PaletteError(f"{label}: the first row looks like data, not a header; add a header "

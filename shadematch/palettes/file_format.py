@@ -350,6 +350,17 @@ def read_palette_json(path: str | Path, source: str = "file") -> Palette:
         raise PaletteError(f"{label}: not valid JSON at line {exc.lineno}, column {exc.colno}: "
                            f"{exc.msg}; fix it in a text editor (a missing comma, quote or "
                            f"bracket is the usual cause)") from exc
+    except RecursionError as exc:
+        raise PaletteError(f"{label}: nested too deeply to be a palette; pick the palette file "
+                           f"(see docs/PALETTE_FORMAT.md)") from exc
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise PaletteError(f"{label}: holds a value JSON cannot be read as ({str(exc)[:80]}); "
+                           f"fix that value in a text editor") from exc
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PaletteError(f"{label}: holds an escaped character that is not text (a lone "
+                           f"surrogate such as \\ud800); fix that name in a text editor") from exc
     return palette_from_dict(document, label=label, path=path.resolve(), source=source,
                              sha256=sha256)
 

@@ -116,6 +116,15 @@ def _scan(extra_folders: Sequence[str | Path] = ()) -> tuple[list[Palette], list
                                        f"shadematch") from exc
                 problems.append(PaletteProblem(path, source, str(exc)))
                 continue
+            except (ValueError, RecursionError, UnicodeError, MemoryError) as exc:
+                if source == "shipped":
+                    raise
+                # One bad file in a user folder never hides the other palettes: it is named.
+                problems.append(PaletteProblem(path, source, f"{path.name}: cannot be read as a "
+                                                             f"palette ({type(exc).__name__}: "
+                                                             f"{str(exc)[:120]}); fix or remove "
+                                                             f"it"))
+                continue
             key = palette.name.casefold()
             if key in seen_names:
                 other = seen_names[key]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from shadematch.errors import PreviewError
+from shadematch.errors import PreviewError, ShadematchError
 from shadematch.imaging.regions import Region
 from shadematch.preview import design as designs
 from shadematch.preview.design import STAGES, TreatmentDesign, scale_from_line
@@ -41,6 +41,48 @@ class PreviewState:
         """The treatment design (PreviewError while no area is drawn or a value is refused)."""
         return TreatmentDesign(area=self.area, density_per_cm2=self.density_per_cm2,
                                dot_mm=self.dot_mm, feather_mm=self.feather_mm, seed=self.seed)
+
+    def to_dict(self) -> dict:
+        """The ``treatment`` block of the analysis record (docs/ANALYSIS_FORMAT.md)."""
+        return {"area": [{"id": r.id, "shape": r.shape, "params": r.params} for r in self.area],
+                "density_per_cm2": self.density_per_cm2, "dot_mm": self.dot_mm,
+                "feather_mm": self.feather_mm, "seed": self.seed,
+                "pixels_per_mm": self.pixels_per_mm,
+                "scale_line": None if self.scale_line is None else list(self.scale_line),
+                "stage": self.stage, "session": self.session, "shade": self.shade}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PreviewState:
+        """Read a ``treatment`` block back (PreviewError naming what is damaged)."""
+        try:
+            area = tuple(Region("skin", a["shape"], dict(a["params"]),
+                                **({"id": str(a["id"])} if a.get("id") else {}))
+                         for a in data.get("area") or [])
+            line = data.get("scale_line")
+            state = cls(area=area,
+                        density_per_cm2=float(data.get("density_per_cm2",
+                                                       designs.DEFAULT_DENSITY_PER_CM2)),
+                        dot_mm=float(data.get("dot_mm", designs.DEFAULT_DOT_MM)),
+                        feather_mm=float(data.get("feather_mm", designs.DEFAULT_FEATHER_MM)),
+                        seed=int(data.get("seed", 0)),
+                        pixels_per_mm=(None if data.get("pixels_per_mm") is None
+                                       else float(data["pixels_per_mm"])),
+                        scale_line=None if line is None else tuple(float(v) for v in line),
+                        stage=str(data.get("stage", "healed")),
+                        session=str(data.get("session", "final")),
+                        shade=data.get("shade") or None)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise PreviewError(f"the treatment design is damaged ({exc}): draw the treatment "
+                               f"area again") from None
+        except ShadematchError as exc:
+            raise PreviewError(f"the treatment design is damaged ({exc}): draw the treatment "
+                               f"area again") from None
+        if state.stage not in STAGES or state.session not in ("final", "1"):
+            raise PreviewError(f"the treatment design names an unknown stage or session "
+                               f"({state.stage!r}, {state.session!r}): choose them again")
+        if state.area:
+            state.design()
+        return state
 
     def ready(self) -> str | None:
         """None when a preview can be drawn, else what is missing (for the user)."""

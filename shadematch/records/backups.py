@@ -16,7 +16,9 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from shadematch.atomic_files import fsync_dir
 from shadematch.errors import RecordsError
+from shadematch.records.database import disk_full_error, os_error
 from shadematch.records.photos import FILE_MODE, private_dir
 
 KEEP = 7
@@ -45,22 +47,65 @@ def list_backups(backups_dir: Path) -> list[tuple[dt.datetime, Path]]:
     return sorted(found)
 
 
+def _lock_exclusive(fd: int) -> bool:
+    """Hold an exclusive lock on an open file for as long as it stays open (POSIX); True when
+    taken, False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: an open file cannot be deleted there anyway
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def sweep_partial_backups(backups_dir: Path) -> list[Path]:
+    """Remove the hidden partial copies (``.records-….db.….tmp``) of backups that were killed
+    before they finished; a copy another process is writing right now (it holds a lock on it)
+    is left alone. Returns the removed files."""
+    removed: list[Path] = []
+    if not backups_dir.is_dir():
+        return removed
+    for path in backups_dir.iterdir():
+        if not (path.name.startswith(".") and path.name.endswith(".tmp")):
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if _lock_exclusive(fd):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
 def write_backup(conn: sqlite3.Connection, dest: Path) -> Path:
     """Copy the database open in ``conn`` to ``dest`` (a new file, 0600) atomically.
+
+    The copy is made in a hidden temporary file that this process keeps locked until it is
+    renamed, so :func:`sweep_partial_backups` can tell a killed backup from one in progress.
 
     Raises
     ------
     RecordsError
-        ``dest`` exists already, or the copy could not be written.
+        ``dest`` exists already, or the copy could not be written (the disk is full: said so).
     """
     dest = Path(dest)
     if dest.exists():
         raise RecordsError(f"{dest} exists already; choose another backup file name "
                            f"(nothing was overwritten).")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    os.chmod(tmp, FILE_MODE)
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise os_error(exc, dest, "written") from exc
+    try:
+        _lock_exclusive(fd)
+        os.chmod(tmp, FILE_MODE)
         target = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.backup(target)
@@ -68,29 +113,32 @@ def write_backup(conn: sqlite3.Connection, dest: Path) -> Path:
             target.execute("PRAGMA journal_mode = DELETE")
         finally:
             target.close()
-        with open(tmp, "rb") as handle:
-            os.fsync(handle.fileno())
+        os.fsync(fd)
         if dest.exists():
             raise RecordsError(f"{dest} appeared while the backup was written; nothing was "
                                f"overwritten. Try again.")
         os.replace(tmp, dest)
+        fsync_dir(dest.parent)
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in str(exc):
+            raise disk_full_error(dest) from exc
         raise RecordsError(f"The backup {dest} could not be written ({exc}). Check the disk "
                            f"space and permissions of {dest.parent}.") from exc
     except OSError as exc:
-        raise RecordsError(f"The backup {dest} could not be written ({exc.strerror or exc}). "
-                           f"Check the disk space and permissions of {dest.parent}.") from exc
+        raise os_error(exc, dest, "written") from exc
     finally:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        os.close(fd)
     return dest
 
 
 def backup_into(conn: sqlite3.Connection, backups_dir: Path, tag: str | None = None) -> Path:
     """A new backup in ``backups_dir``, then keep only the newest :data:`KEEP`."""
     private_dir(backups_dir)
+    sweep_partial_backups(backups_dir)
     path = write_backup(conn, backups_dir / backup_name(tag))
     rotate(backups_dir)
     return path

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from shadematch.errors import RecordsError, UnknownClientError
-from shadematch.records.database import StoreBase, now_utc, sql_errors
+from shadematch.records.database import StoreBase, fold, now_utc, sql_errors
 from shadematch.records.models import (
     Client,
     Screening,
@@ -122,7 +122,7 @@ class ClientsMixin(StoreBase):
 
     @sql_errors
     def search_clients(self, text: str = "") -> list[Client]:
-        """Clients whose name or contact contains ``text`` (any case), or whose id is ``text``
+        """Clients whose name or contact contains ``text`` (any case, any script), or whose id is ``text``
         ("#12" matches the id only); all clients when ``text`` is blank. Sorted by name."""
         text = (text or "").strip()
         with self._read() as conn:
@@ -130,9 +130,12 @@ class ClientsMixin(StoreBase):
                 return select_clients(conn, "", ())
             if text.startswith("#") and text[1:].isdigit():
                 return select_clients(conn, "WHERE c.id = ?", (int(text[1:]),))
-            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where = ("WHERE c.name LIKE ? ESCAPE '\\' OR c.contact LIKE ? ESCAPE '\\' "
-                     "OR c.id = ?")
+            folded = fold(text) or ""
+            pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace(
+                "_", "\\_") + "%"
+            # Folded in Python (casefold, NFC): "zoë", "ZOË" and "Zoë" find each other.
+            where = ("WHERE shadematch_fold(c.name) LIKE ? ESCAPE '\\' "
+                     "OR shadematch_fold(c.contact) LIKE ? ESCAPE '\\' OR c.id = ?")
             ident = int(text.lstrip("#")) if text.lstrip("#").isdigit() else -1
             return select_clients(conn, where, (pattern, pattern, ident))
 

@@ -3,7 +3,6 @@ pruning unreferenced photo files, and counts."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from shadematch.records import backups as _backups
 from shadematch.records.clients import require_client
 from shadematch.records.database import StoreBase, sql_errors
 from shadematch.records.photos import ORPHAN_AGE_SECONDS, private_dir, prune_orphans
+from shadematch.records.validation import content_problems
 
 
 class MaintenanceMixin(StoreBase):
@@ -20,50 +20,116 @@ class MaintenanceMixin(StoreBase):
     # ------------------------------------------------------------------ erasure
     @sql_errors
     def delete_client(self, client_id: int) -> dict[str, int]:
-        """Erase a client: their record, screenings, consents, visits, and photo copies and
-        thumbnails no other client's visit uses. Returns counts of what was removed."""
+        """Erase a client everywhere the app keeps them (:mod:`~shadematch.records.erasure`):
+        their record, screenings, consents, visits, the photo copies and thumbnails no other
+        client's visit uses, the backups (rewritten without them), the report PDFs, autosaves
+        and camera-panel thumbnails of their photos. Returns counts of what was removed."""
+        from shadematch.records import erasure
+
         with self._lock:
-            with self._write() as conn:
+            with self._read() as conn:
                 require_client(conn, client_id)
-                shas = [r[0] for r in conn.execute(
-                    "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON "
-                    "v.id = vp.visit_id WHERE v.client_id = ? AND vp.sha256 IS NOT NULL",
-                    (int(client_id),))]
-                visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
-                                      (int(client_id),)).fetchone()[0]
-                conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
-                unused = 0
-                for sha in shas:
-                    if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
-                                    (sha,)).fetchone() is None:
-                        row = conn.execute("SELECT stored_name, thumb_name FROM photos WHERE "
-                                           "sha256 = ?", (sha,)).fetchone()
-                        conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
-                        if row:
-                            # Journaled in the same transaction: if the process dies before
-                            # the files are gone, the next start finishes the erasure.
-                            conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, "
-                                         "queued_at) VALUES (?, ?, ?)", (*row, time.time()))
-                            unused += 1
-            self._finish_file_deletions()
-            # Keep no erased data in freed pages of the database or its WAL.
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                traces = erasure.gather_traces(conn, client_id)
+            self.require_writable()
+            # The files first: if this is cut short the client is still listed, so the
+            # erasure is simply run again.
+            counts = erasure.scrub_app_files(self.root.parent, traces)
+            erasure.journal_add(self.root, traces.uid, traces.client_id)
+            removed = self._erase_rows(client_id)
+            counts["backups"] = self._scrub_backups(traces.uid, traces.client_id, traces.name)
+            erasure.journal_done(self.root, traces.uid)
+        return {**removed, **counts}
+
+    def _erase_rows(self, client_id: int) -> dict[str, int]:
+        with self._write() as conn:
+            require_client(conn, client_id)
+            shas = [r[0] for r in conn.execute(
+                "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON "
+                "v.id = vp.visit_id WHERE v.client_id = ? AND vp.sha256 IS NOT NULL",
+                (int(client_id),))]
+            visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
+                                  (int(client_id),)).fetchone()[0]
+            conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
+            unused = 0
+            for sha in shas:
+                if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
+                                (sha,)).fetchone() is None:
+                    row = conn.execute("SELECT stored_name, thumb_name FROM photos WHERE "
+                                       "sha256 = ?", (sha,)).fetchone()
+                    conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
+                    if row:
+                        # Journaled in the same transaction: if the process dies before
+                        # the files are gone, the next start finishes the erasure.
+                        conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, "
+                                     "queued_at) VALUES (?, ?, ?)", (*row, time.time()))
+                        unused += 1
+        self._finish_file_deletions()
+        # Keep no erased data in freed pages of the database or its WAL.
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {"visits": int(visits), "photos": unused}
+
+    def _scrub_backups(self, uid: str, client_id: int, name: str | None) -> int:
+        from shadematch.records import erasure
+
+        _backups.sweep_partial_backups(self.backups_dir)
+        return sum(erasure.scrub_backup(path, uid, client_id, name)
+                   for path in self.list_backups())
+
+    def _finish_pending_erasures(self) -> None:
+        """Finish erasures a crash cut short (the journal says which), at start."""
+        from shadematch.records import erasure
+
+        try:
+            pending = [e for e in erasure.read_journal(self.root) if not e.get("done")]
+        except RecordsError as exc:
+            self.warnings.append(str(exc))
+            return
+        for entry in pending:
+            try:
+                with self._read() as conn:
+                    row = conn.execute("SELECT id FROM clients WHERE uid = ?",
+                                       (entry["uid"],)).fetchone()
+                if row is not None:
+                    self.delete_client(row[0])
+                else:
+                    self._scrub_backups(entry["uid"], int(entry.get("id") or -1), None)
+                    erasure.journal_done(self.root, entry["uid"])
+            except (RecordsError, OSError) as exc:
+                # Reading must go on (a full disk, say); the next start tries again.
+                self.warnings.append(f"An erasure cut short earlier could not be finished yet "
+                                     f"({exc}); it will be tried again at the next start.")
+
+    def reapply_erasures(self) -> list[int]:
+        """Erase again every client the erasure journal lists who is in the records (after a
+        restore of an older backup); returns their ids."""
+        from shadematch.records import erasure
+
+        uids = [e["uid"] for e in erasure.read_journal(self.root)]
+        found = []
+        for start in range(0, len(uids), 500):
+            chunk = uids[start:start + 500]
+            with self._read() as conn:
+                found += [r[0] for r in conn.execute(
+                    f"SELECT id FROM clients WHERE uid IN ({', '.join('?' * len(chunk))})",
+                    chunk)]
+        for client_id in found:
+            self.delete_client(client_id)
+        return found
 
     def _finish_file_deletions(self) -> None:
         """Remove the files erasures committed to remove, unless a save reused them since."""
         with self._write() as conn:
             pending = conn.execute("SELECT id, stored_name, thumb_name, queued_at FROM "
                                    "file_deletions").fetchall()
-            for row_id, stored_name, thumb_name, queued_at in pending:
+            for row_id, stored_name, thumb_name, _queued_at in pending:
                 in_use = conn.execute("SELECT 1 FROM photos WHERE stored_name = ?",
                                       (stored_name,)).fetchone() is not None
                 if not in_use:
+                    # Under the write lock: a save of the same photo in progress checks its
+                    # copy under this lock too and copies it again (_link_photo).
                     for path in (self.files.stored_path(stored_name) if stored_name else None,
                                  self.files.thumb_path(thumb_name) if thumb_name else None):
-                        # A save touches a file before referring to it: a newer mtime means
-                        # the same photo is being saved again right now.
-                        if path is not None and _mtime(path) <= queued_at:
+                        if path is not None:
                             path.unlink(missing_ok=True)
                 conn.execute("DELETE FROM file_deletions WHERE id = ?", (row_id,))
 
@@ -99,8 +165,11 @@ class MaintenanceMixin(StoreBase):
     def check(self) -> list[str]:
         """Full integrity check; returns the problems found (empty: all is well).
 
-        Checks SQLite's integrity and foreign keys, that every analysis is valid JSON, that
-        every photo copy exists with the right SHA-256 and that files are owner-only.
+        Checks SQLite's integrity and foreign keys, the content
+        (:func:`~shadematch.records.validation.content_problems`: dates of birth, screenings,
+        visit kinds and dates, no treatment of a client under 18, analyses that are JSON
+        objects), that every photo copy exists with the right SHA-256 and that files are
+        owner-only.
         """
         from shadematch.records.photos import sha256_file
 
@@ -110,12 +179,7 @@ class MaintenanceMixin(StoreBase):
                          if r[0] != "ok"]
             problems += [f"database: broken reference in {r[0]} row {r[1]} to {r[2]}"
                          for r in conn.execute("PRAGMA foreign_key_check")]
-            for visit_id, text in conn.execute("SELECT id, analysis_json FROM visits"):
-                try:
-                    if not isinstance(json.loads(text), dict):
-                        raise ValueError("not an object")
-                except ValueError:
-                    problems.append(f"visit #{visit_id}: the stored analysis is not valid JSON")
+            problems += content_problems(conn)
             photos = conn.execute("SELECT sha256, stored_name, thumb_name FROM photos").fetchall()
             dangling = conn.execute("SELECT vp.visit_id, vp.sha256 FROM visit_photos vp LEFT "
                                     "JOIN photos p ON p.sha256 = vp.sha256 WHERE "
@@ -129,7 +193,8 @@ class MaintenanceMixin(StoreBase):
                 problems.append(f"photo {path} does not match its SHA-256 (changed on disk)")
             if thumb_name and not self.files.thumb_path(thumb_name).is_file():
                 problems.append(f"thumbnail {self.files.thumb_path(thumb_name)} is missing")
-        for path in [self.db_path, *self.list_backups(),
+        extra = [self.root / name for name in ("erasures.json", ".in-use")]
+        for path in [self.db_path, *extra, *self.list_backups(),
                      *(p for _k, p in self.files.all_files())]:
             try:
                 if path.exists() and path.stat().st_mode & 0o077:
@@ -151,15 +216,16 @@ class MaintenanceMixin(StoreBase):
             thumbs = {r[0] for r in conn.execute("SELECT thumb_name FROM photos") if r[0]}
             return prune_orphans(self.files, photos, thumbs, min_age=min_age)
 
+    @sql_errors
+    def content_problems(self) -> list[str]:
+        """The content check of :meth:`check` alone (no page or photo checks)."""
+        with self._read() as conn:
+            return content_problems(conn)
+
+    @sql_errors
     def counts(self) -> dict[str, int]:
         """Numbers of clients, visits and photo copies."""
         with self._read() as conn:
             return {table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
                     for table in ("clients", "visits", "photos")}
 
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:
-        return 0.0

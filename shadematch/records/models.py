@@ -135,11 +135,29 @@ class Client:
     visit_count: int = 0
     last_visit: str | None = None
 
+    @property
+    def dob_valid(self) -> bool:
+        """False when a stored date of birth is not a YYYY-MM-DD date (`records check` says so)."""
+        if not self.dob:
+            return True
+        try:
+            parse_date(self.dob)
+        except RecordsError:
+            return False
+        return True
+
     def age(self, day: dt.date | None = None) -> int | None:
+        """Whole years on ``day`` (default today); None when the date of birth is unknown or
+        not a valid date."""
+        if not self.dob_valid:
+            return None
         return age_on(self.dob, day or dt.date.today())
 
     def is_minor(self, day: dt.date | None = None) -> bool:
-        """Under 18 by date of birth, or answered "yes" to the under-18 screening item."""
+        """Under 18 by date of birth, or answered "yes" to the under-18 screening item. A stored
+        date of birth that is not a date counts as under 18 until it is corrected."""
+        if not self.dob_valid:
+            return True
         age = self.age(day)
         if age is not None and age < 18:
             return True
@@ -238,6 +256,13 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, str | None]:
     clean: dict[str, str | None] = {}
     for key, value in fields.items():
         text = None if value is None else str(value).strip() or None
+        if text is not None:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise RecordsError(f"The client's {key.replace('_', ' ')} holds a character "
+                                   f"that is not valid text (typed in another encoding?); "
+                                   f"type it again.") from None
         if key == "name" and not text:
             raise RecordsError("A client needs a name; enter at least a first name.")
         if key == "dob" and text:

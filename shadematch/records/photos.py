@@ -29,8 +29,10 @@ ORPHAN_AGE_SECONDS = 3600.0
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by its owner only; tighten it if it exists."""
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    if (path.stat().st_mode & 0o777) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        # Only ever take permissions away: a folder its owner made read-only stays so.
+        os.chmod(path, mode & 0o700)
     return path
 
 
@@ -107,6 +109,33 @@ class PhotoFiles:
                 return sha, stored_name, None, size
         return sha, stored_name, thumb_name, size
 
+    def ensure_present(self, sha: str, stored_name: str, thumb_name: str | None,
+                       source: Path | None) -> str | None:
+        """Make sure the copy ``stored_name`` (and its thumbnail) exists; call it under the
+        database's write lock. Returns the thumbnail name to record (None when there is none).
+
+        Raises
+        ------
+        RecordsError
+            The copy is gone and cannot be made again from ``source``.
+        """
+        target = self.stored_path(stored_name)
+        if not target.is_file():
+            if source is None or not Path(source).is_file():
+                raise RecordsError(f"The photo copy {target} was removed while the visit was "
+                                   f"saved (an erasure ran at the same time); save it again.")
+            got = self.add(Path(source))
+            if got[0] != sha:
+                raise RecordsError(f"The photo {source} changed while it was being saved; "
+                                   f"save the visit again.")
+            return got[2]
+        if thumb_name and not self.thumb_path(thumb_name).is_file():
+            try:
+                make_thumbnail(target, self.thumb_path(thumb_name))
+            except Exception:  # noqa: BLE001 - a thumbnail is a convenience; the copy is kept
+                return None
+        return thumb_name
+
     def remove(self, stored_names: Iterable[str], thumb_names: Iterable[str | None]) -> None:
         """Delete files (missing ones are fine)."""
         for name in stored_names:
@@ -137,26 +166,18 @@ def _refresh(path: Path) -> bool:
 def make_thumbnail(photo: Path, out: Path, size: int = THUMBNAIL_SIZE) -> None:
     """Write a JPEG thumbnail (longest side ``size`` px) of ``photo`` to ``out``, 0600.
 
-    Uses shadematch's own loader when present (ICC and EXIF orientation honoured, HEIC and RAW);
-    otherwise Pillow with EXIF orientation applied.
+    Uses shadematch's own loader (ICC and EXIF orientation honoured, HEIC and RAW).
+
+    Raises
+    ------
+    ShadematchError
+        The photo cannot be decoded (the caller keeps the copy without a thumbnail).
     """
     from PIL import Image
 
-    image = None
-    try:
-        from shadematch.imaging import load_preview  # type: ignore[attr-defined]
-    except ImportError:
-        load_preview = None
-    if load_preview is not None:
-        try:
-            image = Image.fromarray(load_preview(photo, max_side=size * 2).rgb8())
-        except Exception:  # noqa: BLE001 - fall back to Pillow below
-            image = None
-    if image is None:
-        from PIL import ImageOps
+    from shadematch.imaging import load_preview
 
-        with Image.open(photo) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
+    image = Image.fromarray(load_preview(photo, max_side=size * 2).rgb8())
     image.thumbnail((size, size), Image.Resampling.LANCZOS)
 
     def write(handle) -> None:

@@ -18,6 +18,7 @@ returned. A store object may be used from several threads (one at a time, it hol
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,15 @@ from shadematch.records import backups as _backups
 from shadematch.records import schema as _schema
 from shadematch.records.clients import ClientsMixin
 from shadematch.records.database import DB_NAME as DB_NAME
-from shadematch.records.database import DamagedRecordsError, connect
+from shadematch.records.database import (
+    DamagedRecordsError,
+    InUseLock,
+    ReadOnlyRecordsError,
+    connect,
+    sql_errors,
+    sqlite_error,
+    store_is_read_only,
+)
 from shadematch.records.database import now_utc as now_utc
 from shadematch.records.maintenance import MaintenanceMixin
 from shadematch.records.models import SCREENING_ITEMS
@@ -46,18 +55,39 @@ def records_dir(data_dir: Path | None = None) -> Path:
 class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
     """Clients, screening, consent, visits and photo copies. Use :func:`open_store` to get one."""
 
-    def __init__(self, root: Path, *, auto_backup: bool = True) -> None:
+    def __init__(self, root: Path, *, auto_backup: bool = True, _in_use_lock: bool = True
+                 ) -> None:
         super().__init__(root)
         try:
-            private_dir(self.root)
-            existed = self.db_path.exists() and self.db_path.stat().st_size > 0
-            self._conn = connect(self.db_path, self.backups_dir, existed)
+            if self.root.is_dir() and store_is_read_only(self.db_path):
+                self.read_only = True
+            else:
+                private_dir(self.root)
+            size = self.db_path.stat().st_size if self.db_path.exists() else None
+            if size == 0:
+                self._refuse_empty_database()
+            existed = bool(size)
+            if self.read_only and not existed:
+                raise ReadOnlyRecordsError(
+                    f"The records folder {self.root} is read-only and holds no records "
+                    f"database yet; make it writable (chmod u+w) so one can be created.")
+            self._conn = connect(self.db_path, self.backups_dir, existed,
+                                 read_only=self.read_only)
+            if _in_use_lock and not self.read_only:
+                self._in_use = InUseLock(self.root, exclusive=False)
         except OSError as exc:
+            self.close()
             raise RecordsError(
                 f"The records folder {self.root} cannot be used ({exc.strerror or exc}). Check "
                 f"that it is a folder you can write to, or point SHADEMATCH_DATA_DIR at one."
             ) from exc
+        except BaseException:
+            self.close()
+            raise
         try:
+            if self.read_only:
+                self._open_read_only()
+                return
             _schema.migrate(self._conn, on_before=self._backup_before_migration)
             try:
                 self.files.ensure_dirs()
@@ -65,13 +95,67 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
                 raise RecordsError(f"The photo folders in {self.root} cannot be created "
                                    f"({exc.strerror or exc}); check the folder's permissions."
                                    ) from exc
+            self._finish_pending_erasures()
             if auto_backup and existed and _backups.backup_due(self.backups_dir):
-                self.backup()
+                self._daily_backup()
             self._finish_file_deletions()
             sweep_temporary_files(self.files)
+        except sqlite3.Error as exc:
+            self.close()
+            raise sqlite_error(exc, self.db_path, self.backups_dir) from exc
         except BaseException:
             self.close()
             raise
+
+    def _refuse_empty_database(self) -> None:
+        """A 0-byte records.db next to backups or photo copies is a truncated database, not a
+        new store: refuse it (a new empty store would let the daily backups rotate the good
+        ones out)."""
+        backups = _backups.list_backups(self.backups_dir)
+        photos = [p for kind, p in self.files.all_files() if kind == "photo"]
+        if not backups and not photos:
+            return
+        held = []
+        if backups:
+            held.append(f"{len(backups)} backup{'s' if len(backups) != 1 else ''} in "
+                        f"{self.backups_dir}")
+        if photos:
+            held.append(f"{len(photos)} photo cop{'ies' if len(photos) != 1 else 'y'}")
+        raise DamagedRecordsError(
+            f"The records database {self.db_path} is empty (0 bytes), yet there are "
+            f"{' and '.join(held)}: it was emptied by a crash or a sync tool. It was left as "
+            f"it is and no new records were started. Restore the latest backup: "
+            f"`shadematch restore` lists them, `shadematch restore FILE` restores one "
+            f"(see docs/RECORDS.md).")
+
+    def _open_read_only(self) -> None:
+        version = _schema.schema_version(self.conn)
+        if version < _schema.SCHEMA_VERSION:
+            raise ReadOnlyRecordsError(
+                f"The records in {self.root} are read-only and from an older shadematch "
+                f"(schema {version}); make them writable (chmod u+w) so they can be upgraded.")
+        self.warnings.append(
+            f"The records in {self.root} are read-only (records.db or its folder is not "
+            f"writable): they were opened read-only, nothing will be changed or backed up.")
+
+    def _daily_backup(self) -> None:
+        """The daily backup, unless the records fail the content check (a backup of damaged
+        records would rotate a good one out). A failure is a warning: reading must go on."""
+        with self._read() as conn:
+            # The full page check too: quick_check at open skips the indexes' consistency.
+            problems = [f"database: {r[0]}" for r in conn.execute("PRAGMA integrity_check")
+                        if r[0] != "ok"]
+        problems += self.content_problems()
+        if problems:
+            self.warnings.append(
+                f"The daily backup was not taken: the records fail their check "
+                f"({problems[0]}{'; ...' if len(problems) > 1 else ''}), and a backup of them "
+                f"would push a good backup out. Run `shadematch records check`.")
+            return
+        try:
+            self.backup()
+        except RecordsError as exc:
+            self.warnings.append(f"The daily backup was not taken: {exc}")
 
     def __enter__(self) -> RecordStore:
         return self
@@ -80,12 +164,14 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         self.close()
 
     # ------------------------------------------------------------------ transfer
+    @sql_errors
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""
         from shadematch.records.transfer import export_client
 
         return export_client(self, client_id, Path(out_dir))
 
+    @sql_errors
     def import_client(self, in_dir: Path | str) -> int:
         """Add a client exported by :meth:`export_client`; returns the new client id."""
         from shadematch.records.transfer import import_client

@@ -20,9 +20,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shadematch.atomic_files import write_atomic, write_text_atomic
+from shadematch.atomic_files import fsync_dir, write_atomic, write_text_atomic
 from shadematch.errors import RecordsError
-from shadematch.records.models import VISIT_KINDS, normalise_screening
 from shadematch.records.photos import FILE_MODE, private_dir, sha256_file
 
 if TYPE_CHECKING:
@@ -101,6 +100,7 @@ def export_client(store: RecordStore, client_id: int, out_dir: Path) -> Path:
         if out_dir.exists():
             out_dir.rmdir()
         partial.rename(out_dir)
+        fsync_dir(out_dir.parent)
     except OSError as exc:
         raise RecordsError(f"The export to {out_dir} could not be written "
                            f"({exc.strerror or exc}); check the disk space and permissions."
@@ -119,98 +119,142 @@ def _copy_private(source: Path, dest: Path) -> None:
     write_atomic(dest, copy, mode=FILE_MODE)
 
 
+def _plain_file(in_dir: Path, name: str, what: str) -> Path:
+    """``in_dir/name`` when it is a plain file inside the folder: no absolute path, no ``..``,
+    no symbolic link on the way (an export never has them)."""
+    relative = Path(name)
+    if (relative.is_absolute() or not relative.parts or ".." in relative.parts
+            or "\\" in name or relative.drive):
+        raise RecordsError(f"{in_dir / MANIFEST} names {name!r} for {what}, which is not inside "
+                           f"the export folder; the export is damaged or was altered. Nothing "
+                           f"was imported.")
+    path = in_dir
+    for part in relative.parts:
+        path = path / part
+        if path.is_symlink():
+            raise RecordsError(f"{path} is a symbolic link; an export holds only plain files. "
+                               f"Nothing was imported.")
+    if not path.is_file():
+        raise RecordsError(f"The export is missing {path}; nothing was imported.")
+    return path
+
+
 def read_export(in_dir: Path) -> dict:
-    """Read and validate ``client.json`` of an export folder."""
-    manifest_path = Path(in_dir) / MANIFEST
+    """Read and validate ``client.json`` of an export folder (the JSON as it is)."""
+    in_dir = Path(in_dir)
+    manifest_path = in_dir / MANIFEST
+    if not in_dir.is_dir():
+        raise RecordsError(f"{in_dir} is not a folder; choose the folder written by "
+                           f"`shadematch clients export`.")
+    if manifest_path.is_symlink() or (manifest_path.exists() and not manifest_path.is_file()):
+        raise RecordsError(f"{manifest_path} is not a plain file; the export is damaged. "
+                           f"Nothing was imported.")
     try:
-        data = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest_path.stat().st_size > 256 * 1024 * 1024:
+            raise RecordsError(f"{manifest_path} is larger than 256 MB; it is not an export "
+                               f"shadematch wrote. Nothing was imported.")
+        data = json.loads(manifest_path.read_bytes().decode("utf-8"))
     except FileNotFoundError as exc:
         raise RecordsError(f"{in_dir} is not a client export: it has no {MANIFEST}. Choose the "
                            f"folder written by `shadematch clients export`.") from exc
+    except RecursionError as exc:
+        raise RecordsError(f"{manifest_path} is nested too deeply to be an export; it is "
+                           f"damaged. Nothing was imported.") from exc
     except (OSError, ValueError) as exc:
-        raise RecordsError(f"{manifest_path} cannot be read ({exc}); the export is damaged."
-                           ) from exc
+        detail = exc.strerror if isinstance(exc, OSError) else str(exc)[:200]
+        raise RecordsError(f"{manifest_path} cannot be read ({detail}); the export is damaged. "
+                           f"Nothing was imported.") from exc
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise RecordsError(f"{manifest_path} is not a shadematch client export.")
-    if int(data.get("format_version", 0)) > EXPORT_VERSION:
+    version = data.get("format_version", 0)
+    if type(version) is not int or version < 1:
+        raise RecordsError(f"{manifest_path} has no valid format_version; the export is "
+                           f"damaged. Nothing was imported.")
+    if version > EXPORT_VERSION:
         raise RecordsError(f"{manifest_path} was written by a newer shadematch (export format "
-                           f"{data.get('format_version')}); update shadematch to import it.")
-    client = data.get("client")
-    if not isinstance(client, dict) or not str(client.get("name") or "").strip():
-        raise RecordsError(f"{manifest_path} has no client name; the export is damaged.")
-    for visit in data.get("visits") or []:
-        if visit.get("kind") not in VISIT_KINDS or not isinstance(visit.get("analysis"), dict):
-            raise RecordsError(f"{manifest_path}: a visit has an unknown kind or no analysis; "
-                               f"the export is damaged.")
+                           f"{version}); update shadematch to import it.")
     return data
 
 
 def import_client(store: RecordStore, in_dir: Path) -> int:
     """Add the client exported in ``in_dir``; returns the new client id.
 
+    Everything is checked first (every field, the under-18 rule for treatment visits, every
+    photo's place and SHA-256), then added in one transaction: all or nothing.
+
     Raises
     ------
     RecordsError
-        Not an export, a photo missing or altered, or the client is already in the records.
+        Not an export, a field that is not valid, a photo missing, outside the folder or
+        altered, or the client is already in the records.
     """
-    in_dir = Path(in_dir).expanduser()
+    from shadematch.records.validation import validate_export
+
+    in_dir = Path(in_dir).expanduser().absolute()
     data = read_export(in_dir)
-    client = data["client"]
-    uid = str(client.get("uid") or uuid.uuid4().hex)
-    with store._read() as conn:
-        row = conn.execute("SELECT id, name FROM clients WHERE uid = ?", (uid,)).fetchone()
-    if row is not None:
-        raise RecordsError(f"This client is already in the records as #{row[0]} ({row[1]}); "
-                           f"nothing was imported. Delete #{row[0]} first to replace it.")
+    plan = validate_export(data, str(in_dir / MANIFEST))
+    client = plan["client"]
+    uid = client["uid"] or uuid.uuid4().hex
+    _refuse_known(store, uid)
     # Verify and copy photos before the transaction (copies are content-addressed, so an
     # interrupted import leaves at most unreferenced files).
-    stored: dict[str, tuple[str, str | None, int]] = {}
-    for visit in data.get("visits") or []:
-        for photo in visit.get("photos") or []:
-            sha, name = photo.get("sha256"), photo.get("file")
-            if not sha or not name or sha in stored:
+    sources: dict[str, Path] = {}
+    for visit in plan["visits"]:
+        for photo in visit["photos"]:
+            sha, name = photo["sha256"], photo["file"]
+            if not name or sha in sources:
                 continue
-            path = in_dir / name
-            if not path.is_file():
-                raise RecordsError(f"The export is missing {path}; nothing was imported.")
+            path = _plain_file(in_dir, name, "a photo")
             if sha256_file(path) != sha:
                 raise RecordsError(f"{path} does not match its SHA-256 in {MANIFEST} (altered "
                                    f"or damaged); nothing was imported.")
-            got_sha, stored_name, thumb_name, size = store.files.add(path)
-            stored[sha] = (stored_name, thumb_name, size)
+            sources[sha] = path
+    stored = {sha: store.files.add(path) for sha, path in sources.items()}
+    for sha, (got_sha, _name, _thumb, _size) in stored.items():
+        if got_sha != sha:
+            raise RecordsError(f"{sources[sha]} changed while it was imported; nothing was "
+                               f"imported. Try again.")
     with store._write() as conn:
+        _refuse_known(store, uid, conn)
         cursor = conn.execute(
             "INSERT INTO clients (uid, name, dob, contact, hair_loss_pattern, notes, created, "
             "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (uid, client["name"], client.get("dob"), client.get("contact"),
-             client.get("hair_loss_pattern"), client.get("notes"), client.get("created") or "",
-             client.get("updated") or client.get("created") or ""))
+            (uid, client["name"], client["dob"], client["contact"], client["hair_loss_pattern"],
+             client["notes"], client["created"], client["updated"]))
         client_id = int(cursor.lastrowid)
-        for screening in data.get("screenings") or []:
-            conn.execute("INSERT INTO screenings (client_id, recorded_at, answers_json) VALUES "
-                         "(?, ?, ?)", (client_id, screening["recorded_at"],
-                                       json.dumps(normalise_screening(screening["answers"]))))
-        for consent in data.get("consents") or []:
-            conn.execute("INSERT INTO consents (client_id, given_at, note) VALUES (?, ?, ?)",
-                         (client_id, consent["given_at"], consent.get("note")))
-        for visit in data.get("visits") or []:
+        conn.executemany("INSERT INTO screenings (client_id, recorded_at, answers_json) VALUES "
+                         "(?, ?, ?)", [(client_id, *row) for row in plan["screenings"]])
+        conn.executemany("INSERT INTO consents (client_id, given_at, note) VALUES (?, ?, ?)",
+                         [(client_id, *row) for row in plan["consents"]])
+        for visit in plan["visits"]:
             cursor = conn.execute(
                 "INSERT INTO visits (client_id, visit_date, kind, session_number, analysis_json, "
                 "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (client_id, visit["visit_date"], visit["kind"], visit.get("session_number"),
-                 json.dumps(visit["analysis"], ensure_ascii=False), visit.get("chosen_entry_id"),
-                 visit.get("chosen_name"), visit.get("dilution"), visit.get("batch"),
-                 visit.get("notes"), visit.get("report_path"),
-                 visit.get("created") or visit["visit_date"]))
+                (client_id, visit["visit_date"], visit["kind"], visit["session_number"],
+                 visit["analysis_json"], visit["chosen_entry_id"], visit["chosen_name"],
+                 visit["dilution"], visit["batch"], visit["notes"], visit["report_path"],
+                 visit["created"]))
             visit_id = int(cursor.lastrowid)
-            for position, photo in enumerate(visit.get("photos") or []):
-                sha = photo.get("sha256")
+            for position, photo in enumerate(visit["photos"]):
+                sha = photo["sha256"]
                 if sha in stored:
-                    stored_name, thumb_name, size = stored[sha]
+                    _sha, stored_name, thumb_name, size = stored[sha]
                     store._link_photo(conn, visit_id, position, sha, stored_name, thumb_name,
-                                      size, photo.get("original_path"))
+                                      size, photo["original_path"], source=sources[sha])
                 else:
                     store._link_photo(conn, visit_id, position, None, None, None, None,
-                                      photo.get("original_path"))
+                                      photo["original_path"])
     return client_id
+
+
+def _refuse_known(store: RecordStore, uid: str, conn=None) -> None:
+    """RecordsError when a client with ``uid`` is in the records already."""
+    if conn is None:
+        with store._read() as reader:
+            row = reader.execute("SELECT id, name FROM clients WHERE uid = ?", (uid,)).fetchone()
+    else:
+        row = conn.execute("SELECT id, name FROM clients WHERE uid = ?", (uid,)).fetchone()
+    if row is not None:
+        raise RecordsError(f"This client is already in the records as #{row[0]} ({row[1]}); "
+                           f"nothing was imported. Delete #{row[0]} first to replace it.")

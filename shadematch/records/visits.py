@@ -69,8 +69,10 @@ class VisitsMixin(StoreBase):
             if kind in TREATMENT_KINDS:
                 day = dt.date.fromisoformat(stamp[:10])
                 if client.is_minor(day):
-                    why = (f"born {client.dob}" if client.age(day) is not None
-                           and client.age(day) < 18 else "screening answer")
+                    age = client.age(day)
+                    why = (f"born {client.dob}" if age is not None and age < 18
+                           else "screening answer" if client.dob_valid
+                           else f"the date of birth {client.dob!r} is not a date")
                     raise RecordsError(
                         f"{client.name} is under 18 ({why}): a treatment visit ({kind}) cannot "
                         f"be started. Record a consultation instead, or correct the date of "
@@ -97,13 +99,22 @@ class VisitsMixin(StoreBase):
                 if photo is not None:
                     sha, stored_name, thumb_name, size = photo
                     self._link_photo(conn, visit_id, 0, sha, stored_name, thumb_name, size,
-                                     str(Path(photo_path).expanduser().absolute()))
+                                     str(Path(photo_path).expanduser().absolute()),
+                                     source=Path(photo_path))
                 return visit_id
 
     def _link_photo(self, conn: sqlite3.Connection, visit_id: int, position: int,
                     sha: str | None, stored_name: str | None, thumb_name: str | None,
-                    size: int | None, original_path: str | None) -> None:
+                    size: int | None, original_path: str | None,
+                    source: Path | None = None) -> None:
+        """Refer visit ``visit_id`` to a photo copy, inside the caller's write transaction.
+
+        The copy was made before the transaction; an erasure in another process may have
+        removed it since (the same photo, another client). Checked here, under the write lock
+        no erasure can remove it any more, and copied again from ``source`` when gone.
+        """
         if sha is not None:
+            thumb_name = self.files.ensure_present(sha, stored_name, thumb_name, source)
             conn.execute("INSERT INTO photos (sha256, stored_name, thumb_name, size) "
                          "VALUES (?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET "
                          "thumb_name = COALESCE(photos.thumb_name, excluded.thumb_name)",
@@ -122,7 +133,8 @@ class VisitsMixin(StoreBase):
                                         "visit_photos WHERE visit_id = ?", (visit_id,)
                                         ).fetchone()[0]
                 self._link_photo(conn, visit_id, position, sha, stored_name, thumb_name, size,
-                                 str(Path(photo_path).expanduser().absolute()))
+                                 str(Path(photo_path).expanduser().absolute()),
+                                 source=Path(photo_path))
 
     @sql_errors
     def update_visit(self, visit_id: int, **fields: str | None) -> Visit:

@@ -11,10 +11,12 @@ from functools import lru_cache
 
 import numpy as np
 
-# Outline colours of the region classes: the same as in the application.
-from shadematch.imaging.regions import CLASS_COLOURS  # noqa: E402
+from shadematch.color.conversion import Lab_to_sRGB
 
-CLASS_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar"}
+# Outline colours of the region classes: the same as in the application.
+from shadematch.imaging.regions import CLASS_COLOURS
+from shadematch.vocabulary import region_label
+
 _FALLBACK_COLOUR = (120, 200, 60)
 
 
@@ -24,8 +26,8 @@ def class_colour(name: str) -> tuple[int, int, int]:
 
 
 def class_label(name: str) -> str:
-    """Human name of a region class."""
-    return CLASS_LABELS.get(str(name), str(name).capitalize())
+    """Human name of a region class (:func:`shadematch.vocabulary.region_label`)."""
+    return region_label(name)
 
 
 def lab_to_srgb(Lab: Sequence[float]) -> tuple[tuple[float, float, float], bool]:
@@ -40,18 +42,7 @@ def lab_to_srgb(Lab: Sequence[float]) -> tuple[tuple[float, float, float], bool]
     rgb : (r, g, b) sRGB-encoded, 0..1, clipped to the gamut's box.
     in_gamut : False when clipping moved a channel by more than half an 8-bit step.
     """
-    Lab = np.asarray(Lab, dtype=np.float64).reshape(3)
-    try:
-        from shadematch.color.conversion import Lab_to_sRGB
-    except ImportError:  # the core conversion module not installed yet: same maths, colour-science
-        import colour
-
-        d65 = colour.CCS_ILLUMINANTS["CIE 1931 2 Degree Standard Observer"]["D65"]
-        encoded = colour.XYZ_to_sRGB(colour.Lab_to_XYZ(Lab, d65), d65)
-        in_gamut = np.all((encoded >= -0.5 / 255) & (encoded <= 1 + 0.5 / 255))
-        rgb = np.clip(encoded, 0.0, 1.0)
-    else:
-        rgb, in_gamut = Lab_to_sRGB(Lab)
+    rgb, in_gamut = Lab_to_sRGB(np.asarray(Lab, dtype=np.float64).reshape(3))
     r, g, b = (float(v) for v in np.asarray(rgb).reshape(3))
     return (r, g, b), bool(np.asarray(in_gamut).reshape(-1)[0])
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from shadematch.errors import ReportError
+from shadematch.errors import ReportError, ShadematchError
+from shadematch.imaging.regions import Region
 from shadematch.reporting.colours import class_colour
 
 MAX_SIDE = 1600
@@ -49,55 +50,25 @@ def _scale_numbers(value, factor: float):
     return value
 
 
-def _fallback_mask(region: dict, h: int, w: int) -> np.ndarray:
-    """Rasterise a region from its params with Pillow (used when imaging.regions is absent)."""
-    from PIL import Image, ImageDraw
-
-    img = Image.new("L", (w, h), 0)
-    draw = ImageDraw.Draw(img)
-    p = region.get("params", {})
-    shape = region.get("shape")
-    if shape == "rect":
-        draw.rectangle([p["x"], p["y"], p["x"] + p["w"] - 1, p["y"] + p["h"] - 1], fill=255)
-    elif shape == "ellipse":
-        draw.ellipse([p["cx"] - p["rx"], p["cy"] - p["ry"], p["cx"] + p["rx"], p["cy"] + p["ry"]],
-                     fill=255)
-    elif shape == "polygon":
-        draw.polygon([tuple(pt) for pt in p["points"]], fill=255)
-    elif shape == "brush":
-        r = float(p["radius"])
-        for stroke in p["strokes"]:
-            pts = [tuple(pt) for pt in stroke]
-            if len(pts) > 1:
-                draw.line(pts, fill=255, width=max(1, int(round(2 * r))), joint="curve")
-            for x, y in pts:
-                draw.ellipse([x - r, y - r, x + r, y + r], fill=255)
-    else:
-        raise ReportError(f"region {region.get('id', '?')} has an unknown shape {shape!r}")
-    return np.asarray(img) > 0
-
-
 def region_mask(region: dict, h: int, w: int, scale: float = 1.0) -> np.ndarray:
     """Boolean (h, w) mask of a region from the analysis record, its coordinates times ``scale``.
 
-    Uses ``shadematch.imaging.regions.Region`` when available, so the outline drawn is exactly
-    the pixels measured; falls back to drawing the shape from its parameters.
+    The mask is :class:`shadematch.imaging.regions.Region`'s, so the outline drawn is exactly
+    the pixels measured.
+
+    Raises
+    ------
+    ReportError
+        The region is malformed (unknown shape, missing or bad parameters).
     """
     scaled = dict(region)
     scaled["params"] = _scale_numbers(region.get("params", {}), scale)
     try:
-        from shadematch.imaging.regions import Region
-    except ImportError:
-        return _fallback_mask(scaled, h, w)
-    try:
         return np.asarray(Region.from_dict(scaled).mask(h, w), dtype=bool)
-    except Exception as exc:  # noqa: BLE001 - a malformed region must not stop the whole report
-        try:
-            return _fallback_mask(scaled, h, w)
-        except Exception:  # noqa: BLE001
-            raise ReportError(
-                f"region {region.get('id', '?')} could not be drawn ({exc}): check the analysis file"
-            ) from exc
+    except (KeyError, TypeError, ValueError, ShadematchError) as exc:
+        raise ReportError(
+            f"region {region.get('id', '?')} could not be drawn ({exc}): check the analysis file"
+        ) from exc
 
 
 def _outline(mask: np.ndarray, thickness: int) -> np.ndarray:

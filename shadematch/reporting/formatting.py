@@ -10,7 +10,7 @@ import numpy as np
 def fmt_number(value, digits: int = 1, signed: bool = False) -> str:
     try:
         v = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return "–"
     if not np.isfinite(v):
         return "–"

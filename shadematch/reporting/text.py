@@ -275,13 +275,23 @@ def wrap(text: str, size: float, max_width: float, font: str = REGULAR) -> list[
                 line = token.lstrip()
             else:
                 line = candidate
-            # A single token longer than the line: cut it by characters.
-            while width(line.rstrip(), size, font) > max_width and len(line) > 1:
-                cut = len(line) - 1
-                while cut > 1 and width(line[:cut], size, font) > max_width:
-                    cut -= 1
-                lines.append(line[:cut])
-                line = line[cut:]
+            # A single token longer than the line: cut it by characters. The characters'
+            # advances are measured once and summed (linear in the token's length: a 2,000
+            # character pigment name must not take minutes).
+            if len(line) > 1 and width(line.rstrip(), size, font) > max_width:
+                advances = [width(char, size, font) for char in line]
+                start = 0
+                while start < len(line) - 1:
+                    total, cut = 0.0, start
+                    while cut < len(line) and total + advances[cut] <= max_width:
+                        total += advances[cut]
+                        cut += 1
+                    if cut == len(line):
+                        break
+                    cut = max(cut, start + 1)
+                    lines.append(line[start:cut])
+                    start = cut
+                line = line[start:]
         lines.append(line.rstrip())
     return lines
 

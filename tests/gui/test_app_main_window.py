@@ -49,7 +49,7 @@ def test_no_argument_first_run_shows_the_demo_with_samples_and_ranking(start, qt
     ws = window.workspace
     qtbot.waitUntil(lambda: ws.photo is not None and set(ws.samples) == {"hair", "skin"}
                     and bool(ws.ranking), timeout=15000)
-    assert "shadematch" in window.windowTitle() and "astronaut" in window.windowTitle()
+    assert "shadematch" in window.windowTitle() and "scalp" in window.windowTitle()
     assert {r.region_class for r in ws.regions} == {"hair", "skin"}
     assert ws.samples["hair"].Lab[0] < ws.samples["skin"].Lab[0]
     assert settings.demo_shown
@@ -101,7 +101,7 @@ def test_session_argument_and_later_run_reopens_it(start, qtbot, tmp_path, setti
     session = app_module.prepare_demo_session(tmp_path / "saved")
     window = start([str(session)])
     ws = window.workspace
-    qtbot.waitUntil(lambda: ws.photo is not None and len(ws.regions) == 5, timeout=15000)
+    qtbot.waitUntil(lambda: ws.photo is not None and len(ws.regions) == 2, timeout=15000)
     assert "shadematch" in window.windowTitle()
     window.close()
     window.shell.shutdown()
@@ -109,7 +109,7 @@ def test_session_argument_and_later_run_reopens_it(start, qtbot, tmp_path, setti
 
     again = start([])
     qtbot.waitUntil(lambda: again.workspace.photo is not None
-                    and len(again.workspace.regions) == 5, timeout=15000)
+                    and len(again.workspace.regions) == 2, timeout=15000)
     assert again.workspace.session_path is not None
     assert Path(again.workspace.session_path) == session
 

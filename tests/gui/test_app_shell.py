@@ -13,7 +13,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl, Signal  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow  # noqa: E402
 
@@ -31,7 +31,10 @@ from shadematch.gui.shell.actions import ActionRegistry  # noqa: E402
 
 
 class ContractWindow(QMainWindow):
-    """The MainWindow contract, recording what it is asked to open."""
+    """The MainWindow contract (app.ShellWindow), recording what it is asked to open."""
+
+    photo_opened = Signal(str)
+    folder_requested = Signal(str)
 
     def __init__(self, workspace, settings=None, runner=None):
         super().__init__()
@@ -59,6 +62,15 @@ class ContractWindow(QMainWindow):
 
     def show_status(self, text, msecs=4000):
         self.statuses.append(text)
+
+    def palette_names(self):
+        # what the real window's matching panel has scanned off the GUI thread
+        from shadematch.palettes import list_palettes
+
+        return [p.name for p in list_palettes()]
+
+    def reload_palettes(self):
+        pass
 
 
 @pytest.fixture
@@ -117,7 +129,7 @@ def test_first_run_opens_the_demo_later_runs_reopen_folder_and_session(make_wind
     settings = Settings.from_file(data_dir / "settings.ini")
     first = make_window([], settings)
     qtbot.waitUntil(lambda: len(first.opened) == 1, timeout=10000)  # made off the GUI thread
-    assert len(first.opened) == 1 and first.opened[0].endswith("astronaut.shadematch")
+    assert len(first.opened) == 1 and first.opened[0].endswith("scalp-demo.shadematch")
     assert settings.demo_shown is True
     assert "shadematch" in first.windowTitle()
 

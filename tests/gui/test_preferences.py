@@ -256,3 +256,25 @@ def test_stored_logo_that_went_missing_is_shown_inline(qtbot, tmp_path):
     assert dialog.clinic_logo.message.isVisible()
     assert "gone.png does not exist" in dialog.clinic_logo.message.text()
     assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+
+def test_the_first_session_step_is_a_preference_the_plan_follows(qtbot, tmp_path):
+    from shadematch.gui.shell.main_window import MainWindow
+    from shadematch.workspace import Workspace
+
+    path = tmp_path / "s.ini"
+    path.write_text("[matching]\nfirst_session_step=nan\n")
+    s = Settings.from_file(path)
+    assert s.first_session_step == 4.0  # unreadable: the default
+    dialog = PreferencesDialog(s, palette_names=[])
+    qtbot.addWidget(dialog)
+    dialog.step_spin.setValue(6.5)
+    dialog.accept()
+    again = Settings.from_file(path)
+    assert again.first_session_step == 6.5
+    with pytest.raises(ValueError):
+        again.first_session_step = 25.0
+    window = MainWindow(Workspace(auto_measure=False), again)
+    qtbot.addWidget(window)
+    assert window.workspace.plan_step_L == 6.5
+    window.close()

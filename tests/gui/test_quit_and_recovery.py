@@ -185,7 +185,7 @@ def test_after_sigterm_or_a_crash_the_untouched_demo_comes_back_as_the_demo(tmp_
     data = tmp_path / "data"
     env = dict(child_env, SHADEMATCH_DATA_DIR=str(data), QT_QPA_PLATFORM="offscreen")
     log = data / "logs" / "shadematch.log"
-    opened = "opened the session " + str(data / "demo" / "astronaut.shadematch")
+    opened = "opened the session " + str(data / "demo" / "scalp-demo.shadematch")
 
     def launch():
         return subprocess.Popen([sys.executable, "-m", "shadematch"], env=env, cwd=tmp_path,

@@ -239,7 +239,7 @@ def test_backspace_takes_back_polygon_corners_not_regions(qtbot, window):
         click(qtbot, window, x, y)
     assert len(ws.regions) == 2  # the polygon being drawn is previewed
     key(qtbot, window, Qt.Key_Backspace)
-    assert len(window.tools._points) == 3 and len(ws.regions) == 2
+    assert len(window.tools.points) == 3 and len(ws.regions) == 2
     assert len(ws.regions[1].params["points"]) == 3
     key(qtbot, window, Qt.Key_Backspace)
     assert len(ws.regions) == 1 and ws.regions[0].shape == "rect"  # not enough corners left

@@ -80,3 +80,30 @@ def test_on_error_replaces_the_policy_and_cancelled_jobs_say_nothing(qtbot, runn
     gate.set()
     _finish(qtbot, runner, first)
     assert reported == []
+
+
+def test_a_quiet_job_only_logs_its_failure(qtbot, runner, caplog):
+    reported, cleaned = [], []
+    runner.set_reporters(expected=lambda t, e: reported.append(t),
+                         unexpected=lambda t, e: reported.append(t))
+    with caplog.at_level("WARNING", logger="shadematch.gui.common.workers"):
+        expected = runner.submit(_raise, pass_progress=False, exc=OSError("disk full"),
+                                 title="Autosaving", quiet=True,
+                                 on_failure=lambda e: cleaned.append(str(e)))
+        _finish(qtbot, runner, expected)
+        bug = runner.submit(_raise, pass_progress=False, exc=ZeroDivisionError("x"),
+                            title="Preview", quiet=True)
+        _finish(qtbot, runner, bug)
+    assert reported == [] and cleaned == ["disk full"]
+    assert "Autosaving failed: disk full" in caplog.text
+    assert "Preview failed" in caplog.text and "Traceback" in caplog.text
+
+
+def test_failure_text_is_the_expected_message_or_says_where_the_details_are():
+    from shadematch.gui.common.workers import failure_text
+
+    assert failure_text(ShadematchError("x.jpg is truncated: copy it again"), "Reading") == \
+        "x.jpg is truncated: copy it again"
+    text = failure_text(ZeroDivisionError("division by zero"), "The folder could not be read")
+    assert text.startswith("The folder could not be read (division by zero)")
+    assert "log file" in text

@@ -86,3 +86,25 @@ def test_bad_values_are_refused_and_change_nothing():
     assert editor.undo_label.startswith("Hairline")
     editor.set_area([Region("hair", "rect", {"x": 0, "y": 0, "w": 10, "h": 10})])
     assert editor.state.area[0].region_class == "skin"
+
+
+def test_the_state_round_trips_through_the_analysis_record():
+    from shadematch.analysis_record import Analysis
+    from shadematch.preview.design_editor import PreviewState
+
+    editor = DesignEditor()
+    editor.apply_template("receded", BOX)
+    editor.set_scale_line(10, 10, 250, 10, 20)
+    editor.set_density(65)
+    editor.set_session("1")
+    editor.set_shade("neutral-black@4:1")
+    block = editor.state.to_dict()
+    record = Analysis(treatment=block).to_dict()
+    assert record["treatment"] == block
+    again = PreviewState.from_dict(Analysis.from_dict(record).treatment)
+    assert again == editor.state
+    assert "treatment" not in Analysis().to_dict()        # records without one stay as they were
+    with pytest.raises(PreviewError, match="treatment design is damaged"):
+        PreviewState.from_dict({"area": [{"shape": "polygon", "params": {"points": [[0, 0]]}}]})
+    with pytest.raises(PreviewError, match="unknown stage"):
+        PreviewState.from_dict({**block, "stage": "cured"})

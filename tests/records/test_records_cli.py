@@ -102,7 +102,8 @@ def test_export_delete_import(data_dir, capsys, photo, tmp_path, monkeypatch):
     assert code == 1 and "--yes" in err
     assert run_json(capsys, "clients", "list")["clients"][0]["name"] == "Abe"
     assert run_json(capsys, "clients", "delete", "1", "--yes") == {
-        "deleted": 1, "visits": 1, "photos": 1}
+        "deleted": 1, "visits": 1, "photos": 1, "backups": 1, "reports": 0, "autosaves": 0,
+        "thumbnails": 0, "log_lines": 0}
     imported = run_json(capsys, "clients", "import", str(out_dir))
     assert imported["id"] == 2 and imported["client"]["name"] == "Abe"
     assert imported["client"]["visit_count"] == 1
@@ -123,7 +124,7 @@ def test_records_check_backup_restore(data_dir, capsys, photo):
     assert backup in [b["path"] for b in listed] and all("taken" in b for b in listed)
     run(capsys, "clients", "add", "--name", "Cal")
     restored = run_json(capsys, "restore", backup, "--yes")
-    assert set(restored) == {"restored_from", "database", "previous_kept_as"}
+    assert set(restored) == {"restored_from", "database", "previous_kept_as", "erased_again"}
     assert [c["name"] for c in run_json(capsys, "clients", "list")["clients"]] == ["Bea"]
     # A broken photo copy makes `records check` fail with the problem named.
     with open_store(data_dir) as store:
@@ -174,7 +175,8 @@ def test_counts_are_said_in_words(data_dir, capsys, photo, monkeypatch):
     code, out, _ = run(capsys, "records", "check")
     assert "(2 clients, 1 visit, 1 photo)." in out
     code, out, _ = run(capsys, "clients", "delete", "1", "--yes")
-    assert out.strip() == "Erased client #1 (1 visit, 1 photo copy)."
+    assert out.splitlines() == ["Erased client #1 (1 visit, 1 photo copy).",
+                                "Also removed: 1 backup (rewritten without them)."]
     code, out, _ = run(capsys, "records", "prune")
     assert out.strip() == "Removed 0 unreferenced files."
     assert "(s)" not in out

@@ -238,7 +238,8 @@ def test_delete_client_erases_visits_and_unshared_photos(store, tmp_path):
     store.save_visit(a, make_analysis(), shared)
     vb = store.save_visit(b, make_analysis(), shared)
     own_copy = store.get_visit(va).photo
-    assert store.delete_client(a) == {"visits": 2, "photos": 1}
+    assert store.delete_client(a) == {"visits": 2, "photos": 1, "backups": 0, "reports": 0,
+                                      "autosaves": 0, "thumbnails": 0, "log_lines": 0}
     assert not own_copy.stored_path.exists() and not own_copy.thumbnail_path.exists()
     assert store.get_visit(vb).photo.stored_path.is_file()
     assert [c.id for c in store.search_clients()] == [b]

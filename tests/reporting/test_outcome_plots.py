@@ -67,3 +67,4 @@ def test_plots_draw_to_png_and_pdf():
               40, 100, 400, 300)
     c.save()
     assert buffer.getvalue().startswith(b"%PDF")
+

@@ -468,3 +468,25 @@ def test_missing_or_nan_values_do_not_break_the_report(astronaut):
     assert "sample:hair" not in labels and "sample:skin" in labels
     text = _text(rendered.pdf)
     assert "no colour" in text and "Carbon Black" in text
+
+
+def test_a_healed_record_prints_the_plan_the_states_and_the_honest_line():
+    import json
+
+    record = json.loads((Path(__file__).parent.parent / "data" / "records" /
+                         "cli_scalp_with_scar.json").read_text("utf-8"))
+    record["picks"]["primary"] = {"entry_id": record["ranking"][0]["id"]}
+    rendered = render_report(record, None, ReportOptions(client_name="A. Client"))
+    text = _squash(_text(rendered.pdf))
+    for words in ("Client's hair", "Predicted healed", "Fresh (first days)", "On card (swatch)",
+                  "Session plan", "Session 1", "Sessions 2–3", "Scar",
+                  "a prediction, to be checked against your own healed results"):
+        assert words in text, words
+    assert "unacceptable" not in text
+    hair = record["samples"]["hair"]["lab"]
+    beside = [s for s in rendered.swatches if s.label.startswith("target:")]
+    assert len(beside) >= 1 + len(record["ranking"])  # the chosen shade and every row
+    assert all(np.allclose(s.Lab, hair, atol=1e-3) for s in beside)
+    healed = {s.label: s.Lab for s in rendered.swatches if s.label.startswith("rank:")}
+    for entry in record["ranking"]:
+        assert np.allclose(healed[f"rank:{entry['id']}"], entry["healed_lab"])

@@ -154,9 +154,8 @@ def test_dialog_is_prefilled_with_the_selected_client(window, monkeypatch):
         return QDialog.Rejected
 
     monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
-    monkeypatch.setattr(window, "client_records",
-                        SimpleNamespace(view=SimpleNamespace(client=SimpleNamespace(name="محمد"))),
-                        raising=False)
+    # the client selected in the Clients panel (the composition connects it to the export)
+    monkeypatch.setattr(window.client_records.view, "client", SimpleNamespace(name="محمد"))
     window.report_exporter.export()
     assert seen["client"] == "محمد"
     assert seen["path"].endswith("astronaut report.pdf")

@@ -8,7 +8,9 @@ region, select it, press "Selected region is a grey card". The calibration lives
 from this shoot" carries it over to the next photos with a visible note, and "Show photo
 corrected" displays the corrected photo.
 
-Hooked into the main window with one line: ``self.calibration_tool = CalibrationTool(self)``.
+Installed by :func:`shadematch.gui.shell.composition.compose` with the window services, the
+photo view and the region tools. The carry-over rule for a shoot is the workspace's
+(:meth:`~shadematch.workspace.Workspace.set_photo`); the tool only sets it from its check box.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from PySide6.QtWidgets import (
 
 from shadematch.calibration import CORNER_NAMES
 from shadematch.gui.calibration.calibration_overlay import ChartClickTool, ChartGridItem
+from shadematch.gui.common.services import WindowServices
+from shadematch.gui.photo.photo_view import PhotoView
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +48,7 @@ def fit_chart(photo, corners, reference: str, progress=None, cancelled=None):
     """Worker: calibrate from the chart corners on the full-resolution photo."""
     from shadematch.calibration import calibrate_from_chart
 
-    return calibrate_from_chart(photo.rgb, corners, reference=reference,
+    return calibrate_from_chart(photo, corners, reference=reference,
                                 photo_sha256=photo.sha256, progress=progress, cancelled=cancelled)
 
 
@@ -60,7 +64,7 @@ def fit_grey_card(photo, region, progress=None, cancelled=None):
     from shadematch.calibration import calibrate_from_grey_card
 
     mask = region.mask(photo.height, photo.width)
-    return calibrate_from_grey_card(photo.rgb, mask, photo_sha256=photo.sha256)
+    return calibrate_from_grey_card(photo, mask, photo_sha256=photo.sha256)
 
 
 def corrected_display(calibration, photo, progress=None, cancelled=None):
@@ -102,8 +106,9 @@ class CalibrationPanel(QWidget):
         self.grey_button.setToolTip("White balance and exposure only, from an 18% grey card "
                                     "(L* 50) marked as a region")
         self.find_button = QPushButton("Find chart")
-        self.find_button.setToolTip("Look for the ColorChecker automatically, then check the grid "
-                                    "(corners can still be dragged)")
+        self.find_button.setToolTip("Look for the ColorChecker automatically, then check that the "
+                                    "outlined squares sit on the patches (drag a corner to move "
+                                    "them)")
         row.addWidget(self.click_button)
         row.addWidget(self.find_button)
         layout.addLayout(row)
@@ -180,14 +185,22 @@ class CalibrationPanel(QWidget):
 
 # -- the controller ----------------------------------------------------------------------------------
 class CalibrationTool(QObject):
-    """Connects the panel, the chart overlay and the click tool to the workspace and the runner."""
+    """Connects the panel, the chart overlay and the click tool to the workspace and the runner.
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window, self.workspace, self.view = window, window.workspace, window.view
+    Parameters
+    ----------
+    services : the window services (workspace, runner, actions, docks, status bar).
+    view : the photo view the chart is clicked on.
+    tool_changed : the region tools' signal that another drawing tool was chosen (it ends
+        chart mode).
+    """
+
+    def __init__(self, services: WindowServices, view: PhotoView, tool_changed) -> None:
+        super().__init__(services.main_widget())
+        self.services, self.workspace, self.view = services, services.workspace, view
         self.panel = CalibrationPanel()
-        self.dock = window.add_dock(self.panel, "Calibration", Qt.RightDockWidgetArea,
-                                    "calibrationDock")
+        self.dock = services.add_dock(self.panel, "Calibration",
+                                      Qt.DockWidgetArea.RightDockWidgetArea, "calibrationDock")
         self.grid = ChartGridItem()
         self.grid.setVisible(False)
         self.view.scene().addItem(self.grid)
@@ -196,7 +209,7 @@ class CalibrationTool(QObject):
         self._shown_calibration = None
         self._corrected_shown = False
 
-        self.action = window.actions.bind("calibrate", self.start_chart)
+        self.action = services.actions.bind("calibrate", self.start_chart)
 
         p = self.panel
         p.click_button.toggled.connect(self._click_toggled)
@@ -208,7 +221,10 @@ class CalibrationTool(QObject):
         self.click_tool.corners_changed.connect(self._corners_changed)
         self.click_tool.dragging.connect(self.grid.set_corners)
         self.click_tool.leave_requested.connect(lambda: p.click_button.setChecked(False))
-        window.tools.tool_changed.connect(lambda _name: p.click_button.setChecked(False))
+        tool_changed.connect(lambda _name: p.click_button.setChecked(False))
+        # "Use for other photos from this shoot" is the workspace's reuse rule (set_photo).
+        self.workspace.keep_calibration_for_shoot = p.keep_for_shoot.isChecked()
+        p.keep_for_shoot.toggled.connect(self._keep_for_shoot)
         events = self.workspace.events
         events.photo_changed.connect(self._photo_changed)
         events.settings_changed.connect(self._calibration_maybe_changed)
@@ -270,7 +286,7 @@ class CalibrationTool(QObject):
         if ws.photo is None or len(corners) != 4:
             return
         self.panel.status.setText("Fitting the chart…")
-        self.window.runner.submit(
+        self.services.runner.submit(
             fit_chart, channel="calibration", photo=self.workspace.photo, corners=list(corners),
             reference=self.panel.reference.currentData(),
             on_done=self._fitted, title="Calibrating", on_failure=self._fit_failed,
@@ -284,7 +300,7 @@ class CalibrationTool(QObject):
             return
         self.panel.problem.setText("")
         self.panel.instruction.setText("Looking for the chart…")
-        self.window.runner.submit(find_chart, channel="calibration", photo=ws.photo,
+        self.services.runner.submit(find_chart, channel="calibration", photo=ws.photo,
                                   reference=self.panel.reference.currentData(),
                                   on_done=lambda corners, p=ws.photo: self._found(corners, p),
                                   title="Calibrating", on_failure=self._fit_failed,
@@ -305,7 +321,7 @@ class CalibrationTool(QObject):
             return
         self.panel.problem.setText("")
         self.panel.status.setText("Measuring the grey card…")
-        self.window.runner.submit(fit_grey_card, channel="calibration", photo=ws.photo,
+        self.services.runner.submit(fit_grey_card, channel="calibration", photo=ws.photo,
                                   region=ws.region(ws.selected[0]), on_done=self._fitted,
                                   title="Calibrating", on_failure=self._fit_failed,
             on_expected=lambda exc: self.panel.problem.setText(str(exc)))
@@ -316,7 +332,7 @@ class CalibrationTool(QObject):
             return  # the photo changed while fitting
         self.panel.problem.setText("")
         self.workspace.set_calibration(calibration)
-        self.window.show_status(calibration.summary(), 6000)
+        self.services.show_status(calibration.summary(), 6000)
 
     def _fit_failed(self, _exc: BaseException) -> None:
         """A fit failed (an expected problem is then shown inline, in the panel)."""
@@ -346,25 +362,13 @@ class CalibrationTool(QObject):
         self.grid.set_corners([])
         self.panel.problem.setText("")
         self._corrected_shown = False  # the main window shows the photo as recorded
-        # After the current event: a session being restored sets its own calibration first.
-        QTimer.singleShot(0, self._carry_over)
+        # The workspace has applied the shoot's carry-over rule (its calibration_note says what
+        # happened, in the status bar); after the current event, a restored session has set
+        # its own calibration too.
+        QTimer.singleShot(0, self._refresh_display)
 
-    def _carry_over(self) -> None:
-        ws, cal = self.workspace, self.workspace.calibration
-        if ws.photo is None or cal is None:
-            self._refresh_display()
-            return
-        new = cal.carried_to(ws.photo.sha256, self.panel.keep_for_shoot.isChecked())
-        if new is not cal:
-            ws.set_calibration(new)
-            if new is None:
-                self.window.show_status(
-                    "Calibration removed: it was made on another photo (tick 'Use for other "
-                    "photos from this shoot' to keep it).", 8000)
-            elif new.reused:
-                self.window.show_status("Calibration reused from another photo of this shoot.",
-                                        6000)
-        self._refresh_display()
+    def _keep_for_shoot(self, on: bool) -> None:
+        self.workspace.keep_calibration_for_shoot = on
 
     def _refresh_display(self) -> None:
         ws = self.workspace
@@ -372,13 +376,13 @@ class CalibrationTool(QObject):
             return
         size = (ws.photo.width, ws.photo.height)
         if self.panel.show_corrected.isChecked() and ws.calibration is not None:
-            self.window.runner.submit(corrected_display, channel="calibration_display",
+            self.services.runner.submit(corrected_display, channel="calibration_display",
                                       calibration=ws.calibration, photo=ws.photo,
                                       on_done=lambda d, p=ws.photo: self._show_display(d, p, size),
                                       title="Calibrating", on_failure=self._fit_failed,
             on_expected=lambda exc: self.panel.problem.setText(str(exc)))
         elif self._corrected_shown:
-            self.window.runner.submit(plain_display, channel="calibration_display", photo=ws.photo,
+            self.services.runner.submit(plain_display, channel="calibration_display", photo=ws.photo,
                                       on_done=lambda d, p=ws.photo: self._show_display(d, p, size),
                                       title="Calibrating", on_failure=self._fit_failed,
             on_expected=lambda exc: self.panel.problem.setText(str(exc)))

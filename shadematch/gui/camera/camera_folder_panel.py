@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from shadematch.errors import ShadematchError
 from shadematch.folder_scanning import (
     FileStamp,
     FolderWatchState,
@@ -42,7 +41,7 @@ from shadematch.folder_scanning import (
 )
 from shadematch.gui.common.settings import Settings
 from shadematch.gui.common.theme import ERROR_COLOUR, GREYS, grey
-from shadematch.gui.common.workers import TaskRunner
+from shadematch.gui.common.workers import TaskRunner, failure_text
 from shadematch.imaging.thumbnail_cache import Thumbnail, ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -355,7 +354,8 @@ class CameraFolderPanel(QWidget):
         self._track(self.runner.submit(
             _timed_listing, folder=path, channel=f"camera-list-{id(self)}",
             on_done=lambda result: self._on_listing(generation, result),
-            on_error=lambda exc, tb: self._on_scan_error(generation, exc, tb)))
+            title=f"Reading the folder {path}", quiet=True,
+            on_failure=lambda exc: self._on_scan_error(generation, exc)))
         self._poll.start()
         self.folder_changed.emit(str(path))
 
@@ -369,7 +369,8 @@ class CameraFolderPanel(QWidget):
             _timed_snapshot, folder=self._folder, channel=f"camera-scan-{id(self)}",
             pass_progress=False,
             on_done=lambda result: self._on_snapshot(generation, result),
-            on_error=lambda exc, tb: self._on_scan_error(generation, exc, tb)))
+            title=f"Scanning the folder {self._folder}", quiet=True,
+            on_failure=lambda exc: self._on_scan_error(generation, exc)))
 
     def shutdown(self, msecs: int = 10000) -> None:
         """Stop watching and wait for the panel's jobs (call before the window closes)."""
@@ -416,15 +417,13 @@ class CameraFolderPanel(QWidget):
             self._add_item(path, snap[path], None, initial=initial)
         self._after_scan()
 
-    def _on_scan_error(self, generation: int, exc: BaseException, tb: str) -> None:
+    def _on_scan_error(self, generation: int, exc: BaseException) -> None:
+        """Any failure of a scan (the runner logged it), said above the list."""
         if generation != self._generation:
             return
         self._scan_busy = False
         self._listing_done = True
-        if not isinstance(exc, ShadematchError):
-            log.error("scanning %s failed:\n%s", self._folder, tb)
-        self._show_message(str(exc) if isinstance(exc, ShadematchError)
-                           else f"The folder could not be read ({exc}); see the log file.")
+        self._show_message(failure_text(exc, "The folder could not be read"))
         for path in list(self._items):
             self._remove_item(path)
         self.list.hint = ""  # the message above says what is wrong
@@ -459,7 +458,8 @@ class CameraFolderPanel(QWidget):
             _load_item, path=path, stamp=stamp, cache=self.cache, entry=entry,
             channel=f"thumb-{id(self)}-{path}",
             on_done=lambda result: self._on_item_loaded(generation, path, result, initial),
-            on_error=lambda exc, tb: self._on_item_failed(generation, path, exc, tb)))
+            title=f"Describing {path}", quiet=True,
+            on_failure=lambda exc: self._on_item_failed(generation, path, exc)))
 
     def _place(self, item: QListWidgetItem, entry: PhotoEntry) -> None:
         """Insert (or move) ``item`` where ``entry`` belongs, newest first."""
@@ -515,21 +515,21 @@ class CameraFolderPanel(QWidget):
         if not initial and thumb.ok and self.auto_open_box.isChecked():
             self.photo_activated.emit(str(path))  # the photo that just arrived
 
-    def _on_item_failed(self, generation: int, path: Path, exc: BaseException, tb: str) -> None:
+    def _on_item_failed(self, generation: int, path: Path, exc: BaseException) -> None:
+        """Any failure to describe one photo (the runner logged it), shown on its item."""
         if generation != self._generation:
             return
         item = self._items.get(path)
         if item is None:
             return
-        if not isinstance(exc, ShadematchError):
-            log.error("describing %s failed:\n%s", path, tb)
         if isinstance(exc, PhotoVanishedError):
             self._remove_item(path)  # vanished between the scan and now
             return
         item.setIcon(self._error_icon)
         item.setData(STATE_ROLE, "error")
-        item.setData(ERROR_ROLE, str(exc))
-        item.setData(Qt.ItemDataRole.ToolTipRole, f"{path.name} cannot be opened:\n{exc}")
+        text = failure_text(exc, f"{path.name} could not be described")
+        item.setData(ERROR_ROLE, text)
+        item.setData(Qt.ItemDataRole.ToolTipRole, f"{path.name} cannot be opened:\n{text}")
         item.setHidden(False)
 
     def _remove_item(self, path: Path) -> None:

@@ -6,8 +6,8 @@ workspace, with the photo copy kept in the store), and for a returning client co
 samples with earlier visits (dE00, direction words, the pigment, dilution and batch used then).
 
 Every store call runs off the GUI thread on the window's
-:class:`~shadematch.gui.common.workers.TaskRunner`; widgets never touch SQLite or files. Installed with
-one line in the main window: ``self.client_records = ClientRecords(self)``.
+:class:`~shadematch.gui.common.workers.TaskRunner`; widgets never touch SQLite or files. Installed by
+:func:`shadematch.gui.shell.composition.compose` with the window services.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from shadematch.gui.clients.client_dialog import (
     SaveVisitDialog,
     delete_client_box,
 )
+from shadematch.gui.common.services import WindowServices
 from shadematch.gui.common.theme import ERROR_COLOUR
 
 log = logging.getLogger(__name__)
@@ -386,45 +387,46 @@ class ClientsView(QWidget):
 class ClientRecords(QObject):
     """Installs the Clients dock and File > Save to client… on a main window; owns the store.
 
-    The window must have ``workspace``, ``runner``, ``menus``, ``actions``, ``add_dock`` and
-    ``show_status``, as :class:`shadematch.gui.shell.main_window.MainWindow` has.
+    Parameters
+    ----------
+    services : the window services (workspace, runner, actions, docks, status bar, restoring a
+        saved analysis).
+    data_dir : where the records live (default: the user's data folder).
     """
 
-    def __init__(self, window, data_dir: Path | None = None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: WindowServices, data_dir: Path | None = None) -> None:
+        super().__init__(services.main_widget())
+        self.services = services
         self.data_dir = data_dir
         self._store = None
         self._store_lock = threading.Lock()
         self.view = ClientsView(self)
-        self.dock = window.add_dock(self.view, "Clients", Qt.RightDockWidgetArea, "clientsDock")
-        matching = window.findChild(QWidget, "matchingDock")
-        if matching is not None:
-            window.tabifyDockWidget(matching, self.dock)
-            matching.raise_()
-        self.action = window.actions.bind("save_to_client", self.save_to_client)
+        self.dock = services.add_dock(self.view, "Clients", Qt.DockWidgetArea.RightDockWidgetArea,
+                                      "clientsDock", tab_with="matchingDock")
+        self.action = services.actions.bind("save_to_client", self.save_to_client)
         self._touch_timer = QTimer(self)
         self._touch_timer.setSingleShot(True)
         self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)
         self._touch_timer.timeout.connect(self.refresh_touch_up)
-        window.workspace.events.samples_changed.connect(self._samples_changed)
+        services.workspace.events.samples_changed.connect(self._samples_changed)
         self.view.client_selected.connect(lambda _id: self.refresh_touch_up())
         self._closed = False
         self._loaded = False
         # Clients erased (or being erased) in this window: late timeline or touch-up work for
         # them is dropped instead of reporting the missing client over the confirmation.
         self._erased: set[int] = set()
-        self._last_saved: tuple[int, int, str] | None = None  # visit, client, analysis created
         self.last_export: Path | None = None
-        exporter = getattr(window, "report_exporter", None)
-        if exporter is not None and hasattr(exporter, "exported"):
-            exporter.exported.connect(self._report_exported)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
-        window.installEventFilter(self)
+        services.main_widget().installEventFilter(self)
         # The store is opened the first time the Clients panel is shown, not at start-up.
         self.dock.visibilityChanged.connect(self._dock_visible)
+
+    def selected_client_name(self) -> str:
+        """The name of the client selected in the Clients panel ("" when none is)."""
+        client = self.view.client
+        return str(client.name or "") if client is not None else ""
 
     def _dock_visible(self, visible: bool) -> None:
         if visible and not self._loaded:
@@ -432,7 +434,7 @@ class ClientRecords(QObject):
             self.view.refresh()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
-        if watched is self.window and event.type() == QEvent.Close:
+        if watched is self.services.main_widget() and event.type() == QEvent.Type.Close:
             self._closed = True  # no new store calls; the window waits for running ones
         return False
 
@@ -460,10 +462,15 @@ class ClientRecords(QObject):
     def submit(self, fn, channel: str, on_done, **kwargs) -> None:
         if self._closed:
             return
-        self.window.runner.submit(fn, channel=channel, pass_progress=False, records=self,
-                                  on_done=lambda result: (self.view.show_message(""),
-                                                          on_done(result)),
+        self.services.runner.submit(fn, channel=channel, pass_progress=False, records=self,
+                                    on_done=lambda result: (self.view.show_message(
+                                        self.store_warnings()), on_done(result)),
                                   title="Client records", on_expected=self._failed, **kwargs)
+
+    def store_warnings(self) -> str:
+        """What the store said on opening (read-only records, a daily backup not taken)."""
+        store = self._store
+        return " ".join(store.warnings) if store is not None else ""
 
     def is_erased(self, client_id: int | None) -> bool:
         """True for a client erased (or being erased) from this window."""
@@ -482,7 +489,7 @@ class ClientRecords(QObject):
             self._erased.add(exc.client_id)
             if self.view.client is not None and self.view.client.id == exc.client_id:
                 self.view.clear_selection()
-            self.window.show_status(text, 8000)
+            self.services.show_status(text, 8000)
             self.view.show_message(text)
             self.submit(list_clients, "records-list",
                         lambda clients: (self.view.show_clients(clients),
@@ -491,11 +498,11 @@ class ClientRecords(QObject):
             return
         # Expected problems (under 18, damaged database, bad date) are shown inline.
         self.view.show_message(str(exc))
-        self.window.show_status(str(exc), 8000)
+        self.services.show_status(str(exc), 8000)
 
     # -- actions --------------------------------------------------------------------------------
     def new_client(self) -> None:
-        dialog = ClientDialog(self.window)
+        dialog = ClientDialog(self.services.main_widget())
         dialog.accepted.connect(lambda: self._save_client(None, dialog))
         self.view.dialog = dialog
         dialog.open()
@@ -504,14 +511,14 @@ class ClientRecords(QObject):
         if self.view.client is None:
             self.view.show_message("Select a client first.")
             return
-        dialog = ClientDialog(self.window, self.view.client)
+        dialog = ClientDialog(self.services.main_widget(), self.view.client)
         dialog.accepted.connect(lambda: self._save_client(self.view.client.id, dialog))
         self.view.dialog = dialog
         dialog.open()
 
     def _save_client(self, client_id: int | None, dialog: ClientDialog) -> None:
         def saved(new_id: int) -> None:
-            self.window.show_status("Client saved")
+            self.services.show_status("Client saved")
             self.submit(list_clients, "records-list",
                         lambda clients: self.view.show_clients(clients, select=new_id),
                         text=self.view.search.text())
@@ -521,7 +528,7 @@ class ClientRecords(QObject):
                     consent=dialog.consent_now)
 
     def save_to_client(self) -> None:
-        client, ws = self.view.client, self.window.workspace
+        client, ws = self.view.client, self.services.workspace
         if client is None:
             self.view.show_message("Select the client in the Clients panel first (or add one "
                                    "with New client…).")
@@ -533,14 +540,14 @@ class ClientRecords(QObject):
         if client.is_minor():
             self.view.show_message(f"{client.name} is under 18: only a consultation can be "
                                    f"saved, not a treatment session.")
-        dialog = SaveVisitDialog(self.window, client, ws.picks.get("primary"),
+        dialog = SaveVisitDialog(self.services.main_widget(), client, ws.picks.get("primary"),
                                  self.view.next_session())
         dialog.accepted.connect(lambda: self._save_visit(client.id, dialog.visit_fields()))
         self.view.dialog = dialog
         dialog.open()
 
     def _save_visit(self, client_id: int, fields: dict) -> None:
-        ws = self.window.workspace
+        ws = self.services.workspace
         ws.end_edit()
         analysis = ws.to_dict()
         photo_path = str(ws.photo.path) if ws.photo is not None else None
@@ -548,8 +555,9 @@ class ClientRecords(QObject):
         created = analysis.get("created")
 
         def saved(visit_id: int) -> None:
-            self._last_saved = (visit_id, client_id, created)
-            self.window.show_status(f"Saved to the client's records (visit #{visit_id})")
+            if ws.created == created:  # still the analysis that was saved
+                ws.link_visit(visit_id, client_id)
+            self.services.show_status(f"Saved to the client's records (visit #{visit_id})")
             self.submit(client_timeline, "records-timeline", self.view.show_timeline,
                         client_id=client_id)
             self.view.refresh()
@@ -563,7 +571,7 @@ class ClientRecords(QObject):
         if client is None:
             self.view.show_message("Select a client first.")
             return
-        box, erase = delete_client_box(self.window, client)
+        box, erase = delete_client_box(self.services.main_widget(), client)
         box.finished.connect(lambda _result: box.clickedButton() is erase
                              and self._erase(client))
         self.view.dialog = box
@@ -573,20 +581,19 @@ class ClientRecords(QObject):
         self._erased.add(client.id)
         self._touch_timer.stop()
         for channel in ("records-timeline", "records-touch-up"):
-            self.window.runner.cancel_channel(channel)
+            self.services.runner.cancel_channel(channel)
 
         def erased(counts: dict) -> None:
             visits, photos = counts.get("visits", 0), counts.get("photos", 0)
-            if self._last_saved is not None and self._last_saved[1] == client.id:
-                self._last_saved = None
+            self.services.workspace.unlink_client(client.id)
             text = (f"Deleted {client.name}: {visits} visit{'s' if visits != 1 else ''} and "
                     f"{photos} photo cop{'ies' if photos != 1 else 'y'} erased.")
             if self.view.client is not None and self.view.client.id == client.id:
                 self.view.clear_selection()
-            self.window.show_status(text, 8000)
+            self.services.show_status(text, 8000)
             self.view.refresh()
 
-        self.window.show_status(f"Deleting {client.name}…", 0)
+        self.services.show_status(f"Deleting {client.name}…", 0)
         self.submit(erase_client, "records-delete", erased, client_id=client.id)
 
     def choose_export_folder(self, client) -> str | None:
@@ -594,7 +601,7 @@ class ClientRecords(QObject):
         from PySide6.QtWidgets import QFileDialog
 
         folder = QFileDialog.getExistingDirectory(
-            self.window, f"Export {client.name} into folder", str(Path.home()))
+            self.services.main_widget(), f"Export {client.name} into folder", str(Path.home()))
         return folder or None
 
     def export_client(self) -> None:
@@ -609,19 +616,18 @@ class ClientRecords(QObject):
 
         def exported(path: Path) -> None:
             self.last_export = Path(path)
-            self.window.show_status(f"Exported {client.name} to {path}", 15000)
+            self.services.show_status(f"Exported {client.name} to {path}", 15000)
 
-        self.window.show_status(f"Exporting {client.name}…", 0)
+        self.services.show_status(f"Exporting {client.name}…", 0)
         self.submit(export_client_folder, "records-export", exported, client_id=client.id,
                     parent=str(parent))
 
-    def _report_exported(self, path: str) -> None:
+    def report_exported(self, path: str) -> None:
         """A PDF report of the analysis just saved to a client is linked to that visit."""
-        if self._last_saved is None:
+        visit = self.services.workspace.saved_visit  # the workspace's link, reset on a new analysis
+        if visit is None:
             return
-        visit_id, client_id, created = self._last_saved
-        if created != self.window.workspace.created:
-            return
+        visit_id, client_id = visit.visit_id, visit.client_id
 
         def linked(_visit) -> None:
             if self.view.client is not None and self.view.client.id == client_id:
@@ -634,21 +640,21 @@ class ClientRecords(QObject):
     def open_visit(self, visit_id: int | None) -> None:
         if visit_id is None:
             return
-        self.window.show_status("Opening the visit…", 0)
+        self.services.show_status("Opening the visit…", 0)
         self.submit(load_visit, "records-open-visit", self._visit_loaded, visit_id=visit_id)
 
     def _visit_loaded(self, result) -> None:
         visit, photo, display = result
         try:
-            self.window.restore_analysis(
+            self.services.restore_analysis(
                 visit.analysis, photo, display,
                 missing_photo_note="The visit's photo copy is missing: the saved measurements "
                                    "are shown.")
         except ShadematchError as exc:
             self.view.show_message(f"The visit could not be opened: {exc}")
             return
-        self._last_saved = (visit.id, visit.client_id, visit.analysis.get("created"))
-        self.window.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
+        self.services.workspace.link_visit(visit.id, visit.client_id)
+        self.services.show_status(f"Opened {visit.label} of {visit.visit_date[:10]}")
 
     def _samples_changed(self) -> None:
         self._touch_timer.start()
@@ -656,7 +662,7 @@ class ClientRecords(QObject):
     def refresh_touch_up(self) -> None:
         client = self.view.client
         samples = {cls: [float(v) for v in sample.Lab]
-                   for cls, sample in self.window.workspace.samples.items()
+                   for cls, sample in self.services.workspace.samples.items()
                    if getattr(sample, "Lab", None) is not None}
         if client is None or self.is_erased(client.id) or not samples or not self.view.visits:
             self.view.show_touch_up([])
@@ -668,4 +674,4 @@ class ClientRecords(QObject):
                 self.view.show_touch_up(rows)
 
         self.submit(touch_up, "records-touch-up", show, client_id=client_id,
-                    samples=samples, created=self.window.workspace.created)
+                    samples=samples, created=self.services.workspace.created)

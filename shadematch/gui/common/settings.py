@@ -83,6 +83,10 @@ class Settings:
     number_of_matches = Option("matching/number_of_matches", int, 10,
                                "how many ranked pigments to show",
                                lambda v: isinstance(v, int) and 1 <= v <= 100)
+    first_session_step = Option("matching/first_session_step", float, 4.0,
+                                "how much lighter (predicted healed L*) the plan's first "
+                                "session is than the final shade",
+                                lambda v: isinstance(v, float) and 0.0 <= v <= 20.0)
     user_palette_folder = Option("palettes/user_folder", str, "",
                                  "extra folder of the user's palette files ('' = default)")
     # --- clinic (for reports) ---------------------------------------------------------------
@@ -207,6 +211,13 @@ def _convert(raw: Any, kind: type) -> Any:
         if isinstance(raw, bool):
             raise TypeError("bool is not an int setting")
         return int(raw)
+    if kind is float:
+        if isinstance(raw, bool):
+            raise TypeError("bool is not a number setting")
+        value = float(raw)
+        if value != value:  # NaN
+            raise ValueError(raw)
+        return value
     if kind is str:
         if raw is None:
             return ""

@@ -10,8 +10,10 @@ with a :class:`~shadematch.errors.ShadematchError` (an expected problem whose me
 to do) goes to the job's ``on_expected`` (shown inline, near its widget) or else to the runner's
 expected-error reporter; anything else is a bug: its traceback is logged and it goes to the
 runner's unexpected-error reporter (the window: info bar and one dialog). ``on_failure`` runs
-first on either path (hide a progress bar, reset a label). ``on_error`` overrides all of this
-for the few jobs that must see the raw exception.
+first on either path (hide a progress bar, reset a label). A ``quiet`` job (an autosave, a
+preview, a cache prune: the user did not ask for it and something else reports or retries) only
+logs its failure. ``on_error`` overrides all of this for the few jobs that must see the raw
+exception.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ log = logging.getLogger(__name__)
 
 #: ``report(title, exc)``: how the runner reports a failure no job handled itself.
 Reporter = Callable[[str, BaseException], None]
+
+
+def failure_text(exc: BaseException, what: str) -> str:
+    """What a person is told about a failed background job, said inline near its widget: an
+    expected problem's own message (it says what to do); for a bug, ``what`` failed and where
+    the details are (the runner has logged the traceback)."""
+    if isinstance(exc, ShadematchError):
+        return str(exc)
+    return f"{what} ({exc}); see the log file."
 
 
 class _Relay(QObject):
@@ -122,12 +133,14 @@ class TaskRunner(QObject):
                on_progress: Callable[[float, str], None] | None = None,
                pass_progress: bool = True, title: str = "",
                on_expected: Callable[[ShadematchError], None] | None = None,
-               on_failure: Callable[[BaseException], None] | None = None, **kwargs: Any) -> Job:
+               on_failure: Callable[[BaseException], None] | None = None,
+               quiet: bool = False, **kwargs: Any) -> Job:
         """Run ``fn(**kwargs)`` in the pool; cancels the previous job on the same channel.
 
         ``title`` names the operation for people ("Opening photo.jpg"); ``on_expected`` shows an
-        expected problem inline; ``on_failure(exc)`` cleans up after any failure; ``on_error``
-        (exception, traceback text) replaces the policy for this job.
+        expected problem inline; ``on_failure(exc)`` cleans up after any failure; ``quiet``
+        only logs a failure; ``on_error`` (exception, traceback text) replaces the policy for
+        this job.
         """
         job = Job(channel)
         if channel is not None:
@@ -137,7 +150,7 @@ class TaskRunner(QObject):
             self._latest[channel] = job
         self._callbacks[job] = (on_done, on_error, on_progress)
         self._failures[job] = (title or getattr(fn, "__name__", "A background task"),
-                               on_expected, on_failure)
+                               on_expected, on_failure, quiet)
         self._pool.start(_Runnable(job, fn, kwargs, self._relay, pass_progress))
         return job
 
@@ -174,7 +187,7 @@ class TaskRunner(QObject):
     @Slot(object, object, str)
     def _on_failed(self, job: Job, exc: BaseException, tb: str) -> None:
         _, on_error, _ = self._callbacks.pop(job, (None, None, None))
-        title, on_expected, on_failure = self._failures.pop(job, ("", None, None))
+        title, on_expected, on_failure, quiet = self._failures.pop(job, ("", None, None, False))
         self._forget(job)
         if job.cancelled():
             return
@@ -183,6 +196,12 @@ class TaskRunner(QObject):
             return
         if on_failure is not None:
             on_failure(exc)
+        if quiet:
+            if isinstance(exc, (ShadematchError, OSError)):
+                log.warning("%s failed: %s", title, exc)
+            else:
+                log.error("%s failed:\n%s", title, tb)
+            return
         if isinstance(exc, ShadematchError):
             log.info("%s: %s", title, exc)
             if on_expected is not None:

@@ -1,11 +1,21 @@
-"""The matching panel: palette, formula, target and how many; the ranked table; the picks; notes."""
+"""The matching panel: palette, formula, target and how many; the ranked table; the picks; notes.
+
+For the selected row it shows the hair (the target) beside the pigment's predicted healed and
+fresh colours in this client's skin and its swatch on card; under them the session plan and the
+guardrails (helmet look, cooler than the hair, unreliable samples, card colours only). Switching
+between the scalp skin and the scar tissue, or editing either region, updates it all live: the
+workspace ranks again and says so with ``ranking_changed``.
+"""
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import QFileSystemWatcher, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -27,13 +37,16 @@ ID_ROLE = Qt.UserRole + 2
 COLUMNS = ("#", "", "Pigment", "Dilution", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
 COLUMN_TIPS = {
     "#": "Rank: best match first", "": "The pigment's colour (out-of-gamut marked)",
-    "ΔE": "Colour difference to the target with the chosen formula",
+    "ΔE": "Colour difference to the target with the chosen formula: the predicted healed colour "
+          "in this skin against the hair (the card colour when ranking on card colours)",
     "ΔL*": "Lightness: pigment minus target (positive = pigment lighter)",
     "ΔC*": "Chroma: pigment minus target (positive = pigment more saturated)",
     "ΔH*": "Hue difference, pigment against target",
     "Direction": "How the pigment differs from the target",
-    "Band": "How the difference is usually perceived (CIEDE2000 only)",
+    "Band": "How the difference looks at conversational distance (from CIEDE2000)",
 }
+AREA_LABELS = {"scalp": "Scalp skin", "scar": "Scar tissue"}
+WARNING_STYLE = "color: rgb(255, 196, 0);"
 HINT_STYLE = "color: rgb(255, 196, 0);"
 MUTED_STYLE = "color: rgb(160, 160, 160);"
 #: SMP practice, shown under the side-by-side swatches: the cup is not what heals.
@@ -51,6 +64,28 @@ def scan_palette_folders(extra_folders: list) -> tuple[list, list]:
     from shadematch.palettes import scan_palettes
 
     return scan_palettes(extra_folders)
+
+
+def plan_text(plan: dict | None, area: str = "scalp") -> str:
+    """The session plan in a few words for the panel (rich text; "" without a plan). On a scar
+    (``area="scar"``) the plan is the scar's: its recipe is not repeated."""
+    if not plan:
+        return ""
+
+    def name(entry: dict) -> str:
+        healed = entry.get("healed_lab")
+        light = f", healed L* {healed[0]:.0f}" if healed else ""
+        return f"<b>{html.escape(entry['name'])}</b>{light}"
+
+    basis = "" if plan.get("basis", "healed") == "healed" else " (on card colours)"
+    title = "Scar plan" if area == "scar" else "Plan"
+    lines = [f"{title}{basis}: session 1 {name(plan['first_session'])}; sessions 2-3 "
+             f"{name(plan['final'])}."]
+    scar = plan.get("scar")
+    if scar and area != "scar":
+        lines.append(f"Scar: {name(scar['recipe'])}; final {name(scar['final'])}.")
+    lines += [html.escape(n) for n in plan.get("notes", [])]
+    return "<br>".join(lines)
 
 
 def _item(text: str, sort_value=None, entry_id: str | None = None) -> QStandardItem:
@@ -137,6 +172,23 @@ class MatchingPanel(QWidget):
         row.addWidget(QLabel("show"))
         row.addWidget(self.top_spin)
         form.addRow("Formula", row)
+        skin_row = QHBoxLayout()
+        self.area_combo = QComboBox()
+        self.area_combo.setObjectName("areaCombo")
+        self.area_combo.setToolTip("The skin the pigment is predicted in: the scalp skin sample, "
+                                   "or the scar tissue (the hair stays the target)")
+        for name, label in AREA_LABELS.items():
+            self.area_combo.addItem(label, name)
+        self.area_combo.activated.connect(
+            lambda i: workspace.set_area(self.area_combo.itemData(i)))
+        self.card_only_box = QCheckBox("Card colours only")
+        self.card_only_box.setObjectName("cardOnlyBox")
+        self.card_only_box.setToolTip("Rank the swatches on card instead of the predicted healed "
+                                      "colours (healed dots look lighter and cooler than on card)")
+        self.card_only_box.clicked.connect(lambda on: workspace.set_card_only(on))
+        skin_row.addWidget(self.area_combo, 1)
+        skin_row.addWidget(self.card_only_box)
+        form.addRow("Healed in", skin_row)
         layout.addLayout(form)
 
         self.problem = QLabel()
@@ -174,11 +226,19 @@ class MatchingPanel(QWidget):
         compare = QHBoxLayout()
         self.target_swatch = Swatch(minimum=70)
         self.target_swatch.setObjectName("targetSwatch")
+        #: The selected pigment healed (about 4-6 weeks after a session) and fresh (the first
+        #: days) in this client's skin, as the appearance model predicts them.
+        self.healed_swatch = Swatch(minimum=70)
+        self.healed_swatch.setObjectName("healedSwatch")
+        self.fresh_swatch = Swatch(minimum=70)
+        self.fresh_swatch.setObjectName("freshSwatch")
+        #: The selected pigment's swatch on card (the palette's data).
         self.pigment_swatch = Swatch(minimum=70)
         self.pigment_swatch.setObjectName("pigmentSwatch")
         compare.setSpacing(0)
-        compare.addWidget(self.target_swatch)
-        compare.addWidget(self.pigment_swatch)
+        for swatch in (self.target_swatch, self.healed_swatch, self.fresh_swatch,
+                       self.pigment_swatch):
+            compare.addWidget(swatch)
         layout.addLayout(compare)
         self.healing_hint = QLabel(HEALING_HINT)
         self.healing_hint.setObjectName("healingHint")
@@ -193,6 +253,18 @@ class MatchingPanel(QWidget):
         self.comparison.setObjectName("comparisonLabel")
         self.comparison.setWordWrap(True)
         layout.addWidget(self.comparison)
+        self.plan_label = QLabel()
+        self.plan_label.setObjectName("planLabel")
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setToolTip("The session plan: a first session one step lighter (healed "
+                                   "results can be darkened, not undone), then the final shade")
+        layout.addWidget(self.plan_label)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("guardrailsLabel")
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet(WARNING_STYLE)
+        self.warnings.setVisible(False)
+        layout.addWidget(self.warnings)
 
         buttons = QHBoxLayout()
         self.choose_button = QPushButton("Choose this shade")
@@ -249,14 +321,24 @@ class MatchingPanel(QWidget):
         self._scanning = True
         self.runner.submit(scan_palette_folders, channel="palettes", pass_progress=False,
                            extra_folders=self.user_palette_folders(),
-                           on_done=self._palettes_scanned, on_error=self._scan_failed)
+                           on_done=self._palettes_scanned, title="Reading the palettes",
+                           quiet=True, on_failure=self._scan_failed)  # said inline
+
+    def palette_names(self) -> list[str]:
+        """The names of the palettes of the last scan, in the order shown (the Preferences
+        offer them: the panel's scan is the one palette list)."""
+        names = [p.name for p in self._palettes]
+        current = self.workspace.palette
+        if current is not None and current.name not in names:
+            names.insert(0, current.name)
+        return names
 
     @property
     def scanning(self) -> bool:
         """True while a palette scan is running (its result not yet shown)."""
         return self._scanning
 
-    def _scan_failed(self, exc: BaseException, _tb: str) -> None:
+    def _scan_failed(self, exc: BaseException) -> None:
         # A broken shipped palette (PaletteError) or an unreadable folder: said inline.
         self._scanning = False
         self._problems = []
@@ -345,6 +427,8 @@ class MatchingPanel(QWidget):
                     self.palette_combo.setCurrentIndex(i)
             self.formula_combo.setCurrentIndex(max(self.formula_combo.findData(ws.formula), 0))
             self.target_combo.setCurrentIndex(max(self.target_combo.findData(ws.target), 0))
+            self.area_combo.setCurrentIndex(max(self.area_combo.findData(ws.area), 0))
+            self.card_only_box.setChecked(ws.card_only)
             self.top_spin.setValue(ws.top)
         finally:
             self._syncing = False
@@ -394,6 +478,20 @@ class MatchingPanel(QWidget):
         elif records:
             self.table.selectRow(0)
         self._row_selected()
+        self._show_plan_and_warnings()
+
+    def _show_plan_and_warnings(self) -> None:
+        ws = self.workspace
+        plan = ws.plan_record()
+        self.plan_label.setText(plan_text(plan, ws.area))
+        self.plan_label.setVisible(bool(self.plan_label.text()))
+        scar_notes = ((plan or {}).get("scar") or {}).get("notes", [])
+        self.plan_label.setToolTip("\n".join(scar_notes) or "The session plan: a first session "
+                                   "one step lighter (healed results can be darkened, not "
+                                   "undone), then the final shade")
+        guardrails = ws.guardrail_records()
+        self.warnings.setText("<br>".join(f"⚠ {html.escape(g['message'])}" for g in guardrails))
+        self.warnings.setVisible(bool(guardrails))
 
     def refresh_picks(self) -> None:
         picks = self.workspace.picks
@@ -422,7 +520,7 @@ class MatchingPanel(QWidget):
 
     def _update_target_swatch(self) -> None:
         sample = self.workspace.samples.get(self.workspace.target)
-        label = f"Target: {CLASS_LABELS[self.workspace.target]}"
+        label = CLASS_LABELS[self.workspace.target]
         self.target_swatch.set_Lab(None if sample is None else sample.Lab, label)
 
     # -- selection and picks ---------------------------------------------------------------------
@@ -447,16 +545,29 @@ class MatchingPanel(QWidget):
         record = self._record(entry_id) if entry_id else None
         self.healing_hint.setVisible(record is not None)
         if record is None:
-            self.pigment_swatch.set_Lab(None, "Pigment")
+            self.healed_swatch.set_Lab(None, "Healed")
+            self.fresh_swatch.set_Lab(None, "Fresh")
+            self.pigment_swatch.set_Lab(None, "On card")
             self.comparison.setText("")
         else:
-            self.pigment_swatch.set_Lab(record["lab"], f"{record['name']}  ΔE {record['delta_e']:.2f}")
+            healed = record.get("basis", "card") == "healed"
+            self.healed_swatch.set_Lab(record.get("healed_lab"),
+                                       "Healed" if healed else "Healed\nnot predicted")
+            self.fresh_swatch.set_Lab(record.get("fresh_lab"),
+                                      "Fresh" if healed else "Fresh\nnot predicted")
+            self.pigment_swatch.set_Lab(record.get("card_lab") or record["lab"], "On card")
+            self.healed_swatch.setToolTip("Predicted healed in this skin (about 4-6 weeks after "
+                                          "the session): a prediction, to check against your "
+                                          "own healed results")
+            self.fresh_swatch.setToolTip("Predicted in the first days after the session "
+                                         "(darker than healed)")
             words = ", ".join(record.get("direction") or [])
-            how = (f"the pigment is {words} than the target" if words
-                   else "no clear direction of difference")
+            what = "healed, it is predicted" if healed else "on card, it is"
+            how = (f"{what} {words} than the {CLASS_LABELS[self.workspace.target].lower()}"
+                   if words else "no clear direction of difference")
             band = f" ({record['band']})" if record.get("band") else ""
-            self.comparison.setText(f"<b>{record['name']}</b>: ΔE {record['delta_e']:.2f}{band}; "
-                                    f"{how}.")
+            self.comparison.setText(f"<b>{html.escape(record['name'])}</b>: ΔE "
+                                    f"{record['delta_e']:.2f}{band}; {how}.")
         self.choose_button.setEnabled(record is not None and self.workspace.palette is not None)
 
     def choose_selected(self) -> None:

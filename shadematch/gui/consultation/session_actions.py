@@ -8,19 +8,22 @@ writing session files, checking and decoding their photos all run on the window'
 core's (:mod:`shadematch.sessions`).
 
 The two questions a session may ask (what to do about a moved or changed photo, where it is now)
-are asked through the window's ``ask_photo_problem`` and ``locate_photo``, so that a test can
-answer them by patching the window.
+are asked through a :class:`PhotoQuestions` (the window's ``ask_photo_problem`` and
+``locate_photo``), so that a test can answer them by patching the window.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from shadematch.errors import ShadematchError
+from shadematch.gui.common.services import WindowServices
+from shadematch.gui.consultation.photo_loading import PhotoLoading
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +52,38 @@ def session_photo(record: dict, path: str | None = None, progress=None, cancelle
     return check, None, None
 
 
+class PhotoQuestions(Protocol):
+    """Who answers the questions about a session's photo (the window; a test patches it)."""
+
+    def ask_photo_problem(self, check) -> str:
+        """What to do about a moved or changed photo: "locate", "anyway" or "cancel"."""
+        ...
+
+    def locate_photo(self, check) -> str | None:
+        """Where the session's photo is now; None when the user cancels."""
+        ...
+
+
 class SessionActions(QObject):
     """Open, save and autosave the window's analysis; offer recovery of unsaved work.
 
     Parameters
     ----------
-    window : the main window; its workspace, runner, info bar, progress bar and status bar are
-        used, and its photo-loading state through ``_drop_loading``, ``_load_progress``,
-        ``_show_restored``, ``_update_title`` and ``_update_photo_label``.
+    services : the window services (workspace, runner, status bar, info bar, title).
+    photos : the photo being opened (a session supersedes it) and the photo view.
+    questions : who answers the questions about a moved or changed photo (default: the
+        dialogs of :meth:`ask_photo_problem` and :meth:`locate_photo`).
     """
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
+    def __init__(self, services: WindowServices, photos: PhotoLoading,
+                 questions: PhotoQuestions | None = None) -> None:
+        super().__init__(services.main_widget())
         from shadematch.sessions import Autosaver
 
-        self.window = window
-        self.workspace = window.workspace
+        self.services = services
+        self.photos = photos
+        self.questions: PhotoQuestions = questions if questions is not None else self
+        self.workspace = services.workspace
         self.autosaver = Autosaver()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_TICK_MS)
@@ -104,10 +123,10 @@ class SessionActions(QObject):
         if sync:
             self.autosaver.write(path, record, settings, self.autosaver.keep)
         else:
-            self.window.runner.submit(
+            self.services.runner.submit(
                 self.autosaver.write, channel="autosave", pass_progress=False, path=path,
                 analysis=record, settings=settings, keep=self.autosaver.keep,
-                on_error=lambda exc, tb: log.warning("autosave failed: %s", exc))
+                title="Autosaving", quiet=True)  # logged; the next tick tries again
 
     def flush_on_close(self) -> None:
         """The window closes (workers already stopped): keep unsaved work, or drop the autosave."""
@@ -129,14 +148,15 @@ class SessionActions(QObject):
 
     def save_session_as(self) -> None:
         """Ask where to save the session, then save it."""
-        ws, window = self.workspace, self.window
+        ws, services = self.workspace, self.services
         if ws.photo is None and not ws.regions:
-            window.show_status("Nothing to save yet: open a photo and mark regions first.")
+            services.show_status("Nothing to save yet: open a photo and mark regions first.")
             return
         suggested = ""
         if ws.photo is not None:
             suggested = str(Path(ws.photo.path).with_suffix(".shadematch"))
-        path, _ = QFileDialog.getSaveFileName(window, "Save session", suggested, SESSION_FILTER)
+        path, _ = QFileDialog.getSaveFileName(services.main_widget(), "Save session", suggested,
+                                              SESSION_FILTER)
         if path:
             self.save_session_to(path)
 
@@ -144,7 +164,7 @@ class SessionActions(QObject):
         """Write the session off the GUI thread; the workspace is marked saved when it lands."""
         from shadematch.sessions import save_session
 
-        ws, window = self.workspace, self.window
+        ws, services = self.workspace, self.services
         ws.end_edit()
         record, settings = ws.to_dict(), ws.settings()
         version = ws.regions_version
@@ -153,73 +173,70 @@ class SessionActions(QObject):
             ws.mark_saved(str(written))
             if ws.regions_version == version:
                 self.autosaver.discard()
-            window._update_title()
-            window.show_status(f"Saved {written.name}")
+            services.refresh_title()
+            services.show_status(f"Saved {written.name}")
 
-        window.runner.submit(save_session, channel="save", pass_progress=False, path=path,
-                             analysis=record, settings=settings, on_done=done,
-                             on_error=lambda exc, tb: window.show_error("Saving the session", exc))
+        services.runner.submit(save_session, channel="save", pass_progress=False, path=path,
+                               analysis=record, settings=settings, on_done=done,
+                               title="Saving the session")
 
     # -- opening -----------------------------------------------------------------------------------
     def open_session(self, path: str | Path, autosave: bool = False) -> None:
         """Read a session (off the GUI thread), check its photo, and restore it."""
         from shadematch.sessions import read_session
 
-        window = self.window
+        services = self.services
         path = str(path)
-        window.show_status(f"Opening {Path(path).name}…", 0)
-        window.runner.submit(read_session, channel="session", pass_progress=False, path=path,
-                             on_done=lambda record: self._session_read(path, record, autosave),
-                             on_error=lambda exc, tb: window.show_error(
-                                 f"Opening {Path(path).name}", exc))
+        services.show_status(f"Opening {Path(path).name}…", 0)
+        services.runner.submit(read_session, channel="session", pass_progress=False, path=path,
+                               on_done=lambda record: self._session_read(path, record, autosave),
+                               title=f"Opening {Path(path).name}")
 
     def _session_read(self, path: str, record: dict, autosave: bool, photo_path=None) -> None:
-        window = self.window
-        window._drop_loading(show_current=True)  # a photo still loading is superseded
-        window.progress.setValue(0)
-        window.progress.show()
-        window.runner.submit(session_photo, channel="photo", record=record, path=photo_path,
-                             on_progress=window._load_progress,
-                             on_done=lambda result: self._session_photo(path, record, autosave,
-                                                                        result),
-                             on_error=lambda exc, tb: (window.progress.hide(), window.show_error(
-                                 "Opening the session's photo", exc)))
+        photos = self.photos
+        photos.drop_loading(show_current=True)  # a photo still loading is superseded
+        photos.progress.setValue(0)
+        photos.progress.show()
+        self.services.runner.submit(
+            session_photo, channel="photo", record=record, path=photo_path,
+            on_progress=photos.load_progress,
+            on_done=lambda result: self._session_photo(path, record, autosave, result),
+            title="Opening the session's photo", on_failure=lambda _exc: photos.progress.hide())
 
     def _session_photo(self, path: str, record: dict, autosave: bool, result) -> None:
         check, photo, display = result
-        window = self.window
-        window.progress.hide()
+        self.photos.progress.hide()
         if not check.ok:
-            choice = window.ask_photo_problem(check)
+            choice = self.questions.ask_photo_problem(check)
             if choice == "locate":
-                located = window.locate_photo(check)
+                located = self.questions.locate_photo(check)
                 if located:
                     self._session_read(path, record, autosave, photo_path=located)
                 return
             if choice != "anyway":
-                window.show_status("Session not opened.")
+                self.services.show_status("Session not opened.")
                 return
         self._restore_session(path, record, autosave, photo, display)
 
     def _restore_session(self, path: str, record: dict, autosave: bool, photo, display) -> None:
-        window = self.window
+        services = self.services
         try:
-            window.restore_analysis(record, photo, display, session_path=path, autosave=autosave)
+            services.restore_analysis(record, photo, display, session_path=path,
+                                      autosave=autosave)
         except ShadematchError as exc:
-            window.show_error(f"Opening {Path(path).name}", exc)
+            services.show_error(f"Opening {Path(path).name}", exc)
             return
         log.info("opened the session %s", path)
-        window.show_status(f"Opened {Path(path).name}")
+        services.show_status(f"Opened {Path(path).name}")
 
     def restore_analysis(self, record: dict, photo=None, display=None, *,
                          session_path: str | Path | None = None, autosave: bool = False,
                          missing_photo_note: str = MISSING_PHOTO_NOTE) -> list[str]:
         """Replace the open analysis with a saved one (see ``MainWindow.restore_analysis``)."""
-        ws, window = self.workspace, self.window
-        window._drop_loading(show_current=False)  # it would replace the restored work
-        window.tools.overlay.set_visible(True)
+        ws, services = self.workspace, self.services
+        self.photos.drop_loading(show_current=False)  # it would replace the restored work
         self.start_new_analysis()
-        window._show_restored(display)
+        self.photos.show_restored(display)
         notes = ws.from_analysis(record, photo=photo)
         if autosave and session_path is not None:
             self.autosaver.adopt(str(session_path))
@@ -231,18 +248,17 @@ class SessionActions(QObject):
             else:
                 ws.session_path = None
         if photo is None:
-            window.view.set_display(None)
-            notes.insert(0, missing_photo_note)
-        window._update_title()
-        window._update_photo_label()
+            notes.insert(0, missing_photo_note)  # photo_changed has emptied the photo view
+        services.refresh_title()
+        self.photos.update_photo_label()
         if notes:
-            window.info_bar.show_message("\n".join(notes))
+            services.show_message("\n".join(notes))
         return notes
 
     # -- questions ---------------------------------------------------------------------------------
     def ask_photo_problem(self, check) -> str:
         """Ask what to do about a moved or changed photo: "locate", "anyway" or "cancel"."""
-        box = QMessageBox(self.window)
+        box = QMessageBox(self.services.main_widget())
         box.setObjectName("photoProblemDialog")
         box.setIcon(QMessageBox.Warning)
         box.setWindowTitle("shadematch — the session's photo")
@@ -260,7 +276,7 @@ class SessionActions(QObject):
     def locate_photo(self, check) -> str | None:
         """Ask where the session's photo is now; None when the user cancels."""
         start = str(check.path.parent) if check.path and check.path.parent.is_dir() else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, "Locate the session's photo", start,
+        path, _ = QFileDialog.getOpenFileName(self.services.main_widget(), "Locate the session's photo", start,
                                               photo_filter().split(";;")[1])
         return path or None
 
@@ -292,7 +308,7 @@ class SessionActions(QObject):
             discard_autosave(entry.path)
             QTimer.singleShot(0, self.offer_recovery)  # the next one, once this bar has closed
 
-        self.window.info_bar.show_message(
+        self.services.show_message(
             f"Unsaved work can be recovered: {entry.describe()}{more}.",
-            [("Recover", lambda: self.window.open_session(entry.path, autosave=True)),
-             ("Discard", discard)])
+            (("Recover", lambda: self.open_session(entry.path, autosave=True)),
+             ("Discard", discard)))

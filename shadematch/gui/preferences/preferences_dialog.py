@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -218,6 +219,14 @@ class PreferencesDialog(QDialog):
         self.matches_spin = QSpinBox(self)
         self.matches_spin.setRange(1, 100)
         self.matches_spin.setToolTip("How many ranked pigments the matching table shows")
+        self.step_spin = QDoubleSpinBox(self)
+        self.step_spin.setObjectName("firstSessionStep")
+        self.step_spin.setRange(0.0, 20.0)
+        self.step_spin.setSingleStep(0.5)
+        self.step_spin.setDecimals(1)
+        self.step_spin.setSuffix(" L*")
+        self.step_spin.setToolTip("How much lighter (predicted healed L*) the session plan's "
+                                  "first session is than the final shade")
         self.palette_folder = _FolderField("default: the palettes folder in shadematch's data "
                                            "folder", "Folder of your palette files", self)
         matching = QGroupBox("Matching", self)
@@ -225,6 +234,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Default &formula:", self.formula_combo)
         form.addRow("&Palette:", self.palette_combo)
         form.addRow("&Number of matches:", self.matches_spin)
+        form.addRow("First session &lighter by:", self.step_spin)
         form.addRow("&User palette folder:", self.palette_folder)
 
         # --- camera ---
@@ -283,6 +293,7 @@ class PreferencesDialog(QDialog):
             self.palette_combo.addItem(f"{s.palette} (not found)", s.palette)
         self._select(self.palette_combo, s.palette)
         self.matches_spin.setValue(s.number_of_matches)
+        self.step_spin.setValue(s.first_session_step)
         self.palette_folder.edit.setText(s.user_palette_folder)
         self.camera_folder.edit.setText(s.camera_folder)
         self.auto_open_box.setChecked(s.auto_open_newest)
@@ -298,6 +309,7 @@ class PreferencesDialog(QDialog):
         self._select(self.formula_combo, opts["default_formula"].default)
         self._select(self.palette_combo, opts["palette"].default)
         self.matches_spin.setValue(opts["number_of_matches"].default)
+        self.step_spin.setValue(opts["first_session_step"].default)
         self.palette_folder.edit.setText(opts["user_palette_folder"].default)
         self.camera_folder.edit.setText(opts["camera_folder"].default)
         self.auto_open_box.setChecked(opts["auto_open_newest"].default)
@@ -310,6 +322,7 @@ class PreferencesDialog(QDialog):
             "default_formula": self.formula_combo.currentData(),
             "palette": self.palette_combo.currentData() or "",
             "number_of_matches": self.matches_spin.value(),
+            "first_session_step": float(self.step_spin.value()),
             "user_palette_folder": self.palette_folder.text(),
             "camera_folder": self.camera_folder.text(),
             "auto_open_newest": self.auto_open_box.isChecked(),

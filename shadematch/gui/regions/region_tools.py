@@ -7,8 +7,6 @@ dragged, the workspace gets transient previews (measured quickly); on release on
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -35,8 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from shadematch.gui.regions.shape_tools import (  # noqa: F401 - resized_bounds re-exported
+    TOOL_CLASSES,
+    ShapeTool,
+    resized_bounds,
+)
 from shadematch.imaging.regions import CLASS_COLOURS
-from shadematch.region_geometry import fit_params, shape_bounds, translate_params
+from shadematch.region_geometry import shape_bounds
 from shadematch.workspace import CLASS_LABELS, Workspace
 
 CLASS_COLORS = {name: QColor(*rgb) for name, rgb in CLASS_COLOURS.items()}
@@ -162,22 +165,6 @@ class RegionItem(QGraphicsPathItem):
         return {k: QRectF(x - half, y - half, 2 * half, 2 * half) for k, (x, y) in points.items()}
 
 
-def resized_bounds(bounds: QRectF, handle: str, pos: QPointF) -> tuple[float, float, float, float]:
-    """The bounding box after dragging ``handle`` to ``pos`` (normalised, at least 1 px)."""
-    left, top, right, bottom = bounds.left(), bounds.top(), bounds.right(), bounds.bottom()
-    if "l" in handle:
-        left = pos.x()
-    if "r" in handle:
-        right = pos.x()
-    if handle.startswith("t"):
-        top = pos.y()
-    if handle.startswith("b"):
-        bottom = pos.y()
-    x0, x1 = sorted((left, right))
-    y0, y1 = sorted((top, bottom))
-    return x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-
-
 class RegionOverlay(QObject):
     """Keeps one :class:`RegionItem` per workspace region in the view's scene."""
 
@@ -240,7 +227,11 @@ class RegionOverlay(QObject):
 
 
 class RegionTools(QObject):
-    """The active tool, the class new regions get and the brush size; drives the workspace."""
+    """The active tool, the class new regions get and the brush size; drives the workspace.
+
+    What the tools share lives here; each tool (one class per shape, in
+    :mod:`shadematch.gui.regions.shape_tools`) says what an input event does with its shape.
+    """
 
     tool_changed = Signal(str)
     class_changed = Signal(str)
@@ -251,17 +242,18 @@ class RegionTools(QObject):
         super().__init__(view)
         self.view, self.workspace = view, workspace
         self.overlay = RegionOverlay(view, workspace)
+        self.tools: dict[str, ShapeTool] = {cls.name: cls(self) for cls in TOOL_CLASSES}
         self.tool = "rect"
         self.region_class = "hair"
         self.brush_radius = 12.0
-        self._press: QPointF | None = None
-        self._press_screen: QPointF | None = None
-        self._drawing_id: str | None = None
-        self._points: list[list[float]] = []
+        #: Where the left button went down (photo pixels, and on screen), while it is down.
+        self.press_pos: QPointF | None = None
+        self.press_screen: QPointF | None = None
+        #: The id of the region being drawn (previewed in the workspace), or None.
+        self.drawing_id: str | None = None
+        #: The corners (polygon) or the stroke (brush) being drawn.
+        self.points: list[list[float]] = []
         self._dragging = False
-        self._mode = ""  # "move", "resize"
-        self._originals: dict[str, tuple[str, dict]] = {}
-        self._handle: tuple[str, str] | None = None
         self._rubber = QGraphicsPathItem()
         pen = QPen(QColor(255, 255, 255), 1, Qt.DashLine)
         pen.setCosmetic(True)
@@ -281,6 +273,10 @@ class RegionTools(QObject):
         workspace.events.photo_changed.connect(self._reset)
         self.set_tool(self.tool)
 
+    @property
+    def active(self) -> ShapeTool:
+        return self.tools[self.tool]
+
     # -- settings --------------------------------------------------------------------------------
     def set_tool(self, tool: str) -> None:
         if tool not in TOOLS:
@@ -294,7 +290,7 @@ class RegionTools(QObject):
     def set_class(self, region_class: str) -> None:
         """Class of the next region; selected regions take it too (one undo step)."""
         self.region_class = region_class
-        if self.workspace.selected and not self._drawing_id:
+        if self.workspace.selected and not self.drawing_id:
             ids = [i for i in self.workspace.selected
                    if self.workspace.region(i).region_class != region_class]
             if ids:
@@ -314,37 +310,17 @@ class RegionTools(QObject):
         self.set_brush_radius(self.brush_radius / 1.25)
 
     def cursor(self):
-        return Qt.ArrowCursor if self.tool == "select" else Qt.CrossCursor
+        return self.active.cursor
 
-    # -- helpers ---------------------------------------------------------------------------------
-    def _reset(self) -> None:
-        self._abort()
-        self.overlay.sync()
-
-    def _abort(self) -> None:
-        """Abandon a region being drawn or dragged."""
-        if self.workspace.editing:
-            self.workspace.cancel_edit()
-        self._press = self._press_screen = None
-        self._drawing_id = None
-        self._points = []
-        self._dragging = False
-        self._mode = ""
-        self._rubber.setVisible(False)
-
-    def _clamp(self, pos: QPointF) -> QPointF:
+    # -- what the tools share --------------------------------------------------------------------
+    def clamp(self, pos: QPointF) -> QPointF:
+        """``pos`` kept inside the photo."""
         w, h = self.view.photo_size
         return QPointF(min(max(pos.x(), 0.0), float(w)), min(max(pos.y(), 0.0), float(h)))
 
-    def _moved_enough(self, event) -> bool:
-        if self._press_screen is None:
-            return False
-        d = event.position() - self._press_screen
-        return abs(d.x()) + abs(d.y()) >= DRAG_THRESHOLD_PX
-
-    def _finish(self) -> None:
+    def finish(self) -> None:
         """End the drawing/drag: keep it (one undo step) unless the region is unusable."""
-        rid, self._drawing_id = self._drawing_id, None
+        rid, self.drawing_id = self.drawing_id, None
         if rid is not None and self.workspace.editing:
             problem = self.workspace.region_problem(rid)
             if problem:
@@ -355,6 +331,45 @@ class RegionTools(QObject):
             self.workspace.select([rid])
         elif self.workspace.editing:
             self.workspace.end_edit()
+
+    def show_rubber_band(self, points: list[list[float]], cursor: QPointF | None) -> None:
+        """The dashed outline of a polygon being drawn (hidden without points)."""
+        path = QPainterPath()
+        if points:
+            path.moveTo(*points[0])
+            for x, y in points[1:]:
+                path.lineTo(x, y)
+            if cursor is not None:
+                path.lineTo(cursor)
+        self._rubber.setPath(path)
+        self._rubber.setVisible(bool(points))
+
+    def show_brush_cursor(self, pos: QPointF) -> None:
+        r = self.brush_radius
+        self._brush_cursor.setRect(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
+        self._brush_cursor.setVisible(True)
+
+    def _reset(self) -> None:
+        self._abort()
+        self.overlay.sync()
+
+    def _abort(self) -> None:
+        """Abandon a region being drawn or dragged."""
+        if self.workspace.editing:
+            self.workspace.cancel_edit()
+        self.press_pos = self.press_screen = None
+        self.drawing_id = None
+        self.points = []
+        self._dragging = False
+        for tool in self.tools.values():
+            tool.abort()
+        self._rubber.setVisible(False)
+
+    def _moved_enough(self, event) -> bool:
+        if self.press_screen is None:
+            return False
+        d = event.position() - self.press_screen
+        return abs(d.x()) + abs(d.y()) >= DRAG_THRESHOLD_PX
 
     def _photo_ready(self) -> bool:
         if self.view.photo_size[0] <= 0 or self.workspace.photo is None:
@@ -369,141 +384,42 @@ class RegionTools(QObject):
     def press(self, pos: QPointF, event) -> bool:
         if event.button() != Qt.LeftButton:
             return False
-        self._press, self._press_screen, self._dragging = pos, event.position(), False
+        self.press_pos, self.press_screen, self._dragging = pos, event.position(), False
         if self.tool == "select":
-            return self._select_press(pos, event)
+            return self.active.press(pos, event)
         if not self._photo_ready():
-            self._press = self._press_screen = None
+            self.press_pos = self.press_screen = None
             return True
-        pos = self._clamp(pos)
-        if self.tool == "polygon":
-            self._points.append([round(pos.x(), 2), round(pos.y(), 2)])
-            self._update_polygon(pos)
-            return True
-        if self.tool == "brush":
-            target = None
-            if event.modifiers() & Qt.ShiftModifier and len(self.workspace.selected) == 1:
-                region = self.workspace.region(self.workspace.selected[0])
-                if region.shape == "brush":
-                    target = region
-            self.workspace.begin_edit("Paint" if target else "Add brush region")
-            if target is not None:
-                self._drawing_id = target.id
-                self._originals = {target.id: (target.shape, dict(target.params))}
-                self._points = [[round(pos.x(), 2), round(pos.y(), 2)]]
-            else:
-                self._drawing_id = self.workspace.new_region_id()
-                self._originals = {}
-                self._points = [[round(pos.x(), 2), round(pos.y(), 2)]]
-            self._preview_brush()
-            return True
-        return True  # rect / ellipse start on the first move
+        return self.active.press(self.clamp(pos), event)
 
     def move(self, pos: QPointF, event) -> bool:
-        if self.tool == "brush":
-            self._brush_cursor.setRect(QRectF(pos.x() - self.brush_radius,
-                                              pos.y() - self.brush_radius,
-                                              2 * self.brush_radius, 2 * self.brush_radius))
-            self._brush_cursor.setVisible(True)
-        if self.tool == "polygon" and self._points and not (event.buttons() & Qt.LeftButton):
-            self._update_polygon(self._clamp(pos))
+        tool = self.active
+        if tool.hover(pos, event):
             return True
-        if self._press is None or not (event.buttons() & Qt.LeftButton):
-            if self.tool == "select" and not event.buttons():
-                self._hover_cursor(pos)
+        if self.press_pos is None or not (event.buttons() & Qt.LeftButton):
+            if not event.buttons():
+                tool.idle(pos)
             return False
         if not self._dragging and not self._moved_enough(event):
             return True
         self._dragging = True
-        if self.tool == "select":
-            return self._select_move(pos)
-        pos = self._clamp(pos)
-        if self.tool in ("rect", "ellipse"):
-            start = self._clamp(self._press)
-            x0, x1 = sorted((start.x(), pos.x()))
-            y0, y1 = sorted((start.y(), pos.y()))
-            if self._drawing_id is None:
-                self._drawing_id = self.workspace.new_region_id()
-                self.workspace.begin_edit(f"Add {TOOL_LABELS[self.tool].lower()}")
-            if self.tool == "rect":
-                params = {"x": round(x0, 2), "y": round(y0, 2), "w": round(max(x1 - x0, 1), 2),
-                          "h": round(max(y1 - y0, 1), 2)}
-            else:
-                params = {"cx": round((x0 + x1) / 2, 2), "cy": round((y0 + y1) / 2, 2),
-                          "rx": round(max((x1 - x0) / 2, 0.5), 2),
-                          "ry": round(max((y1 - y0) / 2, 0.5), 2)}
-            self.workspace.preview_region(self._drawing_id, params, shape=self.tool,
-                                          region_class=self.region_class)
-            return True
-        if self.tool == "polygon":  # lasso: dragging adds points continuously
-            last = self._points[-1] if self._points else None
-            scale = self.view.transform().m11() or 1.0
-            if last is None or math.hypot(pos.x() - last[0], pos.y() - last[1]) * scale >= 4:
-                self._points.append([round(pos.x(), 2), round(pos.y(), 2)])
-                self._update_polygon(pos)
-            return True
-        if self.tool == "brush" and self._drawing_id is not None:
-            last = self._points[-1]
-            if math.hypot(pos.x() - last[0], pos.y() - last[1]) >= max(1.0, self.brush_radius / 3):
-                self._points.append([round(pos.x(), 2), round(pos.y(), 2)])
-                self._preview_brush()
-            return True
-        return False
+        return tool.drag(pos if self.tool == "select" else self.clamp(pos), event)
 
     def release(self, pos: QPointF, event) -> bool:
-        if event.button() != Qt.LeftButton or self._press is None:
+        if event.button() != Qt.LeftButton or self.press_pos is None:
             return False
-        dragged, self._press, self._press_screen = self._dragging, None, None
+        dragged, self.press_pos, self.press_screen = self._dragging, None, None
         self._dragging = False
-        if self.tool == "select":
-            self._mode = ""
-            if self.workspace.editing:
-                self.workspace.end_edit()
-            return True
-        if self.tool in ("rect", "ellipse"):
-            if dragged and self._drawing_id is not None:
-                self._finish()
-            return True
-        if self.tool == "polygon":
-            if dragged and len(self._points) >= 3:  # a lasso closes when the button is released
-                self._close_polygon()
-            return True
-        if self.tool == "brush":
-            self._finish()
-            self._points = []
-            return True
-        return False
+        return self.active.release(dragged)
 
     def double_click(self, pos: QPointF, event) -> bool:
-        if self.tool == "polygon" and event.button() == Qt.LeftButton:
-            self._press = self._press_screen = None
-            if len(self._points) >= 3:
-                self._close_polygon()
-            return True
-        if self.tool == "select":
-            return True
-        return False
+        return self.active.double_click(event)
 
     def key(self, event) -> bool:
-        key = event.key()
-        if self.tool == "polygon" and self._points:
-            if key in (Qt.Key_Return, Qt.Key_Enter):
-                if len(self._points) >= 3:
-                    self._close_polygon()
-                else:
-                    self.message.emit("A polygon needs at least three corners.")
-                return True
-            if key in (Qt.Key_Backspace, Qt.Key_Delete):
-                return self.remove_last_point()
-        arrows = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1),
-                  Qt.Key_Down: (0, 1)}
-        if key in arrows and self.tool == "select" and self.workspace.selected:
-            step = 10 if event.modifiers() & Qt.ShiftModifier else 1  # photo pixels
-            dx, dy = arrows[key]
-            self.workspace.move_regions(self.workspace.selected, dx * step, dy * step)
+        if self.active.key(event):
             return True
-        if key == Qt.Key_Escape:
-            if self._points or self.workspace.editing:
+        if event.key() == Qt.Key_Escape:
+            if self.points or self.workspace.editing:
                 self._abort()
             else:
                 self.workspace.select([])
@@ -512,117 +428,9 @@ class RegionTools(QObject):
 
     def remove_last_point(self) -> bool:
         """Take back the last corner of a polygon being drawn; False when none is drawn."""
-        if self.tool != "polygon" or not self._points:
+        if self.tool != "polygon":
             return False
-        self._points.pop()
-        if self._drawing_id is not None:
-            if len(self._points) >= 3:
-                self.workspace.preview_region(self._drawing_id,
-                                              {"points": [list(p) for p in self._points]})
-            else:  # fewer than three corners: no region any more, keep drawing
-                self.workspace.cancel_edit()
-                self._drawing_id = None
-        self._update_polygon(None)
-        return True
-
-    _HANDLE_CURSORS = {"tl": Qt.SizeFDiagCursor, "br": Qt.SizeFDiagCursor,
-                       "tr": Qt.SizeBDiagCursor, "bl": Qt.SizeBDiagCursor,
-                       "t": Qt.SizeVerCursor, "b": Qt.SizeVerCursor,
-                       "l": Qt.SizeHorCursor, "r": Qt.SizeHorCursor}
-
-    def _hover_cursor(self, pos: QPointF) -> None:
-        """Show what a press would do: resize on a handle, move on a region."""
-        handle = self.overlay.handle_at(pos)
-        if handle is not None:
-            cursor = self._HANDLE_CURSORS[handle[1]]
-        elif self.overlay.region_at(pos) is not None:
-            cursor = Qt.SizeAllCursor
-        else:
-            cursor = Qt.ArrowCursor
-        if self.view.viewport().cursor().shape() != cursor:
-            self.view.viewport().setCursor(cursor)
-
-    # -- select / move / resize ------------------------------------------------------------------
-    def _select_press(self, pos: QPointF, event) -> bool:
-        if self.view.showing_preview:
-            return True  # the regions shown belong to the photo being replaced
-        handle = self.overlay.handle_at(pos)
-        if handle is not None:
-            self._mode, self._handle = "resize", handle
-            region = self.workspace.region(handle[0])
-            self._originals = {region.id: (region.shape, dict(region.params))}
-            return True
-        rid = self.overlay.region_at(pos)
-        selected = list(self.workspace.selected)
-        if rid is None:
-            if not event.modifiers() & Qt.ControlModifier:
-                self.workspace.select([])
-            self._mode = ""
-            return True
-        if event.modifiers() & Qt.ControlModifier:
-            selected = [i for i in selected if i != rid] if rid in selected else selected + [rid]
-            self.workspace.select(selected)
-        elif rid not in selected:
-            self.workspace.select([rid])
-        self._mode = "move"
-        self._originals = {i: (self.workspace.region(i).shape, dict(self.workspace.region(i).params))
-                           for i in self.workspace.selected}
-        return True
-
-    def _select_move(self, pos: QPointF) -> bool:
-        if self._mode == "move" and self._originals:
-            if not self.workspace.editing:
-                self.workspace.begin_edit("Move region")
-            dx, dy = pos.x() - self._press.x(), pos.y() - self._press.y()
-            self.workspace.preview_regions({
-                rid: translate_params(shape, params, dx, dy)
-                for rid, (shape, params) in self._originals.items()})
-            return True
-        if self._mode == "resize" and self._handle is not None:
-            rid, handle = self._handle
-            shape, params = self._originals[rid]
-            if not self.workspace.editing:
-                self.workspace.begin_edit("Resize region")
-            bounds = resized_bounds(QRectF(*shape_bounds(shape, params)), handle, pos)
-            self.workspace.preview_region(rid, fit_params(shape, params, bounds))
-            return True
-        return False
-
-    # -- polygon and brush -----------------------------------------------------------------------
-    def _update_polygon(self, cursor: QPointF | None) -> None:
-        path = QPainterPath()
-        if self._points:
-            path.moveTo(*self._points[0])
-            for x, y in self._points[1:]:
-                path.lineTo(x, y)
-            if cursor is not None:
-                path.lineTo(cursor)
-        self._rubber.setPath(path)
-        self._rubber.setVisible(bool(self._points))
-        if len(self._points) >= 3:
-            if self._drawing_id is None:
-                self._drawing_id = self.workspace.new_region_id()
-                self.workspace.begin_edit("Add polygon")
-            self.workspace.preview_region(self._drawing_id, {"points": [list(p) for p in self._points]},
-                                          shape="polygon", region_class=self.region_class)
-
-    def _close_polygon(self) -> None:
-        if self._drawing_id is not None:
-            self.workspace.preview_region(self._drawing_id,
-                                          {"points": [list(p) for p in self._points]})
-        self._points = []
-        self._rubber.setVisible(False)
-        self._finish()
-
-    def _preview_brush(self) -> None:
-        stroke = [list(p) for p in self._points]
-        if self._originals:
-            shape, params = self._originals[self._drawing_id]
-            params = {"radius": params["radius"], "strokes": [*params["strokes"], stroke]}
-        else:
-            params = {"radius": round(self.brush_radius, 2), "strokes": [stroke]}
-        self.workspace.preview_region(self._drawing_id, params, shape="brush",
-                                      region_class=self.region_class)
+        return self.tools["polygon"].remove_last_point()
 
 
 class RegionListPanel(QWidget):

@@ -7,12 +7,13 @@ missing is left out (the status bar says so); the report is still written. The
 PDF is built off the GUI thread by :func:`shadematch.reporting.build_report` on the window's
 :class:`~shadematch.gui.common.workers.TaskRunner`.
 
-Installed on a main window with ``window.report_exporter = ReportExporter(window)``.
+Installed by :func:`shadematch.gui.shell.composition.compose` with the window services.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from shadematch.gui.common.services import WindowServices
 
 log = logging.getLogger(__name__)
 
@@ -82,26 +85,32 @@ class ReportDialog(QDialog):
 class ReportExporter(QObject):
     """Adds File > Export report... (Ctrl+E) to a main window and runs the export off the GUI thread.
 
-    The window must have ``workspace``, ``runner``, ``menus`` (with "file"), ``actions`` and
-    ``settings`` (may be None) attributes, as :class:`shadematch.gui.shell.main_window.MainWindow` has.
+    Parameters
+    ----------
+    services : the window services (workspace, runner, settings, actions, status bar).
+    client_name : the name of the client selected elsewhere (the Clients panel), offered in the
+        dialog; the composition connects it.
     """
 
     exported = Signal(str)          # path of the written report
     failed = Signal(str)            # the message shown
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, services: WindowServices,
+                 client_name: Callable[[], str] | None = None) -> None:
+        super().__init__(services.main_widget())
+        self.services = services
+        self.workspace = services.workspace
+        self.client_name = client_name or (lambda: "")
         self.client = ""
         self.practitioner = ""
         self.aftercare = True
         self.last_folder = ""
         self._note = ""                 # what the status bar adds (a clinic logo left out)
-        self.action = window.actions.bind("export_report", self.export)
+        self.action = services.actions.bind("export_report", self.export)
 
     # -- the slot -----------------------------------------------------------------------------
     def _suggested_path(self) -> str:
-        ws = self.window.workspace
+        ws = self.workspace
         stem = Path(ws.photo.path).stem if ws.photo is not None else "shade-report"
         name = f"{stem} report.pdf"
         folder = self.last_folder or (str(Path(ws.photo.path).parent) if ws.photo else "")
@@ -113,7 +122,7 @@ class ReportExporter(QObject):
         if problem:
             self._status(problem)
             return
-        dialog = ReportDialog(self.window, self._suggested_path(),
+        dialog = ReportDialog(self.services.main_widget(), self._suggested_path(),
                               self.selected_client_name() or self.client,
                               self.practitioner or self._setting("practitioner"), self.aftercare)
         if dialog.exec() != QDialog.Accepted:
@@ -129,7 +138,7 @@ class ReportExporter(QObject):
         overwrite = False
         if Path(path).exists():
             answer = QMessageBox.question(
-                self.window, "Replace the report?",
+                self.services.main_widget(), "Replace the report?",
                 f"{Path(path).name} already exists in {Path(path).parent}.\n"
                 "Replace it with this report?",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
@@ -139,26 +148,17 @@ class ReportExporter(QObject):
         self.export_to(path, self.options(), overwrite=overwrite)
 
     def selected_client_name(self) -> str:
-        """The name of the client selected in the Clients panel, if that panel is installed."""
-        records = getattr(self.window, "client_records", None)
-        client = getattr(getattr(records, "view", None), "client", None)
-        return str(getattr(client, "name", "") or "")
+        """The name of the client selected in the Clients panel ("" when none is)."""
+        return self.client_name()
 
     def not_ready_reason(self) -> str:
-        """Why a report cannot be made right now ("" when it can)."""
-        ws = self.window.workspace
-        if ws.photo is None and not (ws.samples or getattr(ws, "_stored_ranking", None)):
-            return "Open a photo and mark regions before exporting a report."
-        if not ws.regions:
-            return "Mark hair, skin or scar regions before exporting a report."
-        if ws.photo is not None and not getattr(ws, "measurement_current", True):
-            return "The regions are still being measured: export again in a moment."
-        return ""
+        """Why a report cannot be made right now ("" when it can): the workspace's rule."""
+        return self.workspace.report_problem()
 
     def _setting(self, name: str) -> str:
         """The text preference ``name`` ("" when the window has no settings or it is unset)."""
-        settings = getattr(self.window, "settings", None)
-        return str(getattr(settings, name, "") or "").strip() if settings is not None else ""
+        settings = self.services.settings
+        return str(getattr(settings, name) or "").strip() if settings is not None else ""
 
     def missing_logo(self) -> str:
         """The clinic logo chosen in Preferences when its file no longer exists ("" otherwise)."""
@@ -171,7 +171,7 @@ class ReportExporter(QObject):
         from shadematch.reporting import ReportOptions
 
         logo = self._setting("clinic_logo")
-        top = getattr(self.window.workspace, "top", None)
+        top = self.workspace.top
         return ReportOptions(
             client_name=self.client, practitioner=self.practitioner,
             clinic_name=self._setting("clinic_name"),
@@ -186,7 +186,7 @@ class ReportExporter(QObject):
         """
         from shadematch.reporting import build_report
 
-        ws = self.window.workspace
+        ws = self.workspace
         ws.end_edit()
         record = ws.to_dict()
         path = Path(path)
@@ -195,7 +195,7 @@ class ReportExporter(QObject):
         self._note = (f" (without the clinic logo: {missing} was not found; choose it again in "
                       "Preferences)") if missing else ""
         self._status(f"Writing {path.name}{self._note}…", 0)
-        return self.window.runner.submit(
+        return self.services.runner.submit(
             build_report, channel="report", analysis=record,
             photo_rgb=ws.photo.rgb if ws.photo is not None else None,
             out_path=path, options=options, overwrite=overwrite,
@@ -211,6 +211,4 @@ class ReportExporter(QObject):
         self.exported.emit(str(written))
 
     def _status(self, text: str, msecs: int = 4000) -> None:
-        show = getattr(self.window, "show_status", None)
-        if show is not None:
-            show(text, msecs)
+        self.services.show_status(text, msecs)
