@@ -3,7 +3,8 @@
 Page 1: header (clinic, client, date, practitioner), the photo with outlined regions and legend,
 the chosen shade beside the client's hair (healed, fresh, on card) with its recipe, calibration
 status, the warnings to check, the session plan and the prediction note, the measured samples.
-Then the ranked matches, notes and measurement details; last, the client's aftercare page. Every
+Then the ranked matches, notes and measurement details; with a treatment design, the consultation
+preview (before, first session and final plan, healed); last, the client's aftercare page. Every
 page has a footer (page x of y, app version, palette, formula) and, from page 2, a running header.
 
 What is said comes from :func:`shadematch.reporting.content.report_content`; the sections are
@@ -19,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from shadematch import __version__
-from shadematch.reporting import aftercare, sections, text
+from shadematch.reporting import aftercare, preview_page, sections, text
 from shadematch.reporting.canvas import (
     MUTED,
     RULE,
@@ -45,6 +46,7 @@ class ReportLayout:
     def __init__(self, analysis: dict, photo_rgb: np.ndarray | None, options: ReportOptions,
                  progress: ProgressFn | None, cancelled: CancelledFn | None) -> None:
         self.content: ReportContent = report_content(analysis, options)
+        self.analysis = analysis
         self.photo_rgb = photo_rgb
         self.o = options
         self._progress = progress
@@ -122,6 +124,10 @@ class ReportLayout:
         sections.ranking(page, content.ranking, self)
         sections.notes(page, content.notes)
         sections.details(page, content.details)
+        self.step(0.8, "Drawing the consultation preview")
+        images = preview_page.preview_images(self.analysis, self.photo_rgb)
+        if images is not None:
+            preview_page.draw_page(page, images)
         self.step(0.85, "Adding aftercare")
         if self.o.aftercare:
             aftercare.draw_page(page, self.o)

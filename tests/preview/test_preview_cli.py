@@ -17,8 +17,7 @@ SKIN = "320,40,120,120"
 AREA = "240,200,340,180"
 
 
-@pytest.fixture(scope="module")
-def scalp_file(tmp_path_factory):
+def make_scalp_file(path):
     """A 600 x 400 scalp: bare skin everywhere, a 200 x 200 patch of stubble top left."""
     skin = SKIN_TONES["medium"]
     rng = np.random.default_rng(4)
@@ -26,9 +25,13 @@ def scalp_file(tmp_path_factory):
     canvas = np.round(canvas).astype(np.uint8)
     canvas[20:220, 20:220] = scalp_photo(skin, FOLLICLE_DARK, coverage=0.15, radius=3.0,
                                          size=200, seed=3)
-    path = tmp_path_factory.mktemp("scalp") / "scalp.png"
     Image.fromarray(canvas).save(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def scalp_file(tmp_path_factory):
+    return make_scalp_file(tmp_path_factory.mktemp("scalp") / "scalp.png")
 
 
 def _run(capsys, *argv):

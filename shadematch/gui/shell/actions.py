@@ -98,11 +98,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("brush_smaller", "Smaller brush", ("[",)),
     ActionSpec("calibrate", "&Calibrate with colour chart…", ("Ctrl+Shift+K",),
                "Calibrate colours with a ColorChecker in the photo", icon_text="Chart"),
+    ActionSpec("preview", "Consultation &preview…", ("Ctrl+Shift+P",),
+               "Show the client their own head with SMP in the chosen shade, healed",
+               icon_text="Preview"),
+    # Palettes
+    ActionSpec("import_palette", "&Import palette file…", (),
+               "Add a .csv or .json palette to your palettes"),
+    ActionSpec("print_card", "&Print a swatch card…", (),
+               "A card to paint your own pigments' dilutions on"),
+    ActionSpec("read_card", "&Read a swatch card photo…", (),
+               "Measure a photographed swatch card into a palette of your own pigments"),
     # Help
     ActionSpec("shortcuts", "&Keyboard shortcuts", ("F1",)),
     ActionSpec("about", "&About shadematch", role="about"),
     ActionSpec("log_folder", "Open &log folder", tip="Show the folder of shadematch's log files"),
-    ActionSpec("demo", "Open the &demo", tip="Open the astronaut portrait with regions marked"),
+    ActionSpec("demo", "Open the &demo", tip="Open the demo scalp photo with regions marked"),
 )
 
 SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &folders"),)
@@ -116,14 +126,15 @@ MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("view", "&View", ("fit", "actual", "zoom_in", "zoom_out", "-", "docks")),
     ("tools", "&Tools", (*(f"tool_{n}" for n in TOOL_LABELS), "-",
                          *(f"class_{n}" for n in CLASS_LABELS), "-",
-                         "brush_bigger", "brush_smaller", "-", "calibrate")),
+                         "brush_bigger", "brush_smaller", "-", "calibrate", "preview")),
+    ("palettes", "&Palettes", ("import_palette", "-", "print_card", "read_card")),
     ("help", "&Help", ("shortcuts", "about", "-", "log_folder", "demo")),
 )
 
 TOOLBAR_LAYOUT: tuple[str, ...] = (
     "open", "save", "-", *(f"tool_{n}" for n in TOOL_LABELS), "-",
     *(f"class_{n}" for n in CLASS_LABELS), "-", "undo", "redo", "fit", "actual", "-",
-    "calibrate")
+    "calibrate", "preview")
 
 _ROLES = {"preferences": QAction.MenuRole.PreferencesRole, "quit": QAction.MenuRole.QuitRole,
           "about": QAction.MenuRole.AboutRole}

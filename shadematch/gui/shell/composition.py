@@ -28,6 +28,7 @@ from shadematch.gui.consultation.photo_loading import PhotoLoading
 from shadematch.gui.consultation.sample_panel import SamplePanel
 from shadematch.gui.consultation.session_actions import PhotoQuestions, SessionActions
 from shadematch.gui.photo.photo_view import PhotoView
+from shadematch.gui.preview.preview_feature import ConsultationPreview, PaletteTools
 from shadematch.gui.regions.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
 from shadematch.gui.reports.report_export import ReportExporter
 from shadematch.workspace import CLASS_LABELS
@@ -79,6 +80,8 @@ class Features:
     report_exporter: ReportExporter
     client_records: ClientRecords
     calibration_tool: CalibrationTool
+    preview: ConsultationPreview
+    palette_tools: PaletteTools
     toolbar: QToolBar
 
 
@@ -136,6 +139,9 @@ def compose(window: ComposedWindow) -> Features:
         event.connect(session.content_changed)
 
     calibration_tool = CalibrationTool(window, view, tools.tool_changed)
+    preview = ConsultationPreview(window)
+    palette_tools = PaletteTools(window)
+    palette_tools.palettes_changed.connect(matching_panel.reload_palettes)
 
     # -- status bar --------------------------------------------------------------------------------
     bar = window.statusBar()
@@ -170,6 +176,10 @@ def compose(window: ComposedWindow) -> Features:
     bind("brush_smaller", tools.smaller_brush)
     bind("shortcuts", window.show_shortcuts)
     bind("about", window.show_about)
+    bind("preview", preview.open)
+    bind("import_palette", palette_tools.import_palette)
+    bind("print_card", palette_tools.print_card)
+    bind("read_card", palette_tools.read_card)
     actions = window.actions
     tools.tool_changed.connect(lambda n: actions[f"tool_{n}"].setChecked(True))
     tools.class_changed.connect(lambda n: actions[f"class_{n}"].setChecked(True))
@@ -185,4 +195,4 @@ def compose(window: ComposedWindow) -> Features:
                     matching_panel=matching_panel, photos=photos, measuring=measuring,
                     session=session, report_exporter=report_exporter,
                     client_records=client_records, calibration_tool=calibration_tool,
-                    toolbar=toolbar)
+                    preview=preview, palette_tools=palette_tools, toolbar=toolbar)

@@ -1,0 +1,1 @@
+"""Palettes in the GUI: print and read a swatch card, import a palette file."""
