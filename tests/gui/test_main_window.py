@@ -26,7 +26,7 @@ def mark_hair_and_skin(qtbot, window):
 def test_contract_title_menus_docks_shortcuts(qtbot, make_window, photo_file):
     window = make_window()
     assert "shadematch" in window.windowTitle()
-    assert set(window.menus) == {"file", "edit", "view", "tools", "help"}
+    assert set(window.menus) == {"file", "edit", "view", "tools", "palettes", "help"}
     assert window.runner is not None and isinstance(window.workspace, Workspace)
     label = QLabel("extra panel")
     dock = window.add_dock(label, "Camera folder", object_name="cameraFolderDock")
