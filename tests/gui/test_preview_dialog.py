@@ -32,9 +32,21 @@ def dialog(qtbot):
     window.runner.shutdown()
 
 
+def _shows_the_state(window) -> bool:
+    """The last full render is of the state being edited (not one from before the last edit)."""
+    preview, state = window.last_preview, window.editor.state
+    if state.ready() is not None:
+        return True
+    return (preview is not None and preview.rgb.shape == window.rgb8.shape
+            and preview.stage == state.stage and preview.session == state.session
+            and preview.design == state.design()
+            and window.choice is not None and preview.entry.id == window.choice.entry.id)
+
+
 def _idle(qtbot, window):
     qtbot.waitUntil(lambda: window.runner.active_count() == 0 and not window._quick.isActive()
-                    and not window._full.isActive(), timeout=20000)
+                    and not window._full.isActive() and _shows_the_state(window),
+                    timeout=20000)
 
 
 def _view_point(window, x, y) -> QPoint:
