@@ -38,13 +38,15 @@ def select_clients(conn: sqlite3.Connection, where: str, params: tuple) -> list[
         "SELECT c.id, c.uid, c.name, c.dob, c.contact, c.hair_loss_pattern, c.notes, "
         "c.created, c.updated, "
         "(SELECT COUNT(*) FROM visits v WHERE v.client_id = c.id), "
-        "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id) "
+        "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id), "
+        "c.row_version, c.updated_by "
         f"FROM clients c {where} ORDER BY c.name COLLATE NOCASE, c.id", params).fetchall()
     clients = []
     for row in rows:
         client = Client(id=row[0], uid=row[1], name=row[2], dob=row[3], contact=row[4],
                         hair_loss_pattern=row[5], notes=row[6], created=row[7],
-                        updated=row[8] or row[7], visit_count=row[9], last_visit=row[10])
+                        updated=row[8] or row[7], visit_count=row[9], last_visit=row[10],
+                        row_version=int(row[11] or 1), updated_by=row[12])
         screening = conn.execute(
             "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
             "ORDER BY recorded_at DESC, id DESC LIMIT 1", (client.id,)).fetchone()
@@ -61,6 +63,30 @@ def load_client(conn: sqlite3.Connection, client_id: int) -> Client:
     """One client (see :func:`select_clients`); RecordsError when there is no such client."""
     require_client(conn, client_id)
     return select_clients(conn, "WHERE c.id = ?", (int(client_id),))[0]
+
+
+def _refuse_stale(conn: Any, client_id: int, expected: Client | int,
+                  values: dict[str, Any]) -> None:
+    """EditConflict when the client's row version is not the one the edit started from."""
+    from shadematch.records.backends.errors import EditConflict
+
+    version = expected.row_version if isinstance(expected, Client) else int(expected)
+    current = load_client(conn, client_id)
+    if current.row_version == version:
+        return
+    if isinstance(expected, Client):
+        changed = [f for f in CLIENT_FIELDS if getattr(expected, f) != getattr(current, f)]
+    else:
+        changed = []
+    what = ", ".join(changed) if changed else "the record"
+    clash = sorted(set(changed) & set(values))
+    raise EditConflict(
+        f"{current.name} (client #{client_id}) was changed by {current.updated_by or 'someone'}"
+        f" at {current.updated} since you opened it ({what}); your changes were not saved, so "
+        f"nothing was overwritten."
+        + (f" Both of you changed {', '.join(clash)}." if clash else "")
+        + " Reload the client (or merge your changes into it) and save again.",
+        current, changed, current.updated_by, current.updated)
 
 
 class ClientsMixin(StoreBase):
@@ -90,14 +116,23 @@ class ClientsMixin(StoreBase):
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO clients (uid, name, dob, contact, hair_loss_pattern, notes, created, "
-                "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "updated, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid.uuid4().hex, values["name"], values["dob"], values["contact"],
-                 values["hair_loss_pattern"], values["notes"], stamp, stamp))
-            return int(cursor.lastrowid)
+                 values["hair_loss_pattern"], values["notes"], stamp, stamp, self.actor))
+            client_id = int(cursor.lastrowid)
+            self._audit(conn, "create", f"client #{client_id}")
+            return client_id
 
     @sql_errors
-    def update_client(self, client_id: int, **fields: str | None) -> Client:
+    def update_client(self, client_id: int, *, expected: Client | int | None = None,
+                      **fields: str | None) -> Client:
         """Change some of ``name``, ``dob``, ``contact``, ``hair_loss_pattern``, ``notes``.
+
+        ``expected``: the client as it was read (or its ``row_version``). When the record was
+        changed since (on another workstation, or in another window), the save is refused with
+        :class:`~shadematch.records.backends.errors.EditConflict`: what changed, by whom,
+        when, and the record as it is now; nothing is overwritten. Reload or merge, then save
+        with the new version.
 
         Returns the updated client. Raises RecordsError for an unknown client or field.
         """
@@ -108,10 +143,15 @@ class ClientsMixin(StoreBase):
         values = clean_client_fields(fields)
         with self._write() as conn:
             require_client(conn, client_id)
+            if expected is not None:
+                _refuse_stale(conn, client_id, expected, values)
             if values:
                 assignments = ", ".join(f"{key} = ?" for key in values)
-                conn.execute(f"UPDATE clients SET {assignments}, updated = ? WHERE id = ?",
-                             (*values.values(), now_utc(), client_id))
+                conn.execute(f"UPDATE clients SET {assignments}, updated = ?, updated_by = ?, "
+                             f"row_version = row_version + 1 WHERE id = ?",
+                             (*values.values(), now_utc(), self.actor, int(client_id)))
+                self._audit(conn, "change", f"client #{int(client_id)}",
+                            "fields: " + ", ".join(sorted(values)))
         return self.get_client(client_id)
 
     @sql_errors

@@ -49,7 +49,11 @@ class MaintenanceMixin(StoreBase):
                 (int(client_id),))]
             visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
                                   (int(client_id),)).fetchone()[0]
+            uid = conn.execute("SELECT uid FROM clients WHERE id = ?",
+                               (int(client_id),)).fetchone()[0]
             conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
+            # Kept without the erased content: which record, when, by whom.
+            self._audit(conn, "erase", f"client #{int(client_id)}", f"uid {uid}")
             unused = 0
             for sha in shas:
                 if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",

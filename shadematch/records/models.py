@@ -134,6 +134,8 @@ class Client:
     consents: list[str] = field(default_factory=list)
     visit_count: int = 0
     last_visit: str | None = None
+    row_version: int = 1
+    updated_by: str | None = None
 
     @property
     def dob_valid(self) -> bool:

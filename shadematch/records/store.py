@@ -179,8 +179,11 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         return import_client(self, Path(in_dir))
 
 
-def open_store(data_dir: Path | None = None, *, auto_backup: bool = True) -> RecordStore:
-    """Open (creating or upgrading if needed) the records store in ``data_dir``.
+def open_store(data_dir: Path | None = None, *, auto_backup: bool = True,
+               database_url: str | None = None) -> RecordStore:
+    """Open (creating or upgrading if needed) the records store in ``data_dir``, or on the
+    PostgreSQL server of ``database_url`` / ``SHADEMATCH_DATABASE_URL`` / the workstation's
+    setting (:mod:`~shadematch.records.server_config`).
 
     ``data_dir`` defaults to the user data folder (``SHADEMATCH_DATA_DIR`` overrides it); the
     store lives in its ``records`` sub-folder. Runs a quick integrity check, pending migrations
@@ -190,8 +193,21 @@ def open_store(data_dir: Path | None = None, *, auto_backup: bool = True) -> Rec
     ------
     RecordsError
         The database is damaged (message names the file and the backups folder; nothing is
-        changed), from a newer shadematch, or cannot be created.
+        changed), from a newer shadematch, or cannot be created; a SQLite store on a network
+        filesystem (use server mode); ServerUnavailable when the server cannot be reached.
     """
+    if database_url is None:
+        from shadematch.records.server_config import load_records_config
+
+        database_url = load_records_config(data_dir).url
+    if database_url:
+        from shadematch.records.backends.postgres import PgRecordStore, cache_folder
+        from shadematch.records.server_config import check_url, server_password
+
+        url = check_url(database_url)
+        root = records_dir(data_dir)
+        return PgRecordStore(url, cache_folder(root, url), password=server_password(url),
+                             data_dir=root.parent)
     return RecordStore(records_dir(data_dir), auto_backup=auto_backup)
 
 
