@@ -82,6 +82,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
              "remove photo files no visit refers to (left by interrupted saves or after "
              "restoring an older backup)")
     _command(records, "info", _cmd_info, "where the records are and what they hold")
+    _command(records, "migrate-to", _cmd_migrate_to,
+             "copy this workstation's records to a PostgreSQL server and verify the copy",
+             _opt("url", metavar="URL",
+                  help="postgresql://user@host:5432/database (TLS options such as "
+                       "?sslmode=verify-full pass through; no password in it: use ~/.pgpass)"),
+             _opt("--replace", action="store_true",
+                  help="empty the server's records first (refused without it when it holds "
+                       "any)"),
+             description="Copy the local SQLite records (clients, screenings, consents, "
+                         "visits, photo copies, audit log) to a PostgreSQL server in one "
+                         "transaction, then compare the counts per table and every photo's "
+                         "SHA-256. The local records are only read. Then set "
+                         "SHADEMATCH_DATABASE_URL (or Preferences > Records) to use the server.")
 
     _command(subparsers, "backup", _cmd_backup, "back up the records database now",
              _opt("-o", "--output", default=None, metavar="PATH",
@@ -384,6 +397,21 @@ def _cmd_info(args: argparse.Namespace) -> int:
         f"schema version: {info['schema_version']}",
         f"holds: {_holds(counts)}",
         f"backups: {len(info['backups'])} in {info['backups_folder']}"])
+
+
+def _cmd_migrate_to(args: argparse.Namespace) -> int:
+    from shadematch.records import open_store
+    from shadematch.records.backends.migrate_to import migrate_to
+
+    with open_store(database_url="") as source, open_store(database_url=args.url) as target:
+        report = migrate_to(source, target, replace=args.replace)
+    counts = report["counts"]
+    return _emit(args, report, [
+        f"Copied to {report['target']}: {_holds(counts)}, "
+        f"{counted(counts['screenings'], 'screening')}, "
+        f"{counted(counts['consents'], 'consent')}; verified (counts per table, "
+        f"{counted(report['photos_verified'], 'photo')} by SHA-256).",
+        "Use the server from now on: set SHADEMATCH_DATABASE_URL (or Preferences > Records)."])
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
