@@ -6,11 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pytest
 from records_helpers import make_analysis, make_photo
 
 from shadematch.cli import main
-from shadematch.errors import RecordsError
 from shadematch.records import open_store
 
 
