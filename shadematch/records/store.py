@@ -58,6 +58,9 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
     def __init__(self, root: Path, *, auto_backup: bool = True, _in_use_lock: bool = True
                  ) -> None:
         super().__init__(root)
+        from shadematch.records.netfs import refuse_network_folder
+
+        refuse_network_folder(self.root)
         try:
             if self.root.is_dir() and store_is_read_only(self.db_path):
                 self.read_only = True

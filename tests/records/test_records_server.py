@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from records_helpers import make_analysis, make_photo
 
 from shadematch.cli import main
@@ -92,3 +94,39 @@ def test_migrate_to_an_unreachable_server_says_so(data_dir, tmp_path, capsys):
     code, out, err = run(capsys, "records", "migrate-to",
                          "postgresql://nobody@127.0.0.1:1/records?connect_timeout=2")
     assert code != 0 and "cannot be reached" in err and "127.0.0.1:1/records" in err
+
+
+@pytest.mark.parametrize("fstype", ["nfs4", "cifs", "smb3", "fuse.sshfs"])
+def test_sqlite_store_on_a_network_filesystem_is_refused(data_dir, tmp_path, monkeypatch,
+                                                         fstype):
+    from shadematch.records import netfs
+
+    share = str(data_dir).replace(" ", "\\040")
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw,relatime 0 0\n"
+                      f"server:/export{share} {share} {fstype} rw,relatime 0 0\n"
+                      "tmpfs /run tmpfs rw 0 0\n")
+    monkeypatch.setattr(netfs, "MOUNTS_FILE", mounts)
+    with pytest.raises(netfs.NetworkFilesystemError,
+                       match=f"network filesystem \\({fstype}\\).*migrate-to") as caught:
+        open_store(data_dir)
+    assert "SHADEMATCH_DATABASE_URL" in str(caught.value)
+    assert not (data_dir / "records").exists()  # nothing created on the share
+    # The same table with the folder on a local disk: opened.
+    mounts.write_text(mounts.read_text().replace(fstype, "ext4"))
+    open_store(data_dir).close()
+
+
+def test_mount_table_longest_prefix_and_escapes(tmp_path):
+    from shadematch.records import netfs
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/sda1 / ext4 rw 0 0\n"
+                      "srv:/a /mnt/clinic\\040share nfs rw 0 0\n"
+                      "/dev/sdb1 /mnt/clinic\\040share/local ext4 rw 0 0\n")
+    assert netfs.fs_type_linux(tmp_path, mounts) == "ext4"
+    from pathlib import Path
+
+    assert netfs.fs_type_linux(Path("/mnt/clinic share/records"), mounts) == "nfs"
+    assert netfs.fs_type_linux(Path("/mnt/clinic share/local/x"), mounts) == "ext4"
+    assert netfs.fs_type_linux(Path("/mnt/clinic sharexyz"), mounts) == "ext4"
