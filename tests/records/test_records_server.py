@@ -7,7 +7,6 @@ import hashlib
 import json
 
 import pytest
-
 from records_helpers import make_analysis, make_photo
 
 from shadematch.cli import main
