@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 
 import pytest
 from records_helpers import make_analysis, make_photo
 
 from shadematch.cli import main
+from shadematch.errors import RecordsError
 from shadematch.records import open_store
 
 
@@ -129,3 +131,82 @@ def test_mount_table_longest_prefix_and_escapes(tmp_path):
     assert netfs.fs_type_linux(Path("/mnt/clinic share/records"), mounts) == "nfs"
     assert netfs.fs_type_linux(Path("/mnt/clinic share/local/x"), mounts) == "ext4"
     assert netfs.fs_type_linux(Path("/mnt/clinic sharexyz"), mounts) == "ext4"
+
+
+def _second(store, data_dir):
+    """Another workstation on the same records (another connection, another store object)."""
+    return open_store(data_dir, database_url=getattr(store, "url", ""))
+
+
+def test_a_stale_save_is_refused_with_what_changed_and_by_whom(any_store, data_dir,
+                                                               monkeypatch):
+    from shadematch.records.backends.errors import EditConflict
+
+    store = any_store
+    cid = store.add_client("Cleo Cruz", contact="0101", notes="first")
+    mine = store.get_client(cid)
+    monkeypatch.setenv("SHADEMATCH_USER", "front desk")
+    with _second(store, data_dir) as desk:
+        assert desk.actor == "front desk"
+        theirs = desk.update_client(cid, expected=desk.get_client(cid), contact="0202")
+    assert theirs.row_version == mine.row_version + 1 and theirs.updated_by == "front desk"
+    with pytest.raises(EditConflict) as caught:
+        store.update_client(cid, expected=mine, notes="second")
+    err = caught.value
+    assert err.changed == ["contact"] and err.by == "front desk"
+    assert err.current.contact == "0202"
+    assert "changed by front desk" in str(err) and "(contact)" in str(err)
+    assert "nothing was overwritten" in str(err)
+    assert store.get_client(cid).notes == "first"  # nothing saved
+    # The same field changed on both sides is named; a plain version number is accepted.
+    with pytest.raises(EditConflict, match="Both of you changed contact"):
+        store.update_client(cid, expected=mine, contact="0303")
+    with pytest.raises(EditConflict):
+        store.update_client(cid, expected=mine.row_version, notes="x")
+    # After a reload (the current version) the save goes through.
+    saved = store.update_client(cid, expected=err.current, notes="second")
+    assert (saved.contact, saved.notes, saved.row_version) == ("0202", "second", 3)
+    # Without expected (the CLI, scripts) the last write wins as before.
+    assert store.update_client(cid, notes="third").row_version == 4
+
+
+def test_change_watcher_sees_another_workstation_save(any_store, data_dir):
+    import threading
+
+    from shadematch.records.changes import ChangeWatcher
+
+    store = any_store
+    seen = []
+    changed = threading.Event()
+    watcher = ChangeWatcher(store, lambda token: (seen.append(token), changed.set()),
+                            interval=0.2)
+    assert watcher.poll() is False
+    watcher.start()
+    try:
+        with _second(store, data_dir) as other:
+            other.add_client("Dana Diaz")
+        assert changed.wait(20), "no change seen"
+    finally:
+        watcher.stop()
+    assert seen and seen[-1] == store.change_token()
+    assert [c.name for c in store.search_clients()] == ["Dana Diaz"]
+    assert watcher.poll() is False
+
+
+def test_audit_log_is_append_only_and_keeps_erasures_without_content(any_store):
+    store = any_store
+    cid = store.add_client("Eve Erased", contact="eve@example.org")
+    store.update_client(cid, notes="n")
+    store.delete_client(cid)
+    with store._read() as conn:
+        rows = conn.execute("SELECT action, record, detail FROM audit_log ORDER BY id"
+                            ).fetchall()
+    assert [r[:2] for r in rows] == [("create", f"client #{cid}"), ("change", f"client #{cid}"),
+                                     ("erase", f"client #{cid}")]
+    assert not any("Eve" in str(r) or "eve@" in str(r) for r in rows)
+    with pytest.raises((RecordsError, sqlite3.Error), match="append-only"):
+        with store._write() as conn:
+            conn.execute("DELETE FROM audit_log")
+    with pytest.raises((RecordsError, sqlite3.Error), match="append-only"):
+        with store._write() as conn:
+            conn.execute("UPDATE audit_log SET actor = 'x'")

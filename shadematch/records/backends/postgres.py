@@ -74,6 +74,7 @@ class PgRecordStore(RecordStore):
         self.where = describe_url(url)
         self._password = password
         self._data_dir = data_dir
+        self._listener = None
         self.db_path = Path(self.where)  # only for messages
         try:
             private_dir(self.root)
@@ -140,6 +141,12 @@ class PgRecordStore(RecordStore):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+            if self._listener is not None:
+                try:
+                    self._listener.close()
+                except Exception:  # noqa: BLE001 - closing a dead connection
+                    pass
+                self._listener = None
 
     # ------------------------------------------------------------ photos
     def _link_photo(self, conn, visit_id, position, sha, stored_name, thumb_name, size,
@@ -281,6 +288,24 @@ class PgRecordStore(RecordStore):
         """A number that grows with every write by any workstation (poll it to refresh)."""
         with self._lock:
             return int(self.conn.execute("SELECT seq FROM records_changes").fetchone()[0])
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for a NOTIFY from any workstation's write (True if one
+        came). Uses its own connection, so the store stays usable meanwhile."""
+        import psycopg
+
+        try:
+            if self._listener is None or self._listener.closed or self._listener.broken:
+                self._listener = connect_server(self.url, self._password).raw
+                self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            for _note in self._listener.notifies(timeout=timeout, stop_after=1):
+                return True
+            return False
+        except psycopg.Error as exc:
+            if self._listener is not None:
+                self._listener.close()
+            self._listener = None
+            raise pg_error(exc, self.url) from exc
 
     def __repr__(self) -> str:
         return f"<PgRecordStore {self.where}>"
