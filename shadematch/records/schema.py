@@ -16,7 +16,8 @@ History
    erasure committed to remove (removed after the commit, or at the next start after a crash).
 4. row versions for clients (``row_version``, ``updated_by``: a save of a client changed
    elsewhere meanwhile is refused), ``records_changes`` (a counter every write bumps, so other
-   workstations see that something changed) and the append-only ``audit_log``.
+   workstations see that something changed), the append-only ``audit_log``, and a visit's
+   ``save_token`` (a save repeated after a lost connection stores the visit once).
 
 The PostgreSQL server mode runs the same numbered migrations
 (:mod:`shadematch.records.backends.pg_schema`).
@@ -187,6 +188,8 @@ def _migrate_3(conn: sqlite3.Connection) -> None:
 _V4 = """
 ALTER TABLE clients ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE clients ADD COLUMN updated_by TEXT;
+ALTER TABLE visits ADD COLUMN save_token TEXT;
+CREATE UNIQUE INDEX visits_save_token ON visits(save_token);
 CREATE TABLE records_changes (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     seq INTEGER NOT NULL

@@ -26,7 +26,7 @@ class VisitsMixin(StoreBase):
                    dilution: str | None = None, batch: str | None = None,
                    notes: str | None = None, report_path: str | Path | None = None, *,
                    chosen_name: str | None = None, visit_date: str | None = None,
-                   session_number: int | None = None) -> int:
+                   session_number: int | None = None, save_token: str | None = None) -> int:
         """Store a visit with its analysis record and a copy of its photo; returns its id.
 
         Parameters
@@ -38,6 +38,9 @@ class VisitsMixin(StoreBase):
             primary pick.
         batch : pigment batch or lot number.
         visit_date : ISO 8601 date or time; default now (UTC).
+        save_token : a unique text chosen by the caller (a uuid) to make the save repeatable:
+            when a visit with this token is already stored (the connection was lost after the
+            server committed it), its id is returned and nothing is added.
 
         Raises
         ------
@@ -83,6 +86,11 @@ class VisitsMixin(StoreBase):
                 photo = self.files.add(Path(photo_path))
             with self._write() as conn:
                 require_client(conn, client_id)
+                if save_token is not None:
+                    done = conn.execute("SELECT id FROM visits WHERE save_token = ?",
+                                        (str(save_token),)).fetchone()
+                    if done is not None:
+                        return int(done[0])
                 if kind == "session" and number is None:
                     number = 1 + conn.execute(
                         "SELECT COALESCE(MAX(session_number), 0) FROM visits "
@@ -91,11 +99,14 @@ class VisitsMixin(StoreBase):
                 cursor = conn.execute(
                     "INSERT INTO visits (client_id, visit_date, kind, session_number, "
                     "analysis_json, chosen_entry_id, chosen_name, dilution, batch, notes, "
-                    "report_path, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "report_path, created, save_token) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (int(client_id), stamp, kind, number, analysis_json, chosen_entry_id,
                      chosen_name, dilution, batch, notes,
-                     str(report_path) if report_path else None, now_utc()))
+                     str(report_path) if report_path else None, now_utc(),
+                     None if save_token is None else str(save_token)))
                 visit_id = int(cursor.lastrowid)
+                self._audit(conn, "create", f"visit #{visit_id}", f"client #{int(client_id)}")
                 if photo is not None:
                     sha, stored_name, thumb_name, size = photo
                     self._link_photo(conn, visit_id, 0, sha, stored_name, thumb_name, size,

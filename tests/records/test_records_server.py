@@ -210,3 +210,46 @@ def test_audit_log_is_append_only_and_keeps_erasures_without_content(any_store):
     with pytest.raises((RecordsError, sqlite3.Error), match="append-only"):
         with store._write() as conn:
             conn.execute("UPDATE audit_log SET actor = 'x'")
+
+
+def test_server_going_away_mid_save_is_a_typed_error_and_nothing_is_lost(
+        pg_server, pg_url, data_dir, photo):
+    from shadematch.records.backends.errors import ServerUnavailable
+    from shadematch.records.pending import PendingSaves
+
+    store = open_store(data_dir, database_url=pg_url)
+    try:
+        cid = store.add_client("Finn Ford")
+        token = "t-" + "1" * 30
+        pg_server.stop("immediate")
+        try:
+            with pytest.raises(ServerUnavailable, match="cannot be reached.*save again"):
+                store.save_visit(cid, make_analysis(), photo, kind="session",
+                                 save_token=token)
+            with pytest.raises(ServerUnavailable):
+                store.search_clients()
+            pending = PendingSaves.for_data_dir(data_dir)
+            assert pending.add(cid, make_analysis(), photo, save_token=token,
+                               kind="session", batch="B9") == token
+            assert pending.flush(store) == {} and len(pending) == 1  # still away: kept
+        finally:
+            pg_server.start()
+        # The server is back: the same store object reconnects by itself.
+        assert [c.name for c in store.search_clients()] == ["Finn Ford"]
+        stored = pending.flush(store)
+        assert list(stored) == [token] and len(pending) == 0
+        visit = store.get_visit(stored[token])
+        assert (visit.kind, visit.session_number, visit.batch) == ("session", 1, "B9")
+        assert visit.photo.sha256 == hashlib.sha256(photo.read_bytes()).hexdigest()
+        # Saving again with the token (a retry after a lost reply) stores nothing new.
+        assert store.save_visit(cid, make_analysis(), photo, save_token=token) == visit.id
+        assert store.counts()["visits"] == 1
+    finally:
+        store.close()
+
+
+def test_unreachable_server_at_open_is_a_typed_error(data_dir):
+    from shadematch.records.backends.errors import ServerUnavailable
+
+    with pytest.raises(ServerUnavailable, match="127.0.0.1:1/x"):
+        open_store(data_dir, database_url="postgresql://u@127.0.0.1:1/x?connect_timeout=2")

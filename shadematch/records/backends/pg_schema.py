@@ -111,6 +111,8 @@ CREATE TABLE file_deletions (
 _V4 = """
 ALTER TABLE clients ADD COLUMN row_version BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE clients ADD COLUMN updated_by TEXT;
+ALTER TABLE visits ADD COLUMN save_token TEXT;
+CREATE UNIQUE INDEX visits_save_token ON visits(save_token);
 CREATE TABLE records_changes (
     id BIGINT PRIMARY KEY CHECK (id = 1),
     seq BIGINT NOT NULL
