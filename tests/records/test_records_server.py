@@ -253,3 +253,71 @@ def test_unreachable_server_at_open_is_a_typed_error(data_dir):
 
     with pytest.raises(ServerUnavailable, match="127.0.0.1:1/x"):
         open_store(data_dir, database_url="postgresql://u@127.0.0.1:1/x?connect_timeout=2")
+
+
+def test_records_setting_env_and_saved_url(data_dir, pg_url, monkeypatch):
+    from shadematch.records import server_config as cfg
+
+    assert cfg.load_records_config(data_dir) == cfg.RecordsConfig("sqlite", None, "default")
+    tls_url = pg_url + "?sslmode=disable&application_name=shadematch-test"
+    saved = cfg.save_records_config(tls_url, data_dir)
+    assert (saved.backend, saved.url, saved.source) == ("postgres", tls_url, "settings")
+    assert cfg.load_records_config(data_dir) == saved
+    setting = data_dir / cfg.CONFIG_NAME
+    assert setting.stat().st_mode & 0o077 == 0
+    # open_store() with no argument follows the setting; TLS/libpq options pass through.
+    with open_store(data_dir) as store:
+        assert store.backend == "postgres"
+        name = store.conn.execute("SHOW application_name").fetchone()[0]
+        assert name == "shadematch-test"
+    # The environment wins over the setting.
+    monkeypatch.setenv(cfg.ENV_URL, "postgresql://other@db.example:6543/records")
+    assert cfg.load_records_config(data_dir).url.endswith("db.example:6543/records")
+    monkeypatch.delenv(cfg.ENV_URL)
+    assert cfg.save_records_config(None, data_dir).backend == "sqlite"
+    with open_store(data_dir) as store:
+        assert store.backend == "sqlite"
+    with pytest.raises(RecordsError, match="must start with postgresql://"):
+        cfg.save_records_config("mysql://x@y/z", data_dir)
+
+
+def test_a_password_is_never_written_in_plain_text(data_dir, monkeypatch):
+    import sys
+
+    from shadematch.records import server_config as cfg
+
+    monkeypatch.setitem(sys.modules, "keyring", None)  # no keyring on this machine
+    with pytest.raises(RecordsError, match="plain text.*nothing was saved.*pgpass"):
+        cfg.save_records_config("postgresql://ana:s3cret@db.example/records", data_dir)
+    with pytest.raises(RecordsError, match="plain text"):
+        cfg.save_records_config("postgresql://ana@db.example/records", data_dir,
+                                password="s3cret")
+    assert not (data_dir / cfg.CONFIG_NAME).exists()
+
+    class FakeKeyring:
+        store: dict = {}
+
+        @classmethod
+        def set_password(cls, service, account, password):
+            cls.store[(service, account)] = password
+
+        @classmethod
+        def get_password(cls, service, account):
+            return cls.store.get((service, account))
+
+    monkeypatch.setitem(sys.modules, "keyring", FakeKeyring)
+    saved = cfg.save_records_config("postgresql://ana:s3cret@db.example/records", data_dir)
+    assert saved.url == "postgresql://ana@db.example/records" and saved.password_stored
+    assert "s3cret" not in (data_dir / cfg.CONFIG_NAME).read_text()
+    assert cfg.server_password(saved.url) == "s3cret"
+    assert FakeKeyring.store == {
+        (cfg.KEYRING_SERVICE, "ana@db.example:5432/records"): "s3cret"}
+
+
+def test_error_messages_never_show_the_password(data_dir):
+    from shadematch.records.backends.errors import ServerUnavailable
+
+    with pytest.raises(ServerUnavailable) as caught:
+        open_store(data_dir,
+                   database_url="postgresql://ana:s3cret@127.0.0.1:1/x?connect_timeout=2")
+    assert "s3cret" not in str(caught.value)
