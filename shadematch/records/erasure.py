@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ from shadematch.errors import RecordsError
 from shadematch.records.photos import FILE_MODE
 
 JOURNAL = "erasures.json"
+_CACHE_FILE = re.compile(r"^\.?[0-9a-f]{40}\.(jpg|error\.json)(\..*\.tmp)?$")
+# The desktop application's log (gui/error_reporting.py) and its rotated copies.
+_LOG_FILE = re.compile(r"^shadematch\.log(\.\d+)?$")
 JOURNAL_FORMAT = "shadematch-erasures"
 
 
@@ -190,7 +194,7 @@ def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
     needles |= {json.dumps(p)[1:-1] for p in traces.original_paths}
     if autosave.is_dir() and needles:
         for file in autosave.iterdir():
-            if not file.is_file():
+            if not file.is_file() or file.is_symlink() or file.suffix != ".shadematch":
                 continue
             try:
                 text = file.read_text(encoding="utf-8", errors="replace")
@@ -217,7 +221,7 @@ def _scrub_logs(folder: Path, traces: ClientTraces) -> int:
     encoded = [n.encode("utf-8", "surrogatepass") for n in needles]
     removed = 0
     for path in folder.iterdir():
-        if not path.is_file() or path.is_symlink() or ".log" not in path.name:
+        if not path.is_file() or path.is_symlink() or not _LOG_FILE.match(path.name):
             continue
         try:
             with open(path, "r+b") as handle:
@@ -245,8 +249,11 @@ def _scrub_thumbnails(folder: Path, traces: ClientTraces) -> int:
     if not folder.is_dir() or not (traces.original_paths or traces.photo_shas):
         return 0
     removed = 0
-    for path in sorted(folder.rglob("*"), reverse=True):
-        if path.is_file() or path.is_symlink():
+    # Only the cache's own files (<2 hex>/<40 hex>.jpg | .error.json, and their temporaries):
+    # nothing else that might be in a folder of that name.
+    for path in folder.glob("??/*"):
+        if path.is_file() and not path.is_symlink() and _CACHE_FILE.match(path.name) \
+                and path.name.lstrip(".")[:2] == path.parent.name:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
@@ -265,7 +272,7 @@ def _scrub_logs(folder: Path, traces: ClientTraces) -> int:
     encoded = [n.encode("utf-8", "surrogatepass") for n in needles]
     removed = 0
     for path in folder.iterdir():
-        if not path.is_file() or path.is_symlink() or ".log" not in path.name:
+        if not path.is_file() or path.is_symlink() or not _LOG_FILE.match(path.name):
             continue
         try:
             with open(path, "r+b") as handle:

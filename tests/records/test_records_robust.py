@@ -230,6 +230,8 @@ def test_erasure_leaves_no_copy_anywhere(data_dir, tmp_path, monkeypatch):
                                          f"12:02 done\n", encoding="utf-8")
     cache = ThumbnailCache(data_dir / "thumbnails")
     assert cache.get(photo).ok and cache.cached(photo) is not None
+    (data_dir / "thumbnails" / "keep-me.txt").write_text("not the cache's", encoding="utf-8")
+    (logs / "other.log").write_text(f"{name}\n", encoding="utf-8")   # not shadematch's log
     assert _files_holding(data_dir, name)                 # the name is there before
     with open_store(data_dir) as store:
         removed = store.delete_client(cid)
@@ -238,7 +240,9 @@ def test_erasure_leaves_no_copy_anywhere(data_dir, tmp_path, monkeypatch):
     assert removed["autosaves"] == 1 and removed["thumbnails"] >= 1
     assert removed["log_lines"] == 1
     assert (logs / "shadematch.log").read_text(encoding="utf-8") == "12:00 started\n12:02 done\n"
-    assert _files_holding(data_dir, name) == []
+    assert _files_holding(data_dir, name) == [logs / "other.log"]
+    (logs / "other.log").unlink()
+    assert (data_dir / "thumbnails" / "keep-me.txt").exists()
     assert _files_holding(data_dir, sha) == []            # nor their photo's fingerprint
     assert not [p for p in data_dir.rglob(f"*{sha}*")]
     assert not report.exists() and cache.cached(photo) is None
