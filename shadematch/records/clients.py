@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 from shadematch.errors import RecordsError, UnknownClientError
-from shadematch.records.database import StoreBase, fold, now_utc, sql_errors
+from shadematch.records.access import AccessMixin, redact_clients, requires
+from shadematch.records.database import fold, now_utc, sql_errors
 from shadematch.records.models import (
     Client,
     Screening,
@@ -89,9 +90,10 @@ def _refuse_stale(conn: Any, client_id: int, expected: Client | int,
         current, changed, current.updated_by, current.updated)
 
 
-class ClientsMixin(StoreBase):
+class ClientsMixin(AccessMixin):
     """Adding, finding and changing clients; their screenings and consents."""
 
+    @requires("clients.write")
     @sql_errors
     def add_client(self, name: str, dob: str | None = None, contact: str | None = None,
                    hair_loss_pattern: str | None = None, notes: str | None = None) -> int:
@@ -123,6 +125,7 @@ class ClientsMixin(StoreBase):
             self._audit(conn, "create", f"client #{client_id}")
             return client_id
 
+    @requires("clients.write", redact_clients)
     @sql_errors
     def update_client(self, client_id: int, *, expected: Client | int | None = None,
                       **fields: str | None) -> Client:
@@ -154,12 +157,14 @@ class ClientsMixin(StoreBase):
                             "fields: " + ", ".join(sorted(values)))
         return self.get_client(client_id)
 
+    @requires("clients.read", redact_clients)
     @sql_errors
     def get_client(self, client_id: int) -> Client:
         """The client with its latest screening, consents and visit count."""
         with self._read() as conn:
             return load_client(conn, client_id)
 
+    @requires("clients.read", redact_clients)
     @sql_errors
     def search_clients(self, text: str = "") -> list[Client]:
         """Clients whose name or contact contains ``text`` (any case, any script), or whose id is ``text``
@@ -179,6 +184,7 @@ class ClientsMixin(StoreBase):
             ident = int(text.lstrip("#")) if text.lstrip("#").isdigit() else -1
             return select_clients(conn, where, (pattern, pattern, ident))
 
+    @requires("screening.write")
     @sql_errors
     def set_screening(self, client_id: int, answers: dict[str, Any],
                       when: str | None = None) -> Screening:
@@ -198,6 +204,7 @@ class ClientsMixin(StoreBase):
                          "VALUES (?, ?, ?)", (int(client_id), stamp, json.dumps(clean)))
         return Screening(stamp, clean)
 
+    @requires("screening.read")
     @sql_errors
     def screenings(self, client_id: int) -> list[Screening]:
         """Every screening of the client, oldest first."""
@@ -207,6 +214,7 @@ class ClientsMixin(StoreBase):
                 "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
                 "ORDER BY recorded_at, id", (int(client_id),))]
 
+    @requires("consent.write")
     @sql_errors
     def record_consent(self, client_id: int, when: str | dt.datetime | None = None,
                        note: str | None = None) -> str:

@@ -16,7 +16,7 @@ History
    erasure committed to remove (removed after the commit, or at the next start after a crash).
 4. row versions for clients (``row_version``, ``updated_by``: a save of a client changed
    elsewhere meanwhile is refused), ``records_changes`` (a counter every write bumps, so other
-   workstations see that something changed), the append-only ``audit_log``, and a visit's
+   workstations see that something changed), named ``users`` with roles, the append-only ``audit_log``, and a visit's
    ``save_token`` (a save repeated after a lost connection stores the visit once).
 
 The PostgreSQL server mode runs the same numbered migrations
@@ -195,6 +195,14 @@ CREATE TABLE records_changes (
     seq INTEGER NOT NULL
 );
 INSERT INTO records_changes (id, seq) VALUES (1, 0);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('practitioner', 'front_desk', 'admin')),
+    pin_hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,

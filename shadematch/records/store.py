@@ -25,6 +25,7 @@ from typing import Any
 from shadematch.errors import RecordsError
 from shadematch.records import backups as _backups
 from shadematch.records import schema as _schema
+from shadematch.records.access import requires
 from shadematch.records.clients import ClientsMixin
 from shadematch.records.database import DB_NAME as DB_NAME
 from shadematch.records.database import (
@@ -167,6 +168,7 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         self.close()
 
     # ------------------------------------------------------------------ transfer
+    @requires("export")
     @sql_errors
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""
@@ -174,6 +176,7 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
 
         return export_client(self, client_id, Path(out_dir))
 
+    @requires("import")
     @sql_errors
     def import_client(self, in_dir: Path | str) -> int:
         """Add a client exported by :meth:`export_client`; returns the new client id."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from shadematch.errors import RecordsError
 from shadematch.records import schema as _schema
 from shadematch.records import touchup as _touchup
+from shadematch.records.access import RULES, redact_visits, requires
 from shadematch.records.clients import load_client, require_client
 from shadematch.records.database import StoreBase, now_utc, sql_errors
 from shadematch.records.models import TREATMENT_KINDS, Visit, VisitPhoto, iso_time, parse_kind
@@ -20,6 +21,7 @@ VISIT_FIELDS = ("chosen_entry_id", "chosen_name", "dilution", "batch", "notes", 
 class VisitsMixin(StoreBase):
     """Saving, changing and reading visits; comparing today's samples with earlier visits."""
 
+    @requires("visits.write")
     @sql_errors
     def save_visit(self, client_id: int, analysis: dict, photo_path: Path | str | None,
                    kind: str = "consultation", chosen_entry_id: str | None = None,
@@ -133,6 +135,7 @@ class VisitsMixin(StoreBase):
         conn.execute("INSERT INTO visit_photos (visit_id, position, sha256, original_path) "
                      "VALUES (?, ?, ?, ?)", (visit_id, position, sha, original_path))
 
+    @requires("visits.write")
     @sql_errors
     def add_photo(self, visit_id: int, photo_path: Path | str) -> None:
         """Keep another photo with an existing visit."""
@@ -147,6 +150,7 @@ class VisitsMixin(StoreBase):
                                  str(Path(photo_path).expanduser().absolute()),
                                  source=Path(photo_path))
 
+    @requires("visits.write")
     @sql_errors
     def update_visit(self, visit_id: int, **fields: str | None) -> Visit:
         """Change ``chosen_entry_id``, ``chosen_name``, ``dilution``, ``batch``, ``notes`` or
@@ -187,6 +191,7 @@ class VisitsMixin(StoreBase):
                 self.files.thumb_path(thumb_name) if thumb_name else None))
         return visit
 
+    @requires("visits.read", redact_visits)
     @sql_errors
     def visits(self, client_id: int) -> list[Visit]:
         """The client's visits, oldest first."""
@@ -196,6 +201,7 @@ class VisitsMixin(StoreBase):
                                 "ORDER BY visit_date, id", (int(client_id),)).fetchall()
             return [self._visit(conn, row) for row in rows]
 
+    @requires("visits.read", redact_visits)
     @sql_errors
     def get_visit(self, visit_id: int) -> Visit:
         """One visit with its ``analysis`` dict and photos."""
@@ -234,6 +240,7 @@ class VisitsMixin(StoreBase):
                                    f"({lab!r}); measure the {key} region again.")
             current[key] = checked
         result = []
+        self._require("screening.read", RULES["screening.read"])
         for visit in reversed(self.visits(client_id)):
             for region_class, now_lab in current.items():
                 then_lab = _touchup.sample_lab(visit.analysis, region_class)

@@ -16,9 +16,11 @@ from pathlib import Path
 from shadematch.errors import RecordsError
 
 # Copied in this order (parents first); the columns are those both sides have.
-TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos", "audit_log")
-_ID_TABLES = ("clients", "screenings", "consents", "visits")
-_RECORD_TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos")
+TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos", "users",
+          "audit_log")
+_ID_TABLES = ("clients", "screenings", "consents", "visits", "users")
+_RECORD_TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos",
+                  "users")
 
 
 def _sqlite_columns(conn, table: str) -> list[str]:
@@ -73,6 +75,7 @@ def migrate_to(source, target, *, replace: bool = False) -> dict:
             dst.execute("DELETE FROM visit_photos")
             dst.execute("DELETE FROM photos")
             dst.execute("DELETE FROM clients")  # screenings, consents, visits cascade
+            dst.execute("DELETE FROM users")
         with source._read() as src:
             for table in TABLES:
                 _copy_table(source, src, dst, table)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from shadematch.atomic_files import write_atomic
 from shadematch.errors import RecordsError
+from shadematch.records.access import requires
 from shadematch.records.backends import pg_schema
 from shadematch.records.backends.errors import ServerUnavailable, describe_url
 from shadematch.records.backends.pg_connection import PgConnection, pg_error
@@ -215,6 +216,7 @@ class PgRecordStore(RecordStore):
         """Nothing to finish: a server erasure is one transaction."""
 
     # ------------------------------------------------------------ maintenance
+    @requires("erase")
     @sql_errors
     def delete_client(self, client_id: int) -> dict[str, int]:
         """Erase a client: their rows and photo copies no other visit uses (one transaction,
@@ -249,6 +251,7 @@ class PgRecordStore(RecordStore):
                     path.unlink(missing_ok=True)
         return {"visits": int(visits), "photos": len(unused), "backups": 0, **counts}
 
+    @requires("maintenance")
     @sql_errors
     def check(self) -> list[str]:
         """The content check, and every photo's bytes against its SHA-256 on the server."""
@@ -276,6 +279,7 @@ class PgRecordStore(RecordStore):
     def list_backups(self) -> list[Path]:
         return []
 
+    @requires("maintenance")
     @sql_errors
     def prune_orphans(self, min_age: float = 0.0) -> list[Path]:
         """Remove cached photo files of this workstation the server does not list."""
