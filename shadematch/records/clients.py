@@ -42,20 +42,35 @@ def select_clients(conn: sqlite3.Connection, where: str, params: tuple) -> list[
         "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id), "
         "c.row_version, c.updated_by "
         f"FROM clients c {where} ORDER BY c.name COLLATE NOCASE, c.id", params).fetchall()
+    # Three queries whatever the number of clients (not two more per client): the latest
+    # screening and the consents of every listed client, picked out in Python. A few clients
+    # are named by id; many by the same condition (a join), which stays one short statement.
+    if not rows:
+        return []
+    if len(rows) <= 200:
+        join, args = (f"WHERE s.client_id IN ({', '.join('?' for _ in rows)})",
+                      tuple(row[0] for row in rows))
+    else:
+        join, args = f"JOIN clients c ON c.id = s.client_id {where}", params
+    latest: dict[int, tuple] = {}
+    for cid, recorded_at, text in conn.execute(
+            f"SELECT s.client_id, s.recorded_at, s.answers_json FROM screenings s {join} "
+            "ORDER BY s.client_id, s.recorded_at DESC, s.id DESC", args):
+        latest.setdefault(cid, (recorded_at, text))
+    consents: dict[int, list[str]] = {}
+    for cid, given_at in conn.execute(
+            f"SELECT s.client_id, s.given_at FROM consents s {join} "
+            "ORDER BY s.client_id, s.given_at, s.id", args):
+        consents.setdefault(cid, []).append(given_at)
     clients = []
     for row in rows:
         client = Client(id=row[0], uid=row[1], name=row[2], dob=row[3], contact=row[4],
                         hair_loss_pattern=row[5], notes=row[6], created=row[7],
                         updated=row[8] or row[7], visit_count=row[9], last_visit=row[10],
                         row_version=int(row[11] or 1), updated_by=row[12])
-        screening = conn.execute(
-            "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
-            "ORDER BY recorded_at DESC, id DESC LIMIT 1", (client.id,)).fetchone()
-        if screening:
-            client.screening = Screening(screening[0], json.loads(screening[1]))
-        client.consents = [r[0] for r in conn.execute(
-            "SELECT given_at FROM consents WHERE client_id = ? ORDER BY given_at, id",
-            (client.id,))]
+        if client.id in latest:
+            client.screening = Screening(latest[client.id][0], json.loads(latest[client.id][1]))
+        client.consents = consents.get(client.id, [])
         clients.append(client)
     return clients
 
