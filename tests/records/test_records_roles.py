@@ -108,3 +108,34 @@ def test_no_users_means_a_single_workstation_with_everything_allowed(any_store):
     cid = any_store.add_client("Ivy")
     any_store.set_screening(cid, {"keloid": "no"})
     assert any_store.users() == [] and any_store.delete_client(cid)["visits"] == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_cli_signs_in_with_named_users(data_dir, capsys, monkeypatch, request, backend):
+    from shadematch.cli import main
+
+    if backend == "postgres":
+        monkeypatch.setenv("SHADEMATCH_DATABASE_URL", request.getfixturevalue("pg_url"))
+    monkeypatch.setenv("SHADEMATCH_NEW_PIN", "2468")
+    assert main(["records", "add-user", "Ada", "--role", "admin"]) == 0
+    capsys.readouterr()
+    # Users exist now: the CLI refuses without a signed-in user...
+    assert main(["clients", "list"]) != 0
+    assert "sign in" in capsys.readouterr().err
+    # ...and works once SHADEMATCH_USER and the PIN are given.
+    monkeypatch.setenv("SHADEMATCH_USER", "Ada")
+    monkeypatch.setenv("SHADEMATCH_PIN", "2468")
+    assert main(["clients", "add", "--name", "Jo"]) == 0
+    assert main(["records", "add-user", "Fran", "--role", "front_desk"]) == 0
+    capsys.readouterr()
+    assert main(["records", "audit", "--json"]) == 0
+    log = __import__("json").loads(capsys.readouterr().out)
+    assert [e["action"] for e in log][:2] == ["add user", "create"]
+    assert {e["actor"] for e in log[:2]} == {"Ada"}
+    monkeypatch.setenv("SHADEMATCH_PIN", "0000")
+    assert main(["clients", "list"]) != 0
+    assert "wrong PIN" in capsys.readouterr().err
+    monkeypatch.setenv("SHADEMATCH_USER", "Fran")
+    monkeypatch.setenv("SHADEMATCH_PIN", "2468")
+    assert main(["clients", "delete", "1", "--yes"]) != 0
+    assert "may not erase a client" in capsys.readouterr().err
