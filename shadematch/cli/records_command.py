@@ -423,6 +423,13 @@ def _cmd_info(args: argparse.Namespace) -> int:
                 "schema_version": store.schema_version, "counts": store.counts(),
                 "backups": [str(p) for p in store.list_backups()]}
     counts = info["counts"]
+    if getattr(store, "backend", "sqlite") == "postgres":
+        info["server"] = store.where
+        return _emit(args, info, [
+            f"records server: {store.where} (back it up there with pg_dump)",
+            f"photo cache: {info['folder']}",
+            f"schema version: {info['schema_version']}",
+            f"holds: {_holds(counts)}"])
     return _emit(args, info, [
         f"records folder: {info['folder']}",
         f"schema version: {info['schema_version']}",

@@ -321,3 +321,13 @@ def test_error_messages_never_show_the_password(data_dir):
         open_store(data_dir,
                    database_url="postgresql://ana:s3cret@127.0.0.1:1/x?connect_timeout=2")
     assert "s3cret" not in str(caught.value)
+
+
+def test_records_info_names_the_server(data_dir, pg_url, monkeypatch, capsys):
+    monkeypatch.setenv("SHADEMATCH_DATABASE_URL", pg_url)
+    code, out, err = run(capsys, "records", "info")
+    assert code == 0, err
+    assert out.startswith("records server: 127.0.0.1:") and "pg_dump" in out
+    assert "holds: 0 clients" in out
+    code, out, err = run(capsys, "backup")
+    assert code != 0 and "pg_dump" in err
