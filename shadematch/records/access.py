@@ -23,6 +23,7 @@ import functools
 import hashlib
 import hmac
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -102,16 +103,29 @@ def redact_visits(result):
     return _redact_visit(result)
 
 
-def requires(action: str, redact: Callable[[Any], Any] | None = None) -> Callable[[_F], _F]:
+_depth = threading.local()
+
+
+def requires(action: str, redact: Callable[[Any], Any] | None = None,
+             viewed: str | None = None) -> Callable[[_F], _F]:
     """Refuse the call (AccessDenied) unless the signed-in user's role allows ``action``;
-    ``redact`` filters what front desk gets back."""
+    ``redact`` filters what front desk gets back; ``viewed`` (e.g. "client #{}", filled with
+    the first argument) writes a "view" entry to the audit log when the call is the caller's
+    own (not one the store makes inside another call)."""
     roles = RULES[action]
 
     def decorate(method: _F) -> _F:
         @functools.wraps(method)
         def wrapper(self, *args: Any, **kwargs: Any) -> Any:
             role = self._require(action, roles)
-            result = method(self, *args, **kwargs)
+            depth = getattr(_depth, "value", 0)
+            _depth.value = depth + 1
+            try:
+                result = method(self, *args, **kwargs)
+            finally:
+                _depth.value = depth
+            if viewed is not None and depth == 0 and args:
+                self._audit_view(viewed.format(_int_or_text(args[0])))
             if redact is not None and role == "front_desk":
                 result = redact(result)
             return result
@@ -121,10 +135,24 @@ def requires(action: str, redact: Callable[[Any], Any] | None = None) -> Callabl
     return decorate
 
 
+def _int_or_text(value: Any) -> Any:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return str(value)[:40]
+
+
 class AccessMixin(StoreBase):
     """Users, signing in and out, and the role check every guarded method makes."""
 
     user: User | None = None
+
+    def _audit_view(self, record: str) -> None:
+        """An audit entry for a record someone opened (none on read-only records)."""
+        if self.read_only:
+            return
+        with self._write(changes=False) as conn:
+            self._audit(conn, "view", record)
 
     @sql_errors
     def _require(self, action: str, roles: frozenset[str]) -> str | None:

@@ -172,7 +172,7 @@ class ClientsMixin(AccessMixin):
                             "fields: " + ", ".join(sorted(values)))
         return self.get_client(client_id)
 
-    @requires("clients.read", redact_clients)
+    @requires("clients.read", redact_clients, viewed="client #{}")
     @sql_errors
     def get_client(self, client_id: int) -> Client:
         """The client with its latest screening, consents and visit count."""
@@ -219,7 +219,7 @@ class ClientsMixin(AccessMixin):
                          "VALUES (?, ?, ?)", (int(client_id), stamp, json.dumps(clean)))
         return Screening(stamp, clean)
 
-    @requires("screening.read")
+    @requires("screening.read", viewed="client #{} screenings")
     @sql_errors
     def screenings(self, client_id: int) -> list[Screening]:
         """Every screening of the client, oldest first."""

@@ -371,14 +371,17 @@ class StoreBase:
                 f"Make them writable (chmod u+w) to add or change records.")
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, changes: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``changes`` False for one that changes no record (an audit
+        entry of a view), so other workstations do not refresh for it."""
         with self._lock:
             conn = self.conn
             self.require_writable()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-                conn.execute("UPDATE records_changes SET seq = seq + 1")
+                if changes:
+                    conn.execute("UPDATE records_changes SET seq = seq + 1")
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)

@@ -168,7 +168,7 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         self.close()
 
     # ------------------------------------------------------------------ transfer
-    @requires("export")
+    @requires("export", viewed="client #{} exported")
     @sql_errors
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""

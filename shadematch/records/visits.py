@@ -191,7 +191,7 @@ class VisitsMixin(StoreBase):
                 self.files.thumb_path(thumb_name) if thumb_name else None))
         return visit
 
-    @requires("visits.read", redact_visits)
+    @requires("visits.read", redact_visits, viewed="client #{} visits")
     @sql_errors
     def visits(self, client_id: int) -> list[Visit]:
         """The client's visits, oldest first."""
@@ -201,7 +201,7 @@ class VisitsMixin(StoreBase):
                                 "ORDER BY visit_date, id", (int(client_id),)).fetchall()
             return [self._visit(conn, row) for row in rows]
 
-    @requires("visits.read", redact_visits)
+    @requires("visits.read", redact_visits, viewed="visit #{}")
     @sql_errors
     def get_visit(self, visit_id: int) -> Visit:
         """One visit with its ``analysis`` dict and photos."""

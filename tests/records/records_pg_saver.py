@@ -37,11 +37,12 @@ def main() -> None:
                 vid = store.save_visit(client_id, make_analysis(hair=(20 + n % 9, 2, 3)),
                                        photo, kind="consultation", batch=f"B{n}",
                                        save_token=token)
+                sha = store.get_visit(vid).photo.sha256
                 break
             except ServerUnavailable:
+                # Saved or not: the same token again stores it at most once.
                 print("unavailable", flush=True)
                 time.sleep(0.2)
-        sha = store.get_visit(vid).photo.sha256
         print(f"visit {vid} {token} {sha}", flush=True)
     store.close()
     print("done", flush=True)

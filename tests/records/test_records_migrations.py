@@ -109,7 +109,7 @@ def test_migrate_from_v3_adds_row_versions_changes_and_audit_log(data_dir):
         assert store.change_token() > token
         assert store.get_client(first).row_version == 2
         assert store.conn.execute("SELECT action, record FROM audit_log").fetchall() == [
-            ("change", f"client #{first}")]
+            ("change", f"client #{first}"), ("view", f"client #{first}")]
     assert (records_dir(data_dir) / "backups").is_dir() and db.is_file()
 
 

@@ -203,6 +203,18 @@ def test_audit_log_is_append_only_and_keeps_erasures_without_content(any_store):
                             ).fetchall()
     assert [r[:2] for r in rows] == [("create", f"client #{cid}"), ("change", f"client #{cid}"),
                                      ("erase", f"client #{cid}")]
+    # Opening a record is audited too (not the calls the store makes inside another one),
+    # without making other workstations refresh.
+    vid = store.save_visit(store.add_client("Viv"), make_analysis(), None)
+    token = store.change_token()
+    store.get_visit(vid)
+    store.visits(store.get_visit(vid).client_id)
+    assert store.change_token() == token
+    with store._read() as conn:
+        views = conn.execute("SELECT record FROM audit_log WHERE action = 'view' "
+                             "ORDER BY id").fetchall()
+    assert [r[0] for r in views] == [f"visit #{vid}", f"visit #{vid}",
+                                     f"client #{cid + 1} visits"]
     assert not any("Eve" in str(r) or "eve@" in str(r) for r in rows)
     with pytest.raises((RecordsError, sqlite3.Error), match="append-only"):
         with store._write() as conn:

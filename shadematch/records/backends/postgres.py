@@ -105,15 +105,17 @@ class PgRecordStore(RecordStore):
         return self._conn
 
     @contextmanager
-    def _write(self) -> Iterator[PgConnection]:
+    def _write(self, changes: bool = True) -> Iterator[PgConnection]:
         with self._lock:
             conn = self.conn
             conn.execute("BEGIN")
             try:
-                conn.execute(f"SELECT pg_advisory_xact_lock({pg_schema.WRITE_LOCK})")
+                if changes:
+                    conn.execute(f"SELECT pg_advisory_xact_lock({pg_schema.WRITE_LOCK})")
                 yield conn
-                conn.execute("UPDATE records_changes SET seq = seq + 1")
-                conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+                if changes:
+                    conn.execute("UPDATE records_changes SET seq = seq + 1")
+                    conn.execute(f"NOTIFY {NOTIFY_CHANNEL}")
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
