@@ -151,8 +151,17 @@ class AccessMixin(StoreBase):
         """An audit entry for a record someone opened (none on read-only records)."""
         if self.read_only:
             return
-        with self._write(changes=False) as conn:
-            self._audit(conn, "view", record)
+        import sqlite3
+
+        try:
+            with self._write(changes=False) as conn:
+                self._audit(conn, "view", record)
+        except (RecordsError, sqlite3.Error, OSError) as exc:
+            # Reading must go on (a full disk, a busy database): said once, not raised.
+            note = (f"Views of records are not being written to the audit log ({exc}); "
+                    f"free disk space or run `shadematch records check`.")
+            if not any(w.startswith("Views of records") for w in self.warnings):
+                self.warnings.append(note)
 
     @sql_errors
     def _require(self, action: str, roles: frozenset[str]) -> str | None:

@@ -139,3 +139,17 @@ def test_cli_signs_in_with_named_users(data_dir, capsys, monkeypatch, request, b
     monkeypatch.setenv("SHADEMATCH_PIN", "2468")
     assert main(["clients", "delete", "1", "--yes"]) != 0
     assert "may not erase a client" in capsys.readouterr().err
+
+
+def test_a_view_that_cannot_be_audited_is_still_shown(store, monkeypatch):
+    cid = store.add_client("Kit")
+
+    def full(*args, **kwargs):
+        raise RecordsError("The disk holding the records is full")
+
+    monkeypatch.setattr(store, "_audit", full)
+    assert store.get_client(cid).name == "Kit"
+    assert store.get_client(cid).name == "Kit"
+    assert [w for w in store.warnings if "audit log" in w] == [
+        "Views of records are not being written to the audit log (The disk holding the "
+        "records is full); free disk space or run `shadematch records check`."]
