@@ -343,3 +343,30 @@ def test_records_info_names_the_server(data_dir, pg_url, monkeypatch, capsys):
     assert "holds: 0 clients" in out
     code, out, err = run(capsys, "backup")
     assert code != 0 and "pg_dump" in err
+
+
+def test_server_check_finds_altered_photo_bytes_and_caches_are_swept(data_dir, pg_url, photo,
+                                                                     tmp_path):
+    with open_store(data_dir, database_url=pg_url) as store:
+        cid = store.add_client("Lia")
+        visit = store.get_visit(store.save_visit(cid, make_analysis(), photo))
+        assert store.check() == []
+        with store._write() as conn:
+            conn.execute("UPDATE photos SET data = ?", (b"altered",))
+        assert any("does not match its SHA-256" in p for p in store.check())
+        with store._write() as conn:
+            conn.execute("UPDATE photos SET data = ?", (photo.read_bytes(),))
+        assert store.check() == []
+    # Another workstation (its own data folder) gets the photo from the server...
+    other_dir = tmp_path / "other"
+    with open_store(other_dir, database_url=pg_url) as other:
+        copy = other.get_visit(visit.id).photo.stored_path
+        assert copy.read_bytes() == photo.read_bytes() and str(other_dir) in str(copy)
+    # ...an admin erases the client on the first one; the other's cached copy goes at its
+    # next start.
+    with open_store(data_dir, database_url=pg_url) as store:
+        store.delete_client(cid)
+        assert not visit.photo.stored_path.exists()
+    assert copy.exists()
+    open_store(other_dir, database_url=pg_url).close()
+    assert not copy.exists()
