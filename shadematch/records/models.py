@@ -229,6 +229,9 @@ class Visit:
     report_path: str | None = None
     created: str = ""
     photos: list[VisitPhoto] = field(default_factory=list)
+    # Row version and last editor (as for clients; not part of to_dict()).
+    row_version: int = 1
+    updated_by: str | None = None
 
     @property
     def label(self) -> str:

@@ -189,6 +189,8 @@ _V4 = """
 ALTER TABLE clients ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE clients ADD COLUMN updated_by TEXT;
 ALTER TABLE visits ADD COLUMN save_token TEXT;
+ALTER TABLE visits ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE visits ADD COLUMN updated_by TEXT;
 CREATE UNIQUE INDEX visits_save_token ON visits(save_token);
 CREATE TABLE records_changes (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -101,12 +101,12 @@ class VisitsMixin(StoreBase):
                 cursor = conn.execute(
                     "INSERT INTO visits (client_id, visit_date, kind, session_number, "
                     "analysis_json, chosen_entry_id, chosen_name, dilution, batch, notes, "
-                    "report_path, created, save_token) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "report_path, created, save_token, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (int(client_id), stamp, kind, number, analysis_json, chosen_entry_id,
                      chosen_name, dilution, batch, notes,
                      str(report_path) if report_path else None, now_utc(),
-                     None if save_token is None else str(save_token)))
+                     None if save_token is None else str(save_token), self.actor))
                 visit_id = int(cursor.lastrowid)
                 self._audit(conn, "create", f"visit #{visit_id}", f"client #{int(client_id)}")
                 if photo is not None:
@@ -152,9 +152,13 @@ class VisitsMixin(StoreBase):
 
     @requires("visits.write")
     @sql_errors
-    def update_visit(self, visit_id: int, **fields: str | None) -> Visit:
+    def update_visit(self, visit_id: int, *, expected: Visit | int | None = None,
+                     **fields: str | None) -> Visit:
         """Change ``chosen_entry_id``, ``chosen_name``, ``dilution``, ``batch``, ``notes`` or
-        ``report_path`` (e.g. once the PDF report is exported)."""
+        ``report_path`` (e.g. once the PDF report is exported).
+
+        ``expected``: the visit as read (or its ``row_version``); a visit changed since is not
+        overwritten (EditConflict, as :meth:`update_client`)."""
         unknown = sorted(set(fields) - set(VISIT_FIELDS))
         if unknown:
             raise RecordsError(f"Cannot update {', '.join(unknown)}; a visit has "
@@ -163,15 +167,43 @@ class VisitsMixin(StoreBase):
             if conn.execute("SELECT 1 FROM visits WHERE id = ?", (int(visit_id),)).fetchone() \
                     is None:
                 raise RecordsError(f"There is no visit #{visit_id} in the records.")
+            if expected is not None:
+                self._refuse_stale_visit(conn, int(visit_id), expected, fields)
             if fields:
                 assignments = ", ".join(f"{key} = ?" for key in fields)
                 values = [str(v) if v is not None else None for v in fields.values()]
-                conn.execute(f"UPDATE visits SET {assignments} WHERE id = ?",
-                             (*values, int(visit_id)))
+                conn.execute(f"UPDATE visits SET {assignments}, updated_by = ?, "
+                             f"row_version = row_version + 1 WHERE id = ?",
+                             (*values, self.actor, int(visit_id)))
+                self._audit(conn, "change", f"visit #{int(visit_id)}",
+                            "fields: " + ", ".join(sorted(fields)))
         return self.get_visit(visit_id)
 
     _VISIT_COLUMNS = ("id, client_id, visit_date, kind, session_number, analysis_json, "
-                      "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created")
+                      "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created, "
+                      "row_version, updated_by")
+
+    def _refuse_stale_visit(self, conn, visit_id: int, expected: Visit | int,
+                            fields: dict) -> None:
+        from shadematch.records.backends.errors import EditConflict
+
+        version = expected.row_version if isinstance(expected, Visit) else int(expected)
+        row = conn.execute(f"SELECT {self._VISIT_COLUMNS} FROM visits WHERE id = ?",
+                           (visit_id,)).fetchone()
+        current = self._visit(conn, row)
+        if current.row_version == version:
+            return
+        changed = ([f for f in VISIT_FIELDS if getattr(expected, f) != getattr(current, f)]
+                   if isinstance(expected, Visit) else [])
+        clash = sorted(set(changed) & set(fields))
+        raise EditConflict(
+            f"Visit #{visit_id} ({current.label}, {current.visit_date[:10]}) was changed by "
+            f"{current.updated_by or 'someone'} since you opened it "
+            f"({', '.join(changed) if changed else 'the record'}); your changes were not saved, "
+            f"so nothing was overwritten."
+            + (f" Both of you changed {', '.join(clash)}." if clash else "")
+            + " Reload the visit (or merge your changes into it) and save again.",
+            current, changed, current.updated_by, None)
 
     def _visit(self, conn: sqlite3.Connection, row: tuple) -> Visit:
         try:
@@ -181,7 +213,8 @@ class VisitsMixin(StoreBase):
         visit = Visit(id=row[0], client_id=row[1], visit_date=row[2], kind=row[3],
                       session_number=row[4], analysis=analysis, chosen_entry_id=row[6],
                       chosen_name=row[7], dilution=row[8], batch=row[9], notes=row[10],
-                      report_path=row[11], created=row[12])
+                      report_path=row[11], created=row[12], row_version=int(row[13] or 1),
+                      updated_by=row[14])
         for sha, original, stored_name, thumb_name in conn.execute(
                 "SELECT vp.sha256, vp.original_path, p.stored_name, p.thumb_name "
                 "FROM visit_photos vp LEFT JOIN photos p ON p.sha256 = vp.sha256 "

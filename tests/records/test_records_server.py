@@ -370,3 +370,19 @@ def test_server_check_finds_altered_photo_bytes_and_caches_are_swept(data_dir, p
     assert copy.exists()
     open_store(other_dir, database_url=pg_url).close()
     assert not copy.exists()
+
+
+def test_a_stale_visit_edit_is_refused(any_store, data_dir, monkeypatch):
+    from shadematch.records.backends.errors import EditConflict
+
+    store = any_store
+    vid = store.save_visit(store.add_client("Mo"), make_analysis(), None, batch="L1")
+    mine = store.get_visit(vid)
+    monkeypatch.setenv("SHADEMATCH_USER", "room 2")
+    with _second(store, data_dir) as other:
+        other.update_visit(vid, expected=other.get_visit(vid), batch="L2")
+    with pytest.raises(EditConflict, match="changed by room 2.*\\(batch\\).*Both of you "
+                                           "changed batch") as caught:
+        store.update_visit(vid, expected=mine, batch="L3")
+    assert caught.value.current.batch == "L2" and store.get_visit(vid).batch == "L2"
+    assert store.update_visit(vid, expected=caught.value.current, notes="ok").row_version == 3
