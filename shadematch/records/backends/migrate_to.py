@@ -11,7 +11,6 @@ SHA-256 is computed by the server; any difference is an error. The SQLite store 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from shadematch.errors import RecordsError
 
@@ -156,6 +155,3 @@ def verify_copy(source, target, held: dict[str, int] | None = None) -> dict:
     return {"counts": {t: held[t] for t in TABLES}, "photos_verified": len(computed),
             "target": target.where}
 
-
-def source_folder(store) -> Path:
-    return Path(store.root)
