@@ -75,13 +75,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          "Backups in the backups folder are rewritten without them, and a "
                          "restore of any older backup erases them again.")
 
-    records = _group(subparsers, "records", "records_command", "check, prune or info",
+    records = _group(subparsers, "records", "records_command",
+                     "check, prune, info, users, add-user, audit or migrate-to",
                      help="check the records store, or show where it is")
     _command(records, "check", _cmd_check, "full integrity check of the records")
     _command(records, "prune", _cmd_prune,
              "remove photo files no visit refers to (left by interrupted saves or after "
              "restoring an older backup)")
     _command(records, "info", _cmd_info, "where the records are and what they hold")
+    _command(records, "users", _cmd_users, "list the named users (admin)")
+    _command(records, "add-user", _cmd_add_user,
+             "add a named user (the first must be an admin; PIN asked, or SHADEMATCH_NEW_PIN)",
+             _opt("name", help="the user's name"),
+             _opt("--role", required=True, choices=["practitioner", "front_desk", "admin"]))
+    _command(records, "audit", _cmd_audit, "show the audit log, newest first (admin)",
+             _opt("--limit", type=int, default=50, help="entries to show (default 50)"))
+    _command(records, "migrate-to", _cmd_migrate_to,
+             "copy this workstation's records to a PostgreSQL server and verify the copy",
+             _opt("url", metavar="URL",
+                  help="postgresql://user@host:5432/database (TLS options such as "
+                       "?sslmode=verify-full pass through; no password in it: use ~/.pgpass)"),
+             _opt("--replace", action="store_true",
+                  help="empty the server's records first (refused without it when it holds "
+                       "any)"),
+             description="Copy the local SQLite records (clients, screenings, consents, "
+                         "visits, photo copies, audit log) to a PostgreSQL server in one "
+                         "transaction, then compare the counts per table and every photo's "
+                         "SHA-256. The local records are only read. Then set "
+                         "SHADEMATCH_DATABASE_URL (or Preferences > Records) to use the server.")
 
     _command(subparsers, "backup", _cmd_backup, "back up the records database now",
              _opt("-o", "--output", default=None, metavar="PATH",
@@ -172,7 +193,30 @@ def _store():
     store = open_store()
     for warning in store.warnings:
         print(f"shadematch: warning: {warning}", file=sys.stderr)
+    try:
+        _sign_in(store)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def _sign_in(store) -> None:
+    """With named users, sign in as SHADEMATCH_USER (PIN asked, or SHADEMATCH_PIN when not
+    interactive); without users nothing is needed."""
+    import getpass
+    import os
+
+    name = os.environ.get("SHADEMATCH_USER", "").strip()
+    if not name or store.conn.execute("SELECT id FROM users LIMIT 1").fetchone() is None:
+        return
+    pin = os.environ.get("SHADEMATCH_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise RecordsError(f"The records have named users: give {name}'s PIN (asked when "
+                               f"run in a terminal, or SHADEMATCH_PIN).")
+        pin = getpass.getpass(f"PIN for {name}: ")
+    store.sign_in(name, pin)
 
 
 def _confirm(prompt: str, expected: str, args: argparse.Namespace) -> None:
@@ -379,11 +423,70 @@ def _cmd_info(args: argparse.Namespace) -> int:
                 "schema_version": store.schema_version, "counts": store.counts(),
                 "backups": [str(p) for p in store.list_backups()]}
     counts = info["counts"]
+    if getattr(store, "backend", "sqlite") == "postgres":
+        info["server"] = store.where
+        return _emit(args, info, [
+            f"records server: {store.where} (back it up there with pg_dump)",
+            f"photo cache: {info['folder']}",
+            f"schema version: {info['schema_version']}",
+            f"holds: {_holds(counts)}"])
     return _emit(args, info, [
         f"records folder: {info['folder']}",
         f"schema version: {info['schema_version']}",
         f"holds: {_holds(counts)}",
         f"backups: {len(info['backups'])} in {info['backups_folder']}"])
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    with _store() as store:
+        users = store.users()
+    data = [{"name": u.name, "role": u.role, "created": u.created, "disabled": u.disabled}
+            for u in users]
+    lines = [f"{u.name}: {u.role.replace('_', ' ')}{' (disabled)' if u.disabled else ''}"
+             for u in users] or ["No named users: the records are open to whoever runs "
+                                 "shadematch on this workstation."]
+    return _emit(args, data, lines)
+
+
+def _cmd_add_user(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    pin = os.environ.get("SHADEMATCH_NEW_PIN")
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise RecordsError("Give the new user's PIN (asked when run in a terminal, or "
+                               "SHADEMATCH_NEW_PIN).")
+        pin = getpass.getpass(f"New PIN for {args.name}: ")
+        if getpass.getpass("Again: ") != pin:
+            raise RecordsError("The two PINs differ; nothing was changed.")
+    with _store() as store:
+        user = store.add_user(args.name, args.role, pin)
+    return _emit(args, {"name": user.name, "role": user.role},
+                 [f"Added {user.name} ({user.role.replace('_', ' ')})."])
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    with _store() as store:
+        entries = store.audit_log(limit=args.limit)
+    return _emit(args, entries, [
+        f"{e['at']}  {e['actor'] or '-'}  {e['action']}  {e['record'] or ''}"
+        f"{'  ' + e['detail'] if e['detail'] else ''}" for e in entries])
+
+
+def _cmd_migrate_to(args: argparse.Namespace) -> int:
+    from shadematch.records import open_store
+    from shadematch.records.backends.migrate_to import migrate_to
+
+    with open_store(database_url="") as source, open_store(database_url=args.url) as target:
+        report = migrate_to(source, target, replace=args.replace)
+    counts = report["counts"]
+    return _emit(args, report, [
+        f"Copied to {report['target']}: {_holds(counts)}, "
+        f"{counted(counts['screenings'], 'screening')}, "
+        f"{counted(counts['consents'], 'consent')}; verified (counts per table, "
+        f"{counted(report['photos_verified'], 'photo')} by SHA-256).",
+        "Use the server from now on: set SHADEMATCH_DATABASE_URL (or Preferences > Records)."])
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:

@@ -9,7 +9,8 @@ import uuid
 from typing import Any
 
 from shadematch.errors import RecordsError, UnknownClientError
-from shadematch.records.database import StoreBase, fold, now_utc, sql_errors
+from shadematch.records.access import AccessMixin, redact_clients, requires
+from shadematch.records.database import fold, now_utc, sql_errors
 from shadematch.records.models import (
     Client,
     Screening,
@@ -38,21 +39,38 @@ def select_clients(conn: sqlite3.Connection, where: str, params: tuple) -> list[
         "SELECT c.id, c.uid, c.name, c.dob, c.contact, c.hair_loss_pattern, c.notes, "
         "c.created, c.updated, "
         "(SELECT COUNT(*) FROM visits v WHERE v.client_id = c.id), "
-        "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id) "
+        "(SELECT MAX(visit_date) FROM visits v WHERE v.client_id = c.id), "
+        "c.row_version, c.updated_by "
         f"FROM clients c {where} ORDER BY c.name COLLATE NOCASE, c.id", params).fetchall()
+    # Three queries whatever the number of clients (not two more per client): the latest
+    # screening and the consents of every listed client, picked out in Python. A few clients
+    # are named by id; many by the same condition (a join), which stays one short statement.
+    if not rows:
+        return []
+    if len(rows) <= 200:
+        join, args = (f"WHERE s.client_id IN ({', '.join('?' for _ in rows)})",
+                      tuple(row[0] for row in rows))
+    else:
+        join, args = f"JOIN clients c ON c.id = s.client_id {where}", params
+    latest: dict[int, tuple] = {}
+    for cid, recorded_at, text in conn.execute(
+            f"SELECT s.client_id, s.recorded_at, s.answers_json FROM screenings s {join} "
+            "ORDER BY s.client_id, s.recorded_at DESC, s.id DESC", args):
+        latest.setdefault(cid, (recorded_at, text))
+    consents: dict[int, list[str]] = {}
+    for cid, given_at in conn.execute(
+            f"SELECT s.client_id, s.given_at FROM consents s {join} "
+            "ORDER BY s.client_id, s.given_at, s.id", args):
+        consents.setdefault(cid, []).append(given_at)
     clients = []
     for row in rows:
         client = Client(id=row[0], uid=row[1], name=row[2], dob=row[3], contact=row[4],
                         hair_loss_pattern=row[5], notes=row[6], created=row[7],
-                        updated=row[8] or row[7], visit_count=row[9], last_visit=row[10])
-        screening = conn.execute(
-            "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
-            "ORDER BY recorded_at DESC, id DESC LIMIT 1", (client.id,)).fetchone()
-        if screening:
-            client.screening = Screening(screening[0], json.loads(screening[1]))
-        client.consents = [r[0] for r in conn.execute(
-            "SELECT given_at FROM consents WHERE client_id = ? ORDER BY given_at, id",
-            (client.id,))]
+                        updated=row[8] or row[7], visit_count=row[9], last_visit=row[10],
+                        row_version=int(row[11] or 1), updated_by=row[12])
+        if client.id in latest:
+            client.screening = Screening(latest[client.id][0], json.loads(latest[client.id][1]))
+        client.consents = consents.get(client.id, [])
         clients.append(client)
     return clients
 
@@ -63,9 +81,34 @@ def load_client(conn: sqlite3.Connection, client_id: int) -> Client:
     return select_clients(conn, "WHERE c.id = ?", (int(client_id),))[0]
 
 
-class ClientsMixin(StoreBase):
+def _refuse_stale(conn: Any, client_id: int, expected: Client | int,
+                  values: dict[str, Any]) -> None:
+    """EditConflict when the client's row version is not the one the edit started from."""
+    from shadematch.records.backends.errors import EditConflict
+
+    version = expected.row_version if isinstance(expected, Client) else int(expected)
+    current = load_client(conn, client_id)
+    if current.row_version == version:
+        return
+    if isinstance(expected, Client):
+        changed = [f for f in CLIENT_FIELDS if getattr(expected, f) != getattr(current, f)]
+    else:
+        changed = []
+    what = ", ".join(changed) if changed else "the record"
+    clash = sorted(set(changed) & set(values))
+    raise EditConflict(
+        f"{current.name} (client #{client_id}) was changed by {current.updated_by or 'someone'}"
+        f" at {current.updated} since you opened it ({what}); your changes were not saved, so "
+        f"nothing was overwritten."
+        + (f" Both of you changed {', '.join(clash)}." if clash else "")
+        + " Reload the client (or merge your changes into it) and save again.",
+        current, changed, current.updated_by, current.updated)
+
+
+class ClientsMixin(AccessMixin):
     """Adding, finding and changing clients; their screenings and consents."""
 
+    @requires("clients.write")
     @sql_errors
     def add_client(self, name: str, dob: str | None = None, contact: str | None = None,
                    hair_loss_pattern: str | None = None, notes: str | None = None) -> int:
@@ -90,14 +133,24 @@ class ClientsMixin(StoreBase):
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO clients (uid, name, dob, contact, hair_loss_pattern, notes, created, "
-                "updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "updated, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (uuid.uuid4().hex, values["name"], values["dob"], values["contact"],
-                 values["hair_loss_pattern"], values["notes"], stamp, stamp))
-            return int(cursor.lastrowid)
+                 values["hair_loss_pattern"], values["notes"], stamp, stamp, self.actor))
+            client_id = int(cursor.lastrowid)
+            self._audit(conn, "create", f"client #{client_id}")
+            return client_id
 
+    @requires("clients.write", redact_clients)
     @sql_errors
-    def update_client(self, client_id: int, **fields: str | None) -> Client:
+    def update_client(self, client_id: int, *, expected: Client | int | None = None,
+                      **fields: str | None) -> Client:
         """Change some of ``name``, ``dob``, ``contact``, ``hair_loss_pattern``, ``notes``.
+
+        ``expected``: the client as it was read (or its ``row_version``). When the record was
+        changed since (on another workstation, or in another window), the save is refused with
+        :class:`~shadematch.records.backends.errors.EditConflict`: what changed, by whom,
+        when, and the record as it is now; nothing is overwritten. Reload or merge, then save
+        with the new version.
 
         Returns the updated client. Raises RecordsError for an unknown client or field.
         """
@@ -108,18 +161,25 @@ class ClientsMixin(StoreBase):
         values = clean_client_fields(fields)
         with self._write() as conn:
             require_client(conn, client_id)
+            if expected is not None:
+                _refuse_stale(conn, client_id, expected, values)
             if values:
                 assignments = ", ".join(f"{key} = ?" for key in values)
-                conn.execute(f"UPDATE clients SET {assignments}, updated = ? WHERE id = ?",
-                             (*values.values(), now_utc(), client_id))
+                conn.execute(f"UPDATE clients SET {assignments}, updated = ?, updated_by = ?, "
+                             f"row_version = row_version + 1 WHERE id = ?",
+                             (*values.values(), now_utc(), self.actor, int(client_id)))
+                self._audit(conn, "change", f"client #{int(client_id)}",
+                            "fields: " + ", ".join(sorted(values)))
         return self.get_client(client_id)
 
+    @requires("clients.read", redact_clients, viewed="client #{}")
     @sql_errors
     def get_client(self, client_id: int) -> Client:
         """The client with its latest screening, consents and visit count."""
         with self._read() as conn:
             return load_client(conn, client_id)
 
+    @requires("clients.read", redact_clients)
     @sql_errors
     def search_clients(self, text: str = "") -> list[Client]:
         """Clients whose name or contact contains ``text`` (any case, any script), or whose id is ``text``
@@ -139,6 +199,7 @@ class ClientsMixin(StoreBase):
             ident = int(text.lstrip("#")) if text.lstrip("#").isdigit() else -1
             return select_clients(conn, where, (pattern, pattern, ident))
 
+    @requires("screening.write")
     @sql_errors
     def set_screening(self, client_id: int, answers: dict[str, Any],
                       when: str | None = None) -> Screening:
@@ -158,6 +219,7 @@ class ClientsMixin(StoreBase):
                          "VALUES (?, ?, ?)", (int(client_id), stamp, json.dumps(clean)))
         return Screening(stamp, clean)
 
+    @requires("screening.read", viewed="client #{} screenings")
     @sql_errors
     def screenings(self, client_id: int) -> list[Screening]:
         """Every screening of the client, oldest first."""
@@ -167,6 +229,7 @@ class ClientsMixin(StoreBase):
                 "SELECT recorded_at, answers_json FROM screenings WHERE client_id = ? "
                 "ORDER BY recorded_at, id", (int(client_id),))]
 
+    @requires("consent.write")
     @sql_errors
     def record_consent(self, client_id: int, when: str | dt.datetime | None = None,
                        note: str | None = None) -> str:

@@ -268,6 +268,21 @@ def sql_errors(method: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+def default_actor() -> str:
+    """The name changes are recorded under: ``SHADEMATCH_USER``, else ``user@workstation``."""
+    named = os.environ.get("SHADEMATCH_USER", "").strip()
+    if named:
+        return named[:200]
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname() or 'workstation'}"[:200]
+
+
 IN_USE_NAME = ".in-use"
 
 
@@ -324,6 +339,22 @@ class StoreBase:
         # Things the person should hear about that did not stop the store from opening (a daily
         # backup that could not be written, read-only records...); front ends show them.
         self.warnings: list[str] = []
+        # Who makes the changes (row versions and the audit log name them).
+        self.actor = default_actor()
+
+    backend = "sqlite"
+
+    def _audit(self, conn: Any, action: str, record: str, detail: str | None = None) -> None:
+        """Append an entry to the audit log, inside the caller's write transaction."""
+        conn.execute("INSERT INTO audit_log (at, actor, action, record, detail) "
+                     "VALUES (?, ?, ?, ?, ?)", (now_utc(), self.actor, action, record, detail))
+
+    @sql_errors
+    def change_token(self) -> int:
+        """A number that grows with every write (from any process or workstation): poll it,
+        and refresh lists when it changed (:class:`~shadematch.records.changes.ChangeWatcher`)."""
+        with self._lock:
+            return int(self.conn.execute("SELECT seq FROM records_changes").fetchone()[0])
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -340,13 +371,17 @@ class StoreBase:
                 f"Make them writable (chmod u+w) to add or change records.")
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, changes: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``changes`` False for one that changes no record (an audit
+        entry of a view), so other workstations do not refresh for it."""
         with self._lock:
             conn = self.conn
             self.require_writable()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                if changes:
+                    conn.execute("UPDATE records_changes SET seq = seq + 1")
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)

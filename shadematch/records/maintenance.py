@@ -8,6 +8,7 @@ from pathlib import Path
 
 from shadematch.errors import RecordsError
 from shadematch.records import backups as _backups
+from shadematch.records.access import requires
 from shadematch.records.clients import require_client
 from shadematch.records.database import StoreBase, sql_errors
 from shadematch.records.photos import ORPHAN_AGE_SECONDS, private_dir, prune_orphans
@@ -18,6 +19,7 @@ class MaintenanceMixin(StoreBase):
     """Erasing a client, backups, the integrity check, pruning and counts."""
 
     # ------------------------------------------------------------------ erasure
+    @requires("erase")
     @sql_errors
     def delete_client(self, client_id: int) -> dict[str, int]:
         """Erase a client everywhere the app keeps them (:mod:`~shadematch.records.erasure`):
@@ -49,7 +51,11 @@ class MaintenanceMixin(StoreBase):
                 (int(client_id),))]
             visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
                                   (int(client_id),)).fetchone()[0]
+            uid = conn.execute("SELECT uid FROM clients WHERE id = ?",
+                               (int(client_id),)).fetchone()[0]
             conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
+            # Kept without the erased content: which record, when, by whom.
+            self._audit(conn, "erase", f"client #{int(client_id)}", f"uid {uid}")
             unused = 0
             for sha in shas:
                 if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
@@ -161,6 +167,7 @@ class MaintenanceMixin(StoreBase):
             private_dir(self.backups_dir)
             _backups.backup_into(self.conn, self.backups_dir, tag=f"pre-migration-v{version}")
 
+    @requires("maintenance")
     @sql_errors
     def check(self) -> list[str]:
         """Full integrity check; returns the problems found (empty: all is well).
@@ -203,6 +210,7 @@ class MaintenanceMixin(StoreBase):
                 pass
         return problems
 
+    @requires("maintenance")
     @sql_errors
     def prune_orphans(self, min_age: float = ORPHAN_AGE_SECONDS) -> list[Path]:
         """Delete photo and thumbnail files no visit refers to, untouched for ``min_age`` s.

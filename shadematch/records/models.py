@@ -134,6 +134,10 @@ class Client:
     consents: list[str] = field(default_factory=list)
     visit_count: int = 0
     last_visit: str | None = None
+    # Row version (grows with each change; a save from an older version is refused) and who
+    # made the last change (``SHADEMATCH_USER`` or user@workstation).
+    row_version: int = 1
+    updated_by: str | None = None
 
     @property
     def dob_valid(self) -> bool:
@@ -181,6 +185,10 @@ class Client:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        # The row version and last editor are the store's bookkeeping, not the client's
+        # record: exports and --json stay as documented.
+        data.pop("row_version", None)
+        data.pop("updated_by", None)
         data["screening"] = self.screening.to_dict() if self.screening else None
         data["flags"] = self.flags()
         data["age"] = self.age()
@@ -221,6 +229,9 @@ class Visit:
     report_path: str | None = None
     created: str = ""
     photos: list[VisitPhoto] = field(default_factory=list)
+    # Row version and last editor (as for clients; not part of to_dict()).
+    row_version: int = 1
+    updated_by: str | None = None
 
     @property
     def label(self) -> str:

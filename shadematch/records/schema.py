@@ -14,6 +14,13 @@ History
    visit, session numbers, the exported report's path, a stable client ``uid`` for export/import;
    client and visit ids are never reused (AUTOINCREMENT); ``file_deletions``, the photo files an
    erasure committed to remove (removed after the commit, or at the next start after a crash).
+4. row versions for clients (``row_version``, ``updated_by``: a save of a client changed
+   elsewhere meanwhile is refused), ``records_changes`` (a counter every write bumps, so other
+   workstations see that something changed), named ``users`` with roles, the append-only ``audit_log``, and a visit's
+   ``save_token`` (a save repeated after a lost connection stores the visit once).
+
+The PostgreSQL server mode runs the same numbered migrations
+(:mod:`shadematch.records.backends.pg_schema`).
 """
 
 from __future__ import annotations
@@ -178,13 +185,57 @@ def _migrate_3(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX clients_name ON clients(name COLLATE NOCASE)")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_1, _migrate_2, _migrate_3)
+_V4 = """
+ALTER TABLE clients ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE clients ADD COLUMN updated_by TEXT;
+ALTER TABLE visits ADD COLUMN save_token TEXT;
+ALTER TABLE visits ADD COLUMN row_version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE visits ADD COLUMN updated_by TEXT;
+CREATE UNIQUE INDEX visits_save_token ON visits(save_token);
+CREATE TABLE records_changes (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL
+);
+INSERT INTO records_changes (id, seq) VALUES (1, 0);
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('practitioner', 'front_desk', 'admin')),
+    pin_hash TEXT NOT NULL,
+    created TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT,
+    action TEXT NOT NULL,
+    record TEXT,
+    detail TEXT
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+"""
+
+
+def _migrate_4(conn: sqlite3.Connection) -> None:
+    for statement in _split(_V4, triggers=True):
+        conn.execute(statement)
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_1, _migrate_2, _migrate_3, _migrate_4)
 """``MIGRATIONS[i]`` upgrades a database from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _split(script: str) -> list[str]:
+def _split(script: str, triggers: bool = False) -> list[str]:
+    if triggers:
+        # Trigger bodies hold their own ';': split on the ';' that ends a line.
+        return [part.strip() for part in script.split(";\n") if part.strip()]
     return [part.strip() for part in script.split(";") if part.strip()]
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from shadematch.errors import RecordsError
 from shadematch.records import backups as _backups
 from shadematch.records import schema as _schema
+from shadematch.records.access import requires
 from shadematch.records.clients import ClientsMixin
 from shadematch.records.database import DB_NAME as DB_NAME
 from shadematch.records.database import (
@@ -58,6 +59,9 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
     def __init__(self, root: Path, *, auto_backup: bool = True, _in_use_lock: bool = True
                  ) -> None:
         super().__init__(root)
+        from shadematch.records.netfs import refuse_network_folder
+
+        refuse_network_folder(self.root)
         try:
             if self.root.is_dir() and store_is_read_only(self.db_path):
                 self.read_only = True
@@ -164,6 +168,7 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         self.close()
 
     # ------------------------------------------------------------------ transfer
+    @requires("export", viewed="client #{} exported")
     @sql_errors
     def export_client(self, client_id: int, out_dir: Path | str) -> Path:
         """Write the client (JSON) and their photo copies to a new folder ``out_dir``."""
@@ -171,6 +176,7 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
 
         return export_client(self, client_id, Path(out_dir))
 
+    @requires("import")
     @sql_errors
     def import_client(self, in_dir: Path | str) -> int:
         """Add a client exported by :meth:`export_client`; returns the new client id."""
@@ -179,8 +185,11 @@ class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
         return import_client(self, Path(in_dir))
 
 
-def open_store(data_dir: Path | None = None, *, auto_backup: bool = True) -> RecordStore:
-    """Open (creating or upgrading if needed) the records store in ``data_dir``.
+def open_store(data_dir: Path | None = None, *, auto_backup: bool = True,
+               database_url: str | None = None) -> RecordStore:
+    """Open (creating or upgrading if needed) the records store in ``data_dir``, or on the
+    PostgreSQL server of ``database_url`` / ``SHADEMATCH_DATABASE_URL`` / the workstation's
+    setting (:mod:`~shadematch.records.server_config`).
 
     ``data_dir`` defaults to the user data folder (``SHADEMATCH_DATA_DIR`` overrides it); the
     store lives in its ``records`` sub-folder. Runs a quick integrity check, pending migrations
@@ -190,8 +199,21 @@ def open_store(data_dir: Path | None = None, *, auto_backup: bool = True) -> Rec
     ------
     RecordsError
         The database is damaged (message names the file and the backups folder; nothing is
-        changed), from a newer shadematch, or cannot be created.
+        changed), from a newer shadematch, or cannot be created; a SQLite store on a network
+        filesystem (use server mode); ServerUnavailable when the server cannot be reached.
     """
+    if database_url is None:
+        from shadematch.records.server_config import load_records_config
+
+        database_url = load_records_config(data_dir).url
+    if database_url:
+        from shadematch.records.backends.postgres import PgRecordStore, cache_folder
+        from shadematch.records.server_config import check_url, server_password
+
+        url = check_url(database_url)
+        root = records_dir(data_dir)
+        return PgRecordStore(url, cache_folder(root, url), password=server_password(url),
+                             data_dir=root.parent)
     return RecordStore(records_dir(data_dir), auto_backup=auto_backup)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from shadematch.errors import RecordsError
 from shadematch.records import schema as _schema
 from shadematch.records import touchup as _touchup
+from shadematch.records.access import RULES, redact_visits, requires
 from shadematch.records.clients import load_client, require_client
 from shadematch.records.database import StoreBase, now_utc, sql_errors
 from shadematch.records.models import TREATMENT_KINDS, Visit, VisitPhoto, iso_time, parse_kind
@@ -20,13 +21,14 @@ VISIT_FIELDS = ("chosen_entry_id", "chosen_name", "dilution", "batch", "notes", 
 class VisitsMixin(StoreBase):
     """Saving, changing and reading visits; comparing today's samples with earlier visits."""
 
+    @requires("visits.write")
     @sql_errors
     def save_visit(self, client_id: int, analysis: dict, photo_path: Path | str | None,
                    kind: str = "consultation", chosen_entry_id: str | None = None,
                    dilution: str | None = None, batch: str | None = None,
                    notes: str | None = None, report_path: str | Path | None = None, *,
                    chosen_name: str | None = None, visit_date: str | None = None,
-                   session_number: int | None = None) -> int:
+                   session_number: int | None = None, save_token: str | None = None) -> int:
         """Store a visit with its analysis record and a copy of its photo; returns its id.
 
         Parameters
@@ -38,6 +40,9 @@ class VisitsMixin(StoreBase):
             primary pick.
         batch : pigment batch or lot number.
         visit_date : ISO 8601 date or time; default now (UTC).
+        save_token : a unique text chosen by the caller (a uuid) to make the save repeatable:
+            when a visit with this token is already stored (the connection was lost after the
+            server committed it), its id is returned and nothing is added.
 
         Raises
         ------
@@ -83,6 +88,11 @@ class VisitsMixin(StoreBase):
                 photo = self.files.add(Path(photo_path))
             with self._write() as conn:
                 require_client(conn, client_id)
+                if save_token is not None:
+                    done = conn.execute("SELECT id FROM visits WHERE save_token = ?",
+                                        (str(save_token),)).fetchone()
+                    if done is not None:
+                        return int(done[0])
                 if kind == "session" and number is None:
                     number = 1 + conn.execute(
                         "SELECT COALESCE(MAX(session_number), 0) FROM visits "
@@ -91,11 +101,14 @@ class VisitsMixin(StoreBase):
                 cursor = conn.execute(
                     "INSERT INTO visits (client_id, visit_date, kind, session_number, "
                     "analysis_json, chosen_entry_id, chosen_name, dilution, batch, notes, "
-                    "report_path, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "report_path, created, save_token, updated_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (int(client_id), stamp, kind, number, analysis_json, chosen_entry_id,
                      chosen_name, dilution, batch, notes,
-                     str(report_path) if report_path else None, now_utc()))
+                     str(report_path) if report_path else None, now_utc(),
+                     None if save_token is None else str(save_token), self.actor))
                 visit_id = int(cursor.lastrowid)
+                self._audit(conn, "create", f"visit #{visit_id}", f"client #{int(client_id)}")
                 if photo is not None:
                     sha, stored_name, thumb_name, size = photo
                     self._link_photo(conn, visit_id, 0, sha, stored_name, thumb_name, size,
@@ -122,6 +135,7 @@ class VisitsMixin(StoreBase):
         conn.execute("INSERT INTO visit_photos (visit_id, position, sha256, original_path) "
                      "VALUES (?, ?, ?, ?)", (visit_id, position, sha, original_path))
 
+    @requires("visits.write")
     @sql_errors
     def add_photo(self, visit_id: int, photo_path: Path | str) -> None:
         """Keep another photo with an existing visit."""
@@ -136,10 +150,15 @@ class VisitsMixin(StoreBase):
                                  str(Path(photo_path).expanduser().absolute()),
                                  source=Path(photo_path))
 
+    @requires("visits.write")
     @sql_errors
-    def update_visit(self, visit_id: int, **fields: str | None) -> Visit:
+    def update_visit(self, visit_id: int, *, expected: Visit | int | None = None,
+                     **fields: str | None) -> Visit:
         """Change ``chosen_entry_id``, ``chosen_name``, ``dilution``, ``batch``, ``notes`` or
-        ``report_path`` (e.g. once the PDF report is exported)."""
+        ``report_path`` (e.g. once the PDF report is exported).
+
+        ``expected``: the visit as read (or its ``row_version``); a visit changed since is not
+        overwritten (EditConflict, as :meth:`update_client`)."""
         unknown = sorted(set(fields) - set(VISIT_FIELDS))
         if unknown:
             raise RecordsError(f"Cannot update {', '.join(unknown)}; a visit has "
@@ -148,15 +167,43 @@ class VisitsMixin(StoreBase):
             if conn.execute("SELECT 1 FROM visits WHERE id = ?", (int(visit_id),)).fetchone() \
                     is None:
                 raise RecordsError(f"There is no visit #{visit_id} in the records.")
+            if expected is not None:
+                self._refuse_stale_visit(conn, int(visit_id), expected, fields)
             if fields:
                 assignments = ", ".join(f"{key} = ?" for key in fields)
                 values = [str(v) if v is not None else None for v in fields.values()]
-                conn.execute(f"UPDATE visits SET {assignments} WHERE id = ?",
-                             (*values, int(visit_id)))
+                conn.execute(f"UPDATE visits SET {assignments}, updated_by = ?, "
+                             f"row_version = row_version + 1 WHERE id = ?",
+                             (*values, self.actor, int(visit_id)))
+                self._audit(conn, "change", f"visit #{int(visit_id)}",
+                            "fields: " + ", ".join(sorted(fields)))
         return self.get_visit(visit_id)
 
     _VISIT_COLUMNS = ("id, client_id, visit_date, kind, session_number, analysis_json, "
-                      "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created")
+                      "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created, "
+                      "row_version, updated_by")
+
+    def _refuse_stale_visit(self, conn, visit_id: int, expected: Visit | int,
+                            fields: dict) -> None:
+        from shadematch.records.backends.errors import EditConflict
+
+        version = expected.row_version if isinstance(expected, Visit) else int(expected)
+        row = conn.execute(f"SELECT {self._VISIT_COLUMNS} FROM visits WHERE id = ?",
+                           (visit_id,)).fetchone()
+        current = self._visit(conn, row)
+        if current.row_version == version:
+            return
+        changed = ([f for f in VISIT_FIELDS if getattr(expected, f) != getattr(current, f)]
+                   if isinstance(expected, Visit) else [])
+        clash = sorted(set(changed) & set(fields))
+        raise EditConflict(
+            f"Visit #{visit_id} ({current.label}, {current.visit_date[:10]}) was changed by "
+            f"{current.updated_by or 'someone'} since you opened it "
+            f"({', '.join(changed) if changed else 'the record'}); your changes were not saved, "
+            f"so nothing was overwritten."
+            + (f" Both of you changed {', '.join(clash)}." if clash else "")
+            + " Reload the visit (or merge your changes into it) and save again.",
+            current, changed, current.updated_by, None)
 
     def _visit(self, conn: sqlite3.Connection, row: tuple) -> Visit:
         try:
@@ -166,7 +213,8 @@ class VisitsMixin(StoreBase):
         visit = Visit(id=row[0], client_id=row[1], visit_date=row[2], kind=row[3],
                       session_number=row[4], analysis=analysis, chosen_entry_id=row[6],
                       chosen_name=row[7], dilution=row[8], batch=row[9], notes=row[10],
-                      report_path=row[11], created=row[12])
+                      report_path=row[11], created=row[12], row_version=int(row[13] or 1),
+                      updated_by=row[14])
         for sha, original, stored_name, thumb_name in conn.execute(
                 "SELECT vp.sha256, vp.original_path, p.stored_name, p.thumb_name "
                 "FROM visit_photos vp LEFT JOIN photos p ON p.sha256 = vp.sha256 "
@@ -176,6 +224,7 @@ class VisitsMixin(StoreBase):
                 self.files.thumb_path(thumb_name) if thumb_name else None))
         return visit
 
+    @requires("visits.read", redact_visits, viewed="client #{} visits")
     @sql_errors
     def visits(self, client_id: int) -> list[Visit]:
         """The client's visits, oldest first."""
@@ -185,6 +234,7 @@ class VisitsMixin(StoreBase):
                                 "ORDER BY visit_date, id", (int(client_id),)).fetchall()
             return [self._visit(conn, row) for row in rows]
 
+    @requires("visits.read", redact_visits, viewed="visit #{}")
     @sql_errors
     def get_visit(self, visit_id: int) -> Visit:
         """One visit with its ``analysis`` dict and photos."""
@@ -223,6 +273,7 @@ class VisitsMixin(StoreBase):
                                    f"({lab!r}); measure the {key} region again.")
             current[key] = checked
         result = []
+        self._require("screening.read", RULES["screening.read"])
         for visit in reversed(self.visits(client_id)):
             for region_class, now_lab in current.items():
                 then_lab = _touchup.sample_lab(visit.analysis, region_class)

@@ -34,7 +34,15 @@ def run_json(capsys, *argv: str):
     return json.loads(out)
 
 
-def test_clients_add_list_show(data_dir, capsys, photo):
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, data_dir, monkeypatch):
+    """Run a CLI test on the local SQLite store and on a server (SHADEMATCH_DATABASE_URL)."""
+    if request.param == "postgres":
+        monkeypatch.setenv("SHADEMATCH_DATABASE_URL", request.getfixturevalue("pg_url"))
+    return request.param
+
+
+def test_clients_add_list_show(data_dir, backend, capsys, photo):
     code, out, err = run(capsys, "clients", "add", "--name", "Wren West", "--dob", "1966-06-06")
     assert (code, out.strip(), err) == (0, "1", "")
     added = run_json(capsys, "clients", "add", "--name", "Xavi", "--contact", "x@example.org",
@@ -60,7 +68,7 @@ def test_clients_add_list_show(data_dir, capsys, photo):
     assert "Wren West" in out and "Xavi" in out
 
 
-def test_screening_consent_and_flags(data_dir, capsys):
+def test_screening_consent_and_flags(data_dir, backend, capsys):
     run(capsys, "clients", "add", "--name", "Yara")
     result = run_json(capsys, "clients", "screening", "1", "--set", "keloid=yes:left ear",
                       "--set", "diabetes=no", "--patch-test-date", "2026-11-01",
@@ -81,7 +89,7 @@ def test_screening_consent_and_flags(data_dir, capsys):
     assert code == 1 and "Unknown screening item" in err and "Traceback" not in err
 
 
-def test_under_18_and_update(data_dir, capsys):
+def test_under_18_and_update(data_dir, backend, capsys):
     run(capsys, "clients", "add", "--name", "Zed", "--dob", "2015-01-01")
     updated = run_json(capsys, "clients", "update", "1", "--notes", "with parent")
     assert updated["client"]["flags"] == ["under_18"] and updated["client"]["notes"] == \
@@ -90,7 +98,7 @@ def test_under_18_and_update(data_dir, capsys):
     assert code == 1 and "Nothing to change" in err
 
 
-def test_export_delete_import(data_dir, capsys, photo, tmp_path, monkeypatch):
+def test_export_delete_import(data_dir, backend, capsys, photo, tmp_path, monkeypatch):
     run(capsys, "clients", "add", "--name", "Abe")
     with open_store(data_dir) as store:
         store.save_visit(1, make_analysis(), photo)
@@ -102,7 +110,7 @@ def test_export_delete_import(data_dir, capsys, photo, tmp_path, monkeypatch):
     assert code == 1 and "--yes" in err
     assert run_json(capsys, "clients", "list")["clients"][0]["name"] == "Abe"
     assert run_json(capsys, "clients", "delete", "1", "--yes") == {
-        "deleted": 1, "visits": 1, "photos": 1, "backups": 1, "reports": 0, "autosaves": 0,
+        "deleted": 1, "visits": 1, "photos": 1, "backups": int(backend == "sqlite"), "reports": 0, "autosaves": 0,
         "thumbnails": 0, "log_lines": 0}
     imported = run_json(capsys, "clients", "import", str(out_dir))
     assert imported["id"] == 2 and imported["client"]["name"] == "Abe"
@@ -113,7 +121,7 @@ def test_records_check_backup_restore(data_dir, capsys, photo):
     run(capsys, "clients", "add", "--name", "Bea")
     check = run_json(capsys, "records", "check")
     assert check["ok"] is True and check["problems"] == []
-    assert check["schema_version"] == 3 and check["counts"] == {
+    assert check["schema_version"] == 4 and check["counts"] == {
         "clients": 1, "visits": 0, "photos": 0}
     info = run_json(capsys, "records", "info")
     assert set(info) == {"folder", "database", "backups_folder", "schema_version", "counts",

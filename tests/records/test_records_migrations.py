@@ -34,8 +34,8 @@ def _columns(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
 
 
 def test_every_fixture_version_is_older_than_current():
-    assert SCHEMA_VERSION == 3
-    for version in (1, 2):
+    assert SCHEMA_VERSION == 4
+    for version in (1, 2, 3):
         assert (FIXTURES / f"schema_v{version}.sql").is_file()
 
 
@@ -96,9 +96,26 @@ def test_migrate_from_v2(data_dir, photo):
         assert store.check() == []
 
 
+def test_migrate_from_v3_adds_row_versions_changes_and_audit_log(data_dir):
+    db = _build(data_dir, 3)
+    with open_store(data_dir) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        clients = store.search_clients()
+        assert [c.name for c in clients] == ["Carla Cole", "Dev Dutt"]
+        assert all(c.row_version == 1 and c.updated_by is None for c in clients)
+        token = store.change_token()
+        first = clients[0].id
+        store.update_client(first, notes="checked")
+        assert store.change_token() > token
+        assert store.get_client(first).row_version == 2
+        assert store.conn.execute("SELECT action, record FROM audit_log").fetchall() == [
+            ("change", f"client #{first}"), ("view", f"client #{first}")]
+    assert (records_dir(data_dir) / "backups").is_dir() and db.is_file()
+
+
 def test_migrated_schema_equals_fresh_schema(tmp_path):
     shapes = []
-    for version in (None, 1, 2):
+    for version in (None, 1, 2, 3):
         data_dir = tmp_path / f"from-{version}"
         data_dir.mkdir()
         if version is not None:
@@ -110,7 +127,7 @@ def test_migrated_schema_equals_fresh_schema(tmp_path):
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
         shapes[-1]["__indexes__"] = indexes
         conn.close()
-    assert shapes[0] == shapes[1] == shapes[2]
+    assert shapes[0] == shapes[1] == shapes[2] == shapes[3]
     assert "visit_photos" in shapes[0] and "uid" in [c[0] for c in shapes[0]["clients"]]
 
 

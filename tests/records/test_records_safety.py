@@ -113,7 +113,7 @@ def test_restore_of_an_older_schema_backup_is_upgraded(data_dir, tmp_path):
     open_store(data_dir).close()
     restore_backup(old, data_dir)
     with open_store(data_dir) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == 4
         assert store.get_client(1).name == "Alan Archer"
 
 

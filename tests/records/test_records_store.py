@@ -20,7 +20,8 @@ def _mode(path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
 
 
-def test_add_get_update_search(store):
+def test_add_get_update_search(any_store):
+    store = any_store  # on SQLite and on PostgreSQL
     ann = store.add_client("Ann Smith", dob="1980-02-03", contact="ann@example.org",
                            hair_loss_pattern="Ludwig II", notes="prefers mornings")
     bob = store.add_client("  Bob Jones ", contact="+44 7700 900123")
@@ -44,13 +45,15 @@ def test_add_get_update_search(store):
     ({"name": "X", "dob": "03/02/1980"}, "YYYY-MM-DD"),
     ({"name": "X", "dob": "2999-01-01"}, "in the future"),
 ])
-def test_bad_client_input_is_explained(store, kwargs, words):
+def test_bad_client_input_is_explained(any_store, kwargs, words):
+    store = any_store  # on SQLite and on PostgreSQL
     with pytest.raises(RecordsError, match=words):
         store.add_client(**kwargs)
     assert store.search_clients() == []
 
 
-def test_unknown_client_and_visit(store):
+def test_unknown_client_and_visit(any_store):
+    store = any_store  # on SQLite and on PostgreSQL
     with pytest.raises(RecordsError, match="no client #42"):
         store.get_client(42)
     with pytest.raises(RecordsError, match="no visit #7"):
@@ -59,7 +62,8 @@ def test_unknown_client_and_visit(store):
         store.update_client(1, uid="x")
 
 
-def test_screening_flags_and_consent(store):
+def test_screening_flags_and_consent(any_store):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = store.add_client("Cara")
     assert store.get_client(cid).flags() == []
     store.set_screening(cid, {"keloid": "yes", "clotting": {"answer": "no", "note": "none"},
@@ -87,7 +91,8 @@ def test_screening_flags_and_consent(store):
     assert store.get_client(cid).consent_at == when
 
 
-def test_under_18_blocks_treatment_but_not_consultation(store, photo):
+def test_under_18_blocks_treatment_but_not_consultation(any_store, photo):
+    store = any_store  # on SQLite and on PostgreSQL
     today = dt.date.today()
     minor = store.add_client("Dan", dob=today.replace(year=today.year - 17).isoformat())
     adult = store.add_client("Eve", dob=today.replace(year=today.year - 18).isoformat())
@@ -103,7 +108,8 @@ def test_under_18_blocks_treatment_but_not_consultation(store, photo):
     assert [v.kind for v in store.visits(minor)] == ["consultation"]
 
 
-def test_visit_round_trip_with_photo_copy(store, photo, tmp_path):
+def test_visit_round_trip_with_photo_copy(any_store, photo, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = store.add_client("Gus", dob="1970-01-01")
     analysis = make_analysis()
     vid = store.save_visit(cid, analysis, photo, kind="session", batch="LOT-42",
@@ -146,7 +152,8 @@ def test_visit_round_trip_with_photo_copy(store, photo, tmp_path):
         store.save_visit(cid, make_analysis(), tmp_path / "gone.jpg")
 
 
-def test_same_photo_is_stored_once(store, photo):
+def test_same_photo_is_stored_once(any_store, photo):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = store.add_client("Hal")
     first = store.save_visit(cid, make_analysis(), photo)
     second = store.save_visit(cid, make_analysis(), photo)
@@ -155,7 +162,8 @@ def test_same_photo_is_stored_once(store, photo):
     assert len(list((store.root / "photos").glob("*/*"))) == 1
 
 
-def test_thumbnail_applies_exif_orientation(store, tmp_path):
+def test_thumbnail_applies_exif_orientation(any_store, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     # Stored 48 x 96 (h x w) with orientation 6 (rotate 90 CW): displayed 96 tall, 48 wide.
     rotated = make_photo(tmp_path / "rot.jpg", seed=3, size=(48, 96), orientation=6)
     cid = store.add_client("Ida")
@@ -165,7 +173,8 @@ def test_thumbnail_applies_exif_orientation(store, tmp_path):
     assert height > width
 
 
-def test_touch_up_comparison_against_earlier_visits(store):
+def test_touch_up_comparison_against_earlier_visits(any_store):
+    store = any_store  # on SQLite and on PostgreSQL
     import colour
 
     cid = store.add_client("Jo")
@@ -227,7 +236,8 @@ def test_check_reports_missing_and_altered_photos(store, photo):
     assert any("thumbnail" in p for p in problems)
 
 
-def test_delete_client_erases_visits_and_unshared_photos(store, tmp_path):
+def test_delete_client_erases_visits_and_unshared_photos(any_store, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     shared = make_photo(tmp_path / "shared.jpg", seed=5)
     own = make_photo(tmp_path / "own.jpg", seed=6)
     a = store.add_client("Max")
@@ -248,6 +258,8 @@ def test_delete_client_erases_visits_and_unshared_photos(store, tmp_path):
         "(SELECT COUNT(*) FROM visit_photos)").fetchone()
     assert counts == (0, 0, 1)
     assert store.check() == []
+    if store.backend != "sqlite":
+        return
     # secure_delete + checkpoint: the erased name is gone from the database files.
     blob = store.db_path.read_bytes()
     wal = store.db_path.with_name("records.db-wal")
@@ -293,7 +305,8 @@ def test_erasure_interrupted_after_commit_is_finished_at_next_start(data_dir, ph
         assert store.conn.execute("SELECT COUNT(*) FROM file_deletions").fetchone()[0] == 0
 
 
-def test_erasure_does_not_remove_a_photo_saved_again(store, photo):
+def test_erasure_does_not_remove_a_photo_saved_again(any_store, photo):
+    store = any_store  # on SQLite and on PostgreSQL
     first = store.add_client("Quinn")
     store.save_visit(first, make_analysis(), photo)
     store.delete_client(first)
@@ -316,7 +329,8 @@ def test_save_analysis_to_client(data_dir, photo):
         assert (store.get_visit(vid2).kind, store.get_visit(vid2).batch) == ("session", "B7")
 
 
-def test_store_usable_from_another_thread(store):
+def test_store_usable_from_another_thread(any_store):
+    store = any_store  # on SQLite and on PostgreSQL
     import threading
 
     results = []

@@ -52,7 +52,8 @@ def _client_with_history(store, tmp_path):
     return cid
 
 
-def test_export_delete_import_gives_the_same_records(store, tmp_path):
+def test_export_delete_import_gives_the_same_records(any_store, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = _client_with_history(store, tmp_path)
     other = store.add_client("Uma")  # untouched by the round trip
     before = _snapshot(store, cid)
@@ -72,7 +73,8 @@ def test_export_delete_import_gives_the_same_records(store, tmp_path):
         store.import_client(out)
 
 
-def test_export_refuses_a_non_empty_folder(store, tmp_path):
+def test_export_refuses_a_non_empty_folder(any_store, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = store.add_client("Val")
     busy = tmp_path / "busy"
     busy.mkdir()
@@ -86,7 +88,8 @@ def test_export_refuses_a_non_empty_folder(store, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial left
 
 
-def test_import_refuses_altered_or_incomplete_exports(store, tmp_path):
+def test_import_refuses_altered_or_incomplete_exports(any_store, tmp_path):
+    store = any_store  # on SQLite and on PostgreSQL
     cid = _client_with_history(store, tmp_path)
     out = store.export_client(cid, tmp_path / "export")
     store.delete_client(cid)

@@ -1,0 +1,1 @@
+"""Records backends other than the embedded SQLite file: the PostgreSQL server mode."""
