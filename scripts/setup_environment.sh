@@ -146,11 +146,14 @@ else
 fi
 if [ "$(uname -s)" = "Linux" ] && command -v dpkg >/dev/null 2>&1; then
   say "[1/3] system libraries Qt needs"
-  # Libraries the Qt platform plugins load (offscreen and xcb), fonts, and poppler for tests.
+  # Libraries the Qt platform plugins load (offscreen and xcb), fonts; for the tests poppler and
+  # PostgreSQL.
   QT_LIBS=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 libglib2.0-0 libdbus-1-3
            libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
            libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0 fonts-dejavu-core)
-  [ "$EXTRA" = "test" ] && QT_LIBS+=(poppler-utils)
+  # The tests also run the records against a real PostgreSQL server started in a temporary
+  # folder (tests/records/pg_server.py): its server binaries.
+  [ "$EXTRA" = "test" ] && QT_LIBS+=(poppler-utils postgresql)
   install_debian_packages "${QT_LIBS[@]}"
 else
   say "[1/3] system libraries: nothing to do on $(uname -s)"
