@@ -278,3 +278,56 @@ def test_the_first_session_step_is_a_preference_the_plan_follows(qtbot, tmp_path
     qtbot.addWidget(window)
     assert window.workspace.plan_step_L == 6.5
     window.close()
+
+
+def test_records_on_the_clinic_server_are_set_in_preferences(qtbot, tmp_path, monkeypatch):
+    """Preferences > Client records writes the workstation's server URL (no password in any
+    file); a password without a keyring, or a bad URL, is refused and the dialog stays open."""
+    import json
+    import os
+    import sys
+
+    from shadematch.records.server_config import CONFIG_NAME, ENV_URL, load_records_config
+    from shadematch.resources import user_data_dir
+
+    monkeypatch.delenv(ENV_URL, raising=False)
+    monkeypatch.setitem(sys.modules, "keyring", None)       # no platform keyring here
+    s = Settings.from_file(tmp_path / "s.ini")
+    dialog = PreferencesDialog(s)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.records_local.isChecked() and not dialog.records_url.isEnabled()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    from PySide6.QtCore import QPoint
+
+    def on(radio):      # a radio button takes clicks on its circle and text, not its far right
+        return QPoint(8, radio.height() // 2)
+
+    qtbot.mouseClick(dialog.records_server, Qt.MouseButton.LeftButton, pos=on(dialog.records_server))
+    assert dialog.records_url.isEnabled()
+    qtbot.keyClicks(dialog.records_url, "mysql://clinic/db")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "postgresql://" in dialog.records_problem.text()
+    dialog.records_url.clear()
+    qtbot.keyClicks(dialog.records_url, "postgresql://shadematch@clinic-server:5432/records")
+    qtbot.keyClicks(dialog.records_password, "s3cret")
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "plain text" in dialog.records_problem.text()
+    assert not (user_data_dir() / CONFIG_NAME).exists()
+    dialog.records_password.clear()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    saved = (user_data_dir() / CONFIG_NAME).read_text()
+    assert "s3cret" not in saved and json.loads(saved)["url"].endswith("/records")
+    assert oct(os.stat(user_data_dir() / CONFIG_NAME).st_mode & 0o777) == "0o600"
+    config = load_records_config()
+    assert config.backend == "postgres" and config.source == "settings"
+    # and back to this workstation
+    again = PreferencesDialog(s)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.records_server.isChecked() and again.records_url.text().endswith("/records")
+    qtbot.mouseClick(again.records_local, Qt.MouseButton.LeftButton, pos=on(again.records_local))
+    qtbot.mouseClick(again.buttons.button(QDialogButtonBox.StandardButton.Ok),
+                     Qt.MouseButton.LeftButton)
+    assert load_records_config().backend == "sqlite"

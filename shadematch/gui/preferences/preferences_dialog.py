@@ -264,6 +264,9 @@ class PreferencesDialog(QDialog):
         form.addRow("Clinic &logo:", self.clinic_logo)
         form.addRow("Prac&titioner:", self.practitioner)
 
+        # --- records: this workstation's SQLite store, or the clinic's server ---
+        records = self._records_box()
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
             | QDialogButtonBox.StandardButton.RestoreDefaults, self)
@@ -276,6 +279,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(matching)
         layout.addWidget(camera)
         layout.addWidget(clinic)
+        layout.addWidget(records)
         layout.addWidget(self.buttons)
 
         self.palette_folder.changed.connect(self._validate)
@@ -283,6 +287,94 @@ class PreferencesDialog(QDialog):
         self.clinic_logo.changed.connect(self._validate)
         self.load()
         self.setMinimumWidth(520)
+
+    def _records_box(self) -> QGroupBox:
+        from PySide6.QtWidgets import QLabel, QRadioButton
+
+        box = QGroupBox("Client records", self)
+        form = QFormLayout(box)
+        self.records_local = QRadioButton("On this workstation (built in)", box)
+        self.records_server = QRadioButton("On the clinic's server (PostgreSQL)", box)
+        self.records_local.setObjectName("recordsLocal")
+        self.records_server.setObjectName("recordsServer")
+        self.records_url = QLineEdit(box)
+        self.records_url.setObjectName("recordsUrl")
+        self.records_url.setPlaceholderText(
+            "postgresql://shadematch@clinic-server:5432/shadematch?sslmode=verify-full")
+        self.records_password = QLineEdit(box)
+        self.records_password.setObjectName("recordsPassword")
+        self.records_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.records_password.setPlaceholderText("kept in the platform keyring, never in a file")
+        self.records_note = QLabel(box)
+        self.records_note.setObjectName("recordsNote")
+        self.records_note.setWordWrap(True)
+        self.records_note.setStyleSheet("color: palette(mid);")
+        self.records_problem = QLabel(box)
+        self.records_problem.setObjectName("recordsProblem")
+        self.records_problem.setWordWrap(True)
+        self.records_problem.setStyleSheet("color: #c0392b;")
+        self.records_problem.hide()
+        form.addRow(self.records_local)
+        form.addRow(self.records_server)
+        form.addRow("Server &URL:", self.records_url)
+        form.addRow("Pass&word:", self.records_password)
+        form.addRow(self.records_note)
+        form.addRow(self.records_problem)
+        self.records_server.toggled.connect(self._records_mode)
+        return box
+
+    def _records_mode(self, server: bool) -> None:
+        self.records_url.setEnabled(server)
+        self.records_password.setEnabled(server)
+
+    def _load_records(self) -> None:
+        from shadematch.errors import ShadematchError
+        from shadematch.records.server_config import ENV_URL, load_records_config
+
+        try:
+            config = load_records_config()
+        except ShadematchError as exc:
+            self.records_problem.setText(str(exc))
+            self.records_problem.show()
+            config = None
+        server = config is not None and config.backend == "postgres"
+        (self.records_server if server else self.records_local).setChecked(True)
+        self._records_mode(server)
+        self.records_url.setText(config.url if server and config.url else "")
+        notes = ["A change takes effect the next time shadematch starts. Several workstations "
+                 "share one server; a single workstation keeps its records built in."]
+        if config is not None and config.source == "environment":
+            notes.insert(0, f"{ENV_URL} is set on this computer: it is used whatever is "
+                            f"chosen here.")
+        if config is not None and config.password_stored:
+            notes.append("A password for this server is in the keyring; leave the field empty "
+                         "to keep it.")
+        self.records_note.setText(" ".join(notes))
+        self._records_loaded = (self.records_server.isChecked(), self.records_url.text())
+
+    def save_records(self) -> bool:
+        """Write the records setting when it changed; False (and the reason shown) if refused."""
+        from shadematch.errors import ShadematchError
+        from shadematch.records.server_config import save_records_config
+
+        server = self.records_server.isChecked()
+        url = self.records_url.text().strip() if server else None
+        password = self.records_password.text() or None
+        if (server, url or "") == getattr(self, "_records_loaded", (None, None)) and not password:
+            return True
+        if server and not url:
+            self.records_problem.setText("Give the server's URL, e.g. "
+                                         "postgresql://shadematch@clinic-server:5432/shadematch.")
+            self.records_problem.show()
+            return False
+        try:
+            save_records_config(url, password=password if server else None)
+        except ShadematchError as exc:
+            self.records_problem.setText(str(exc))
+            self.records_problem.show()
+            return False
+        self.records_problem.hide()
+        return True
 
     # --- values ------------------------------------------------------------------------------
     def load(self) -> None:
@@ -301,6 +393,7 @@ class PreferencesDialog(QDialog):
         self.clinic_address.setPlainText(s.clinic_address)
         self.clinic_logo.set_path(s.clinic_logo)
         self.practitioner.setText(s.practitioner)
+        self._load_records()
         self._validate()
 
     def restore_defaults(self) -> None:
@@ -355,6 +448,8 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         if self.problems():
             self._validate()
+            return
+        if not self.save_records():
             return
         for name, value in self.values().items():
             setattr(self.settings, name, value)
