@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import sys
+from pathlib import Path
 
-from tests.color.synthetic_scalp import FOLLICLE_DARK, SKIN_TONES, scalp_photo
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "color"))
+
+import numpy as np
+from synthetic_scalp import FOLLICLE_DARK, SKIN_TONES, scalp_photo  # noqa: E402
 
 
 def scalp_rgb(width: int = 900, height: int = 600) -> np.ndarray:

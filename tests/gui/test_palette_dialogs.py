@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "swatch_cards"))
+
 import json
 
+from card_photo import photograph  # noqa: E402
 from PIL import Image
 from PySide6.QtCore import Qt
-
-from tests.swatch_cards.card_photo import photograph
-from tests.swatch_cards.test_swatch_card import LAYOUT, painted
+from test_swatch_card import LAYOUT, painted  # noqa: E402
 
 
 def _idle(qtbot, dialog):

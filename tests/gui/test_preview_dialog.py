@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from preview_fixtures import HAIR_REGION, SKIN_REGION, scalp_rgb
 from PySide6.QtCore import QPoint, Qt
 
 from shadematch.analysis import measure_regions
 from shadematch.color.conversion import sRGB_to_Lab
 from shadematch.imaging.regions import Region
 from shadematch.palettes import load_palette
-from tests.gui.preview_fixtures import HAIR_REGION, SKIN_REGION, scalp_rgb
 
 BOX = (250, 40, 600, 330)
 

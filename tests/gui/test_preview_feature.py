@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from PIL import Image
+from preview_fixtures import HAIR_REGION, SKIN_REGION, scalp_rgb
 
 from shadematch.imaging.regions import Region
-from tests.gui.preview_fixtures import HAIR_REGION, SKIN_REGION, scalp_rgb
 
 
 def _measured_window(make_window, qtbot, tmp_path):

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "color"))
+
 import json
 
 import numpy as np
 import pytest
 from PIL import Image
+from synthetic_scalp import FOLLICLE_DARK, SKIN_TONES, scalp_photo  # noqa: E402
 
 from shadematch.cli import main
-from tests.color.synthetic_scalp import FOLLICLE_DARK, SKIN_TONES, scalp_photo
 
 SCALE = 10.0                    # px per mm: 3 px radius dots are 0.6 mm follicles
 HAIR = "20,20,200,200"
@@ -99,7 +104,7 @@ def test_a_chosen_shade_and_the_first_session(scalp_file, tmp_path, capsys):
 
 
 def test_density_match_uses_the_clients_own_follicle_density(scalp_file, tmp_path, capsys):
-    from tests.color.synthetic_scalp import truth_dots
+    from synthetic_scalp import truth_dots
 
     _, count = truth_dots(200, 0.15, 3.0, seed=3)
     truth = count / (200 * 200 / (10 * SCALE) ** 2)

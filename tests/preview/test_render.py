@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from preview_helpers import SKIN_LAB, flat_photo
 
 from shadematch.appearance import predict
 from shadematch.color.conversion import sRGB_to_Lab
@@ -12,7 +13,6 @@ from shadematch.color.delta_e import delta_E
 from shadematch.errors import PreviewError
 from shadematch.imaging.regions import Region
 from shadematch.preview import TreatmentDesign, render_preview
-from tests.preview.conftest import SKIN_LAB, flat_photo
 
 AREA = (Region("skin", "rect", {"x": 60, "y": 50, "w": 280, "h": 200}),)
 SCALE = 12.0

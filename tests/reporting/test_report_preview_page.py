@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "preview"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "color"))
+
 import io
 import json
 
 import numpy as np
 import pytest
 from PIL import Image
+from test_preview_cli import AREA, HAIR, SCALE, SKIN, make_scalp_file  # noqa: E402
 
 from shadematch.cli import main
-from tests.preview.test_preview_cli import AREA, HAIR, SCALE, SKIN, make_scalp_file
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from card_photo import page_raster, photograph
 
 from shadematch.calibration import calibrate_from_chart, parse_corners
 from shadematch.color.delta_e import delta_E
@@ -19,7 +20,6 @@ from shadematch.swatch_cards import (
     read_card,
 )
 from shadematch.swatch_cards.optics_fit import _card_spectrum, card_Lab
-from tests.swatch_cards.card_photo import page_raster, photograph
 
 DILUTIONS = tuple(parse_dilution(d) for d in ("neat", "2:1", "4:1", "8:1", "12:1", "20:1"))
 LAYOUT = CardLayout("test clinic", ("Warm One", "Cool Two"), DILUTIONS)
