@@ -61,6 +61,11 @@ from shadematch.imaging.srgb_conversion import _to_srgb
 #: (250 MP x 3 channels x 2 bytes = 1.5 GB per 16-bit copy).
 MAX_PIXELS = 250_000_000
 
+#: Above this many pixels, a file must hold at least MIN_BYTES_PER_PIXEL bytes per pixel to be
+#: decoded (a flat 24 MP PNG holds about 0.003; a 2.7 KB file declaring 240 MP, 0.00001).
+BOMB_CHECK_PIXELS = 30_000_000
+MIN_BYTES_PER_PIXEL = 0.0005
+
 # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; this process-wide setting
 # replaces its ~89 MP default so that large camera photos open. The loader checks MAX_PIXELS
 # itself before any decode.
@@ -245,6 +250,18 @@ def _check_size(file: Path, width: int, height: int) -> None:
                           f"more than the {MAX_PIXELS // 1_000_000}-megapixel limit (a photo this "
                           "large is usually a damaged or malicious file)",
                     "Reduce it in an image editor and open the smaller copy.")
+    # A large image in a tiny file is not a photo of anything (a "decompression bomb" made to
+    # exhaust memory, or a damaged header): a real photo carries detail, at least
+    # MIN_BYTES_PER_PIXEL even for a flat scene in a PNG.
+    try:
+        size = file.stat().st_size
+    except OSError:
+        return
+    if pixels > BOMB_CHECK_PIXELS and size < MIN_BYTES_PER_PIXEL * pixels:
+        raise _fail(file, f"it declares {width} x {height} pixels ({pixels / 1e6:.0f} "
+                          f"megapixels) in a file of only {size / 1024:.0f} KB: its content is "
+                          f"not a photo (a damaged or crafted file); it was not decoded",
+                    "Open the original photo from the camera or phone instead.")
 
 
 def _looks_like_heif(file: Path) -> bool:

@@ -124,6 +124,9 @@ def test_large_camera_photo_passes_the_size_check(tmp_path):
     """A 12000 x 9000 (108 MP) header is above Pillow's default ~89 MP but below our limit: it
     gets past the size check and fails only because its pixel data is missing."""
     path = png_header_only(tmp_path / "medium_format.png", 12_000, 9_000)
+    # as large as a real (very flat) 108 MP photo's file at least, so not taken for a bomb
+    with open(path, "ab") as handle:
+        handle.write(b"\0" * 60_000)
     err = _error(load_photo, path)
     assert "megapixel" not in str(err)
 
@@ -163,3 +166,29 @@ def test_a_good_file_still_loads_after_failures(tmp_path, jpeg_bytes):
     path.write_bytes(jpeg_bytes)
     assert load_photo(path).rgb.shape == (512, 512, 3)
     assert np.asarray(Image.open(path)).shape == (512, 512, 3)
+
+
+def test_a_tiny_file_declaring_a_huge_image_is_refused_before_decoding(tmp_path):
+    """(issue 16) A 0.6 KB JPEG whose header says 240 MP decoded with 1.86 GB peak memory."""
+    import io
+    import struct
+    import tracemalloc
+
+    from PIL import Image
+
+    from shadematch.errors import ImageLoadError
+    from shadematch.imaging import load_photo
+
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (128, 128, 128)).save(buf, "JPEG")
+    data = bytearray(buf.getvalue())
+    sof = data.find(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", 12000, 20000)
+    path = tmp_path / "bomb.jpg"
+    path.write_bytes(bytes(data))
+    tracemalloc.start()
+    with pytest.raises(ImageLoadError, match="240 megapixels.*not a photo"):
+        load_photo(path)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50_000_000
