@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_warnings(caught) -> None:
+    import logging
+
+    log = logging.getLogger("py.warnings")
+    for w in caught:
+        log.debug("%s:%s: %s: %s", w.filename, w.lineno, w.category.__name__, w.message)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the process exit code."""
     parser = build_parser()
@@ -92,8 +100,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    import warnings
+
     try:
-        return int(args.func(args) or 0)
+        # Library warnings (Pillow, tifffile, colour-science ...) are not for the practitioner:
+        # they would be printed before the one line that says what went wrong. They go to the
+        # log (the ``py.warnings`` logger) instead.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return int(args.func(args) or 0)
+            finally:
+                _log_warnings(caught)
     except ShadematchError as exc:
         print(f"shadematch: error: {exc}", file=sys.stderr)
         return 1

@@ -129,3 +129,30 @@ def test_version_and_help(child_env, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "shadematch", "match", "--help"],
                           capture_output=True, text=True, timeout=60, env=child_env, cwd=tmp_path)
     assert proc.returncode == 0 and "--hair" in proc.stdout
+
+
+def test_library_warnings_do_not_come_before_the_one_line_error(tmp_path, capsys, monkeypatch):
+    """(issue 16) A library's warning during a command is not printed to the practitioner."""
+    import warnings
+
+    from shadematch.cli import main, match_command
+
+    def noisy(args):
+        warnings.warn("TIFFReadDirectory: Unknown field with tag 33723", UserWarning,
+                      stacklevel=1)
+        from shadematch.errors import ShadematchError
+
+        raise ShadematchError("photo.tif could not be read")
+
+    monkeypatch.setattr(match_command, "run", noisy)
+    import sys
+
+    with warnings.catch_warnings():
+        # as outside pytest: a warning is written to stderr (pytest would otherwise record it)
+        warnings.simplefilter("always")
+        warnings.showwarning = lambda message, category, *a, **k: sys.stderr.write(
+            f"{category.__name__}: {message}\n")
+        code = main(["match", "photo.tif", "--hair", "1,1,2,2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.strip().splitlines() == ["shadematch: error: photo.tif could not be read"]
