@@ -65,6 +65,13 @@ def _private_dir(path: Path, tighten: bool = True) -> None:
             pass  # a folder we may not change (another owner): its contents are still ours
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (a folder of client data: autosaves, thumbnails, logs) owner-only, and
+    tighten it if it exists with group or other permissions; returns it."""
+    _private_dir(Path(path))
+    return Path(path)
+
+
 def user_palettes_dir(create: bool = True) -> Path:
     """Folder where the user's own palette files live (owner-only)."""
     path = user_data_dir(create) / "palettes"

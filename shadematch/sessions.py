@@ -232,11 +232,11 @@ def check_photo(record: dict, path: str | os.PathLike | None = None,
 
 def autosave_dir(create: bool = True) -> Path:
     """The folder of autosaved sessions in the user's data folder."""
-    from shadematch.resources import user_data_dir
+    from shadematch.resources import private_dir, user_data_dir
 
     path = user_data_dir(create) / "autosave"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        private_dir(path)       # the autosaves hold client photos' analyses: owner-only
     return path
 
 

@@ -94,9 +94,9 @@ class ThumbnailCache:
     def __init__(self, folder: str | os.PathLike | None = None, size: int = DEFAULT_SIZE,
                  loader: Callable[[Path, int], object] | None = None) -> None:
         if folder is None:
-            from shadematch.resources import user_data_dir
+            from shadematch.resources import private_dir, user_data_dir
 
-            folder = user_data_dir() / "thumbnails"
+            folder = private_dir(user_data_dir() / "thumbnails")   # clients' faces: owner-only
         self.folder = Path(folder)
         self.size = int(size)
         self._loader = loader or _default_loader

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 import threading
 import traceback
@@ -28,6 +29,19 @@ log = logging.getLogger("shadematch")
 
 LOG_FILE_NAME = "shadematch.log"
 _HANDLER_NAME = "shadematch-file"
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files are owner-only (0600): the log names the reports written,
+    which carry client names."""
+
+    def _open(self):
+        stream = super()._open()
+        try:
+            os.chmod(self.baseFilename, 0o600)
+        except OSError:
+            pass
+        return stream
 
 
 def setup_logging(folder: str | Path | None = None, level: str = "INFO") -> Path:
@@ -50,8 +64,8 @@ def setup_logging(folder: str | Path | None = None, level: str = "INFO") -> Path
         if handler.get_name() == _HANDLER_NAME:
             root.removeHandler(handler)
             handler.close()
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
-                                                   encoding="utf-8")
+    handler = _PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
+                                          encoding="utf-8")
     handler.set_name(_HANDLER_NAME)
     handler.setFormatter(logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"))
