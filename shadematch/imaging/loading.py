@@ -264,6 +264,14 @@ def _check_size(file: Path, width: int, height: int) -> None:
                     "Open the original photo from the camera or phone instead.")
 
 
+def _is_tiff(file: Path) -> bool:
+    try:
+        with open(file, "rb") as handle:
+            return handle.read(4) in (b"II*\0", b"MM\0*", b"II+\0", b"MM\0+")
+    except OSError:
+        return False
+
+
 def _looks_like_heif(file: Path) -> bool:
     try:
         with open(file, "rb") as handle:
@@ -301,6 +309,12 @@ def _load_with_pillow(file: Path, digest: str, step: _Steps, preview_side: int |
                           "(a photo this large is usually a damaged or malicious file)",
                     "Reduce it in an image editor and open the smaller copy.") from exc
     except Image.UnidentifiedImageError as exc:
+        if _is_tiff(file):
+            # Pillow cannot open every valid TIFF (32-bit integer or floating-point samples):
+            # tifffile reads them.
+            from shadematch.imaging import tiff16_loading
+
+            return tiff16_loading._load_tiff16(file, digest, step)
         raise _unidentified(file) from exc
     except OSError as exc:
         raise _fail(file, f"the system reported: {exc.strerror or exc}",

@@ -36,6 +36,8 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
             photometric = int(page.photometric)
             extra = page.extrasamples
             data = page.asarray()
+            if int(page.planarconfig) == 2 and data.ndim == 3:
+                data = np.moveaxis(data, 0, -1)     # separate planes -> pixels of samples
     except MemoryError as exc:
         raise _fail(file, "there is not enough memory to decode it",
                     "Close other programs, or reduce the photo in an image editor.") from exc
@@ -48,6 +50,13 @@ def _load_tiff16(file: Path, digest: str, step: _Steps) -> Photo:
             notes.append("Floating-point TIFF values were read as 0..1.")
         elif data.dtype == np.uint32:
             data = (data >> 16).astype(np.uint16)
+        elif data.dtype.kind == "i":
+            # signed samples: negative values are below black; scaled to 16 bits from the
+            # type's positive range
+            positive = np.clip(data, 0, None).astype(np.int64)
+            shift = max(data.dtype.itemsize * 8 - 1 - 16, 0)
+            data = (positive >> shift).clip(0, 65535).astype(np.uint16) if shift else \
+                (positive * 65535 // (2 ** (data.dtype.itemsize * 8 - 1) - 1)).astype(np.uint16)
         else:
             data = data.astype(np.uint16) * 257
     if data.ndim == 3 and photometric in (0, 1) and data.shape[2] == 2:  # grey + alpha

@@ -297,3 +297,26 @@ def test_cielab_tiff_is_converted_colorimetrically(tmp_path):
         xyz = colour.Lab_to_XYZ(actual_lab, d50)
         expected = colour.XYZ_to_sRGB(xyz, d50, chromatic_adaptation_transform="Bradford")
     np.testing.assert_allclose(patch_means(photo.rgb, 3), np.clip(expected, 0, 1) * 255, atol=2)
+
+
+@pytest.mark.parametrize("layout", ["planar", "int32", "float32"])
+def test_valid_tiffs_pillow_cannot_open_are_read_exactly(tmp_path, layout):
+    """(issue 16) Planar 16-bit TIFFs were read as a 3-pixel-high image; 32-bit integer and
+    floating-point TIFFs were called 'not an image'."""
+    import numpy as np
+    import tifffile
+
+    from shadematch.imaging import load_photo
+
+    rgb16 = (np.random.default_rng(0).random((64, 80, 3)) * 65535).astype(np.uint16)
+    path = tmp_path / f"{layout}.tif"
+    if layout == "planar":
+        tifffile.imwrite(path, np.moveaxis(rgb16, 2, 0), planarconfig="separate",
+                         photometric="rgb")
+    elif layout == "int32":
+        tifffile.imwrite(path, rgb16.astype(np.int32) << 15, photometric="rgb")
+    else:
+        tifffile.imwrite(path, rgb16.astype(np.float32) / 65535, photometric="rgb")
+    photo = load_photo(path)
+    assert photo.rgb.shape == (64, 80, 3) and photo.rgb.dtype == np.uint16
+    assert np.abs(photo.rgb.astype(int) - rgb16.astype(int)).max() <= 1
