@@ -435,6 +435,9 @@ def run_gui(argv: list[str]) -> int:
         log.warning("cannot write the log file (%s); logging to the terminal", exc)
     log.info("shadematch %s starting (Python %s)", __version__, sys.version.split()[0])
     app = _make_application(argv)
+    from shadematch.gui.common.gui_thread_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)   # Qt objects are never destroyed by a worker's GC
     route_qt_messages()
     hook = ExceptionHook().install()
     try:
@@ -463,6 +466,7 @@ def run_gui(argv: list[str]) -> int:
 
         QTimer.singleShot(0, report)
     code = app.exec()
+    collector.stop()
     quit_signals.uninstall()
     window.shell.shutdown()
     window.runner.shutdown()

@@ -57,6 +57,19 @@ def _private_data_and_no_leftover_workers(tmp_path, monkeypatch):
     for runner in busy:  # stop them so the next test starts clean, then fail this one
         runner.shutdown()
     QThreadPool.globalInstance().waitForDone(10000)
+    # Collect the test's Qt objects here, on the GUI thread. Left to the cyclic garbage collector,
+    # they would be destroyed by whichever thread happens to allocate next, possibly a worker of
+    # a later test: a QObject destroyed off its thread needs the GIL inside Qt and deadlocked
+    # the suite (a worker importing while the GUI thread set up a scroll area).
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        app.processEvents()
+    gc.collect()
     if busy or global_busy:
         pytest.fail(f"the test left {len(busy)} task runner(s) and {global_busy} global pool "
                     "thread(s) working: close the window or call runner.shutdown()")
