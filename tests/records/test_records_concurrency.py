@@ -65,26 +65,30 @@ def test_four_processes_saving_with_kills_and_a_server_restart(pg_server, pg_url
     children = [start(w) for w in range(WORKERS)]
     kills = 0
     restarted = False
+    # Kills and the restart are placed by progress (a number of reported saves), not by the
+    # clock: on an idle machine the savers finish in seconds, under load in minutes.
+    total_saves = WORKERS * SAVES
+    kill_at = sorted(rng.sample(range(total_saves // 20, total_saves * 6 // 10), KILLS))
+    restart_at = total_saves // 2
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        time.sleep(rng.uniform(0.3, 1.2))
+        time.sleep(rng.uniform(0.005, 0.03))
         with lock:
             total = len(reported)
-        if not restarted and total >= WORKERS * SAVES // 2:
+        running = [w for w in range(WORKERS) if children[w].poll() is None]
+        if not restarted and total >= restart_at:
             pg_server.stop("immediate")  # the server goes away in the middle...
             time.sleep(1.0)
             pg_server.start()  # ...and comes back
             restarted = True
-        elif kills < KILLS:
-            worker = rng.randrange(WORKERS)
-            if children[worker].poll() is None:
-                children[worker].send_signal(signal.SIGKILL)
-                children[worker].wait(30)
-                kills += 1
-                time.sleep(0.1)  # let the reader take the last lines
-                children[worker] = start(worker)
-        if all(child.poll() is not None for child in children) and restarted \
-                and kills >= KILLS:
+        elif kills < KILLS and total >= kill_at[kills] and running:
+            worker = rng.choice(running)
+            children[worker].send_signal(signal.SIGKILL)
+            children[worker].wait(30)
+            kills += 1
+            time.sleep(0.1)  # let the reader take the last lines
+            children[worker] = start(worker)
+        if not running and all(child.poll() is not None for child in children):
             break
     for child in children:
         child.wait(timeout=300)

@@ -157,13 +157,28 @@ class PgRecordStore(RecordStore):
         if sha is not None:
             thumb_name = self.files.ensure_present(sha, stored_name, thumb_name, source)
             if conn.execute("SELECT 1 FROM photos WHERE sha256 = ?", (sha,)).fetchone() is None:
-                data = self.files.stored_path(stored_name).read_bytes()
+                data = None
+                for _attempt in range(3):
+                    try:
+                        data = self.files.stored_path(stored_name).read_bytes()
+                        break
+                    except FileNotFoundError:
+                        # Another shadematch on this workstation swept the photo cache (the
+                        # copy was not on the server yet): copy it again from the photo.
+                        thumb_name = self.files.ensure_present(sha, stored_name, thumb_name,
+                                                               source)
+                if data is None:
+                    raise RecordsError(f"The photo copy {self.files.stored_path(stored_name)} "
+                                       f"keeps disappearing while it is saved; save the visit "
+                                       f"again.")
                 if hashlib.sha256(data).hexdigest() != sha:
                     raise RecordsError(f"The photo copy {self.files.stored_path(stored_name)} "
                                        f"changed on disk; save the visit again.")
-                thumb = (self.files.thumb_path(thumb_name).read_bytes()
-                         if thumb_name and self.files.thumb_path(thumb_name).is_file()
-                         else None)
+                try:
+                    thumb = (self.files.thumb_path(thumb_name).read_bytes()
+                             if thumb_name else None)
+                except OSError:      # a thumbnail is a convenience: the photo is what counts
+                    thumb = None
                 conn.execute("INSERT INTO photos (sha256, stored_name, thumb_name, size, data, "
                              "thumb) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
                              (sha, stored_name, thumb_name if thumb else None, size, data,
