@@ -170,8 +170,10 @@ def test_select_move_resize_delete_and_undo_redo(qtbot, window):
     assert ws.regions[0].params["w"] == pytest.approx(60, abs=0.5)
     key(qtbot, window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
     assert ws.regions[0].params["w"] == pytest.approx(80, abs=3)
-    # class change with the keyboard while selected, then delete
+    # a class key sets the next region's class only; Shift+2 reclassifies the selection
     key(qtbot, window, Qt.Key_2)
+    assert ws.regions[0].region_class == "hair"
+    key(qtbot, window, Qt.Key_2, Qt.ShiftModifier)
     assert ws.regions[0].region_class == "skin"
     wait_measured(qtbot, window)
     assert "skin" in ws.samples and "hair" not in ws.samples
@@ -383,3 +385,20 @@ def test_sample_panel_states_calibration_and_quick_estimates(qtbot, window, tmp_
     assert panel.calibration_label.text().startswith("Not calibrated")
     assert "removed" in window.statusBar().currentMessage()
     wait_measured(qtbot, window)
+
+
+def test_draw_hair_press_2_draw_skin_keeps_the_hair(qtbot, window):
+    """(issue 13) A new region stays selected: the class key must not turn it into skin."""
+    ws = window.workspace
+    key(qtbot, window, Qt.Key_R)
+    key(qtbot, window, Qt.Key_1)
+    drag(qtbot, window, [(20, 30), (60, 80), (120, 200)])
+    assert [r.region_class for r in ws.regions] == ["hair"] and ws.selected
+    key(qtbot, window, Qt.Key_2)
+    drag(qtbot, window, [(250, 40), (300, 90), (350, 150)])
+    assert [r.region_class for r in ws.regions] == ["hair", "skin"]
+    # reclassifying is explicit, one undo step
+    key(qtbot, window, Qt.Key_1, Qt.ShiftModifier)
+    assert [r.region_class for r in ws.regions] == ["hair", "hair"]
+    key(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert [r.region_class for r in ws.regions] == ["hair", "skin"]

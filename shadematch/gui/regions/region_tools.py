@@ -288,14 +288,26 @@ class RegionTools(QObject):
         self.tool_changed.emit(tool)
 
     def set_class(self, region_class: str) -> None:
-        """Class of the next region; selected regions take it too (one undo step)."""
+        """Class of the next region drawn. The selected regions keep theirs: a new region stays
+        selected, so "draw hair, press 2, draw skin" must not turn the hair into skin;
+        reclassifying is the explicit :meth:`reclassify_selected` (Shift+1/2/3)."""
         self.region_class = region_class
+        self.class_changed.emit(region_class)
+
+    def reclassify_selected(self, region_class: str) -> None:
+        """Give the selected regions ``region_class`` (one undo step); the next region too."""
         if self.workspace.selected and not self.drawing_id:
             ids = [i for i in self.workspace.selected
                    if self.workspace.region(i).region_class != region_class]
             if ids:
                 self.workspace.set_region_class(ids, region_class)
-        self.class_changed.emit(region_class)
+            else:
+                self.message.emit("The selected regions are already "
+                                  f"{CLASS_LABELS[region_class].lower()}.")
+        else:
+            self.message.emit("Select the regions to reclassify first (click them with the "
+                              "select tool).")
+        self.set_class(region_class)
 
     def set_brush_radius(self, radius: float) -> None:
         self.brush_radius = float(min(max(radius, 1.0), 1000.0))

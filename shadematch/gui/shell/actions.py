@@ -91,8 +91,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                  checkable=True, icon_text=label.split(" /")[0], group="tool")
       for name, label in TOOL_LABELS.items()),
     *(ActionSpec(f"class_{name}", f"Draw {label}", (CLASS_SHORTCUTS[name],),
-                 f"New regions are {label.lower()}; selected ones become {label.lower()}",
+                 f"New regions are {label.lower()} (the selected ones keep their class)",
                  checkable=True, icon_text=label, group="class")
+      for name, label in CLASS_LABELS.items()),
+    *(ActionSpec(f"reclass_{name}", f"Make selected regions {label.lower()}",
+                 (f"Shift+{CLASS_SHORTCUTS[name]}",),
+                 f"Reclassify the selected regions as {label.lower()}")
       for name, label in CLASS_LABELS.items()),
     ActionSpec("brush_bigger", "Bigger brush", ("]",)),
     ActionSpec("brush_smaller", "Smaller brush", ("[",)),
@@ -126,6 +130,7 @@ MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("view", "&View", ("fit", "actual", "zoom_in", "zoom_out", "-", "docks")),
     ("tools", "&Tools", (*(f"tool_{n}" for n in TOOL_LABELS), "-",
                          *(f"class_{n}" for n in CLASS_LABELS), "-",
+                         *(f"reclass_{n}" for n in CLASS_LABELS), "-",
                          "brush_bigger", "brush_smaller", "-", "calibrate", "preview")),
     ("palettes", "&Palettes", ("import_palette", "-", "print_card", "read_card")),
     ("help", "&Help", ("shortcuts", "about", "-", "log_folder", "demo")),

@@ -172,6 +172,7 @@ def compose(window: ComposedWindow) -> Features:
         bind(f"tool_{name}", lambda _=False, n=name: tools.set_tool(n))
     for name in CLASS_LABELS:
         bind(f"class_{name}", lambda _=False, n=name: tools.set_class(n))
+        bind(f"reclass_{name}", lambda _=False, n=name: tools.reclassify_selected(n))
     bind("brush_bigger", tools.bigger_brush)
     bind("brush_smaller", tools.smaller_brush)
     bind("shortcuts", window.show_shortcuts)
