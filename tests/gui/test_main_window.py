@@ -446,3 +446,26 @@ def test_restore_analysis_is_public_and_supersedes_a_loading_photo(qtbot, make_w
     assert "Photo copy missing." in other.info_bar.label.text()
     assert ws.photo is None and "hair" in ws.samples
     assert other.view.photo_size == (0, 0)
+
+
+def test_after_a_rerank_the_highlighted_row_is_the_best_or_the_chosen_one(qtbot, make_window,
+                                                                         photo_file):
+    """(issue 13) Row 8 (dE 19.7) could stay highlighted after a re-rank while row 1 was 12.4,
+    and "Choose this shade" recorded it."""
+    window = make_window(photo_file)
+    mark_hair_and_skin(qtbot, window)
+    ws, panel = window.workspace, window.matching_panel
+    panel.select_entry(ws.ranking[7].entry.id)            # the practitioner browses down
+    assert panel.selected_entry_id() == ws.ranking[7].entry.id
+    ws.set_formula("cie76")                                # a re-rank
+    assert panel.selected_entry_id() == ws.ranking[0].entry.id
+    record = panel._record(panel.selected_entry_id())
+    assert record["rank"] == 1
+    panel.select_entry(ws.ranking[3].entry.id)
+    qtbot.mouseClick(panel.choose_button, Qt.LeftButton)   # a chosen shade stays highlighted
+    chosen = ws.picks["primary"]["entry_id"]
+    ws.set_formula("ciede2000")
+    if any(m.entry.id == chosen for m in ws.ranking):
+        assert panel.selected_entry_id() == chosen
+    else:
+        assert panel.selected_entry_id() == ws.ranking[0].entry.id

@@ -443,7 +443,6 @@ class MatchingPanel(QWidget):
     def refresh_table(self) -> None:
         ws = self.workspace
         records = ws.ranking_records()
-        selected = self.selected_entry_id()
         self.model.setRowCount(0)
         for item in records:
             row = [
@@ -473,10 +472,14 @@ class MatchingPanel(QWidget):
             problem = "Showing the saved ranking (its palette is not available)."
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
-        if selected:
-            self.select_entry(selected)
-        elif records:
-            self.table.selectRow(0)
+        # After a re-rank the highlighted row is the chosen shade when it is ranked, else the best
+        # match: never a row left over from before (whose numbers are gone).
+        self.table.clearSelection()
+        if records:
+            chosen = ((ws.picks or {}).get("primary") or {}).get("entry_id")
+            ids = [r["id"] for r in records]
+            best = min(records, key=lambda r: r["rank"])["id"]
+            self.select_entry(chosen if chosen in ids else best)
         self._row_selected()
         self._show_plan_and_warnings()
 
