@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,6 @@ def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path, child_env):
     deleting: set[int] = set()  # in flight when killed: either outcome is correct
     killed_while_working = 0
     for round_number in range(ROUNDS):
-        early: dict[int, list[bytes]] = defaultdict(list)
         children = [subprocess.Popen(
             [sys.executable, str(HERE / "records_saver.py"), str(data_dir), str(photo_dir),
              str(round_number * PARALLEL + k)],
@@ -53,20 +51,12 @@ def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path, child_env):
         else:
             started = [child.stdout.readline() for child in children]
             assert all(line == b"open\n" for line in started), started
-            # Wait for the first saved visit of one child (however loaded the machine), so the
-            # kill lands while saves are going on, then a random moment more.
-            while True:
-                line = children[0].stdout.readline()
-                early[children[0].pid].append(line)
-                if not line or line.startswith(b"visit"):
-                    break
             time.sleep(rng.uniform(0.05, 0.5))
         for child in children:
             child.send_signal(signal.SIGKILL)
         for child in children:
             out, err = child.communicate(timeout=30)
             assert child.returncode == -signal.SIGKILL, err.decode(errors="replace")
-            out = b"".join(early.pop(child.pid, [])) + out
             lines = out.decode().splitlines()
             killed_while_working += bool(lines)
             for line in lines:
@@ -81,7 +71,7 @@ def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path, child_env):
                     deleted.add(int(rest[0]))
     # Most kills landed while saves were going on (not only during start-up).
     assert killed_while_working >= ROUNDS
-    assert len(visits) >= ROUNDS - ROUNDS // 5      # at least one saved visit per such round
+    assert len(visits) >= ROUNDS - ROUNDS // 5      # saves were going on in most rounds
 
     from shadematch.records.store import records_dir
 
