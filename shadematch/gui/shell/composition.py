@@ -124,12 +124,16 @@ def compose(window: ComposedWindow) -> Features:
     # -- photos, measuring, sessions ---------------------------------------------------------------
     session: SessionActions | None = None
 
-    def new_analysis() -> None:
+    def new_analysis() -> str:
         assert session is not None
-        session.start_new_analysis()
+        return session.start_new_analysis()
+
+    def restore_kept(record, photo, display) -> None:
+        assert session is not None
+        session.restore_kept(record, photo, display)
 
     photos = PhotoLoading(window, view, show_regions=tools.overlay.set_visible,
-                          new_analysis=new_analysis)
+                          new_analysis=new_analysis, restore_kept=restore_kept)
     photos.photo_opened.connect(window.photo_opened)
     photos.preview_title.connect(window.setWindowTitle)
     session = SessionActions(window, photos, questions=window)
@@ -158,6 +162,7 @@ def compose(window: ComposedWindow) -> Features:
     bind("open", window.choose_file)
     bind("save", session.save_session)
     bind("save_as", session.save_session_as)
+    bind("recover_work", session.show_recover_work)
     bind("quit", window.close)
     bind("undo", ws.undo)
     bind("redo", ws.redo)
