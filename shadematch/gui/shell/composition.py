@@ -169,6 +169,7 @@ def compose(window: ComposedWindow) -> Features:
     bind("delete", window.delete_pressed)
     bind("choose", matching_panel.choose_selected)
     bind("first_session", matching_panel.first_button.click)
+    bind("clear_choice", ws.clear_choice)
     bind("fit", view.fit)
     bind("actual", view.actual_pixels)
     bind("zoom_in", view.zoom_in)
