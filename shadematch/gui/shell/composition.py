@@ -137,6 +137,7 @@ def compose(window: ComposedWindow) -> Features:
     photos.photo_opened.connect(window.photo_opened)
     photos.preview_title.connect(window.setWindowTitle)
     session = SessionActions(window, photos, questions=window)
+    client_records.client_erased.connect(lambda _client, shas: session.forget_photos(shas))
     measuring = Measuring(window, after_edit=session.content_changed)
     events = ws.events
     for event in (events.picks_changed, events.notes_changed, events.settings_changed):
