@@ -89,6 +89,7 @@ class SessionActions(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_TICK_MS)
         self.autosave_timer.timeout.connect(self._autosave_tick)
         self._forgotten: set[str] = set()  # photos of erased clients: never written again
+        self._discarded_sha = ""  # the photo whose work the user discarded (until edited again)
 
     # -- autosave ----------------------------------------------------------------------------------
     def content_changed(self, *_args) -> None:
@@ -124,6 +125,8 @@ class SessionActions(QObject):
         ws = self.workspace
         if ws.photo is None or self.is_forgotten(ws):
             return False
+        if self._discarded_sha and ws.photo.sha256 == self._discarded_sha and not ws.modified:
+            return False
         return bool(ws.has_unsaved_work or ws.regions or any(ws.picks.values())
                     or str(ws.notes or "").strip())
 
@@ -141,6 +144,14 @@ class SessionActions(QObject):
         except ShadematchError as exc:
             log.warning("the analysis of %s was not kept: %s", ws.photo_name, exc)
             return None
+
+    def discard_current(self) -> None:
+        """The user discards the open analysis: its autosave goes, and it is not kept when the
+        photo is left (unless it is edited again)."""
+        ws = self.workspace
+        self.autosaver.discard()
+        self._discarded_sha = ws.photo.sha256 if ws.photo is not None else ""
+        ws.mark_saved()  # nothing unsaved any more: neither autosaved nor asked about again
 
     # -- erased clients ----------------------------------------------------------------------------
     def forget_photos(self, photo_shas) -> None:

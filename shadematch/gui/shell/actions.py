@@ -69,6 +69,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Write the PDF shade report of this analysis"),
     ActionSpec("save_to_client", "Save to &client…", ("Ctrl+K",),
                "Store this analysis as a visit of the selected client"),
+    ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
+               "Close the photo (unsaved work: save, keep or discard it first)"),
     ActionSpec("recover_work", "&Recover work…", (),
                "Every autosaved or kept analysis: open one or delete it"),
     ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Clinic, palettes, camera folder",
@@ -129,7 +131,7 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 #: "docks" the place where each dock's show/hide toggle goes.
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
-                       "export_report", "save_to_client", "-", "recover_work", "-",
+                       "export_report", "save_to_client", "-", "close_photo", "recover_work", "-",
                        "preferences", "-", "quit")),
     ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
                          "clear_choice")),

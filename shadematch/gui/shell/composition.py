@@ -26,6 +26,7 @@ from shadematch.gui.consultation.matching_panel import MatchingPanel
 from shadematch.gui.consultation.measuring import Measuring
 from shadematch.gui.consultation.photo_loading import PhotoLoading
 from shadematch.gui.consultation.sample_panel import SamplePanel
+from shadematch.gui.consultation.leaving import LeavingPhoto
 from shadematch.gui.consultation.session_actions import PhotoQuestions, SessionActions
 from shadematch.gui.photo.photo_view import PhotoView
 from shadematch.gui.preview.preview_feature import ConsultationPreview, PaletteTools
@@ -83,6 +84,7 @@ class Features:
     preview: ConsultationPreview
     palette_tools: PaletteTools
     toolbar: QToolBar
+    leaving: LeavingPhoto
 
 
 def _scrolling(panel) -> QScrollArea:
@@ -164,7 +166,10 @@ def compose(window: ComposedWindow) -> Features:
     bind("save", session.save_session)
     bind("save_as", session.save_session_as)
     bind("recover_work", session.show_recover_work)
-    bind("quit", window.close)
+    bind("quit", window.request_quit)
+    leaving = LeavingPhoto(window, session,
+                           save_to_client=lambda: window.actions["save_to_client"].trigger())
+    bind("close_photo", leaving.close_photo)
     bind("undo", ws.undo)
     bind("redo", ws.redo)
     bind("delete", window.delete_pressed)
@@ -203,4 +208,5 @@ def compose(window: ComposedWindow) -> Features:
                     matching_panel=matching_panel, photos=photos, measuring=measuring,
                     session=session, report_exporter=report_exporter,
                     client_records=client_records, calibration_tool=calibration_tool,
-                    preview=preview, palette_tools=palette_tools, toolbar=toolbar)
+                    preview=preview, palette_tools=palette_tools, toolbar=toolbar,
+                    leaving=leaving)
