@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QStatusB
 from shadematch.gui.calibration.calibration_tool import CalibrationTool
 from shadematch.gui.clients.clients_view import ClientRecords
 from shadematch.gui.common.services import WindowServices
+from shadematch.gui.consultation.leaving import LeavingPhoto
 from shadematch.gui.consultation.matching_panel import MatchingPanel
 from shadematch.gui.consultation.measuring import Measuring
 from shadematch.gui.consultation.photo_loading import PhotoLoading
 from shadematch.gui.consultation.sample_panel import SamplePanel
-from shadematch.gui.consultation.leaving import LeavingPhoto
 from shadematch.gui.consultation.session_actions import PhotoQuestions, SessionActions
 from shadematch.gui.photo.photo_view import PhotoView
 from shadematch.gui.preview.preview_feature import ConsultationPreview, PaletteTools
