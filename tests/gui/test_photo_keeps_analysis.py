@@ -200,3 +200,15 @@ def test_file_recover_work_lists_every_autosave_and_kept_analysis(qtbot, make_wi
     _wait_photo(qtbot, window, first.name)
     assert len(window.workspace.regions) == 1 and window.workspace.modified
     assert window.windowTitle().startswith(first.name)
+
+
+def test_activating_the_open_photo_again_leaves_its_analysis_alone(qtbot, make_window, tmp_path):
+    photo = _photo(tmp_path / "IMG_0301.png", seed=13)
+    window = make_window(photo=photo)
+    _draw_hair(qtbot, window)
+    regions = [r.to_dict() for r in window.workspace.regions]
+    _drop(window, photo)                   # dropped (or double-clicked) again
+    qtbot.waitUntil(lambda: "already open" in window.statusBar().currentMessage(), timeout=15000)
+    idle(qtbot, window)
+    assert [r.to_dict() for r in window.workspace.regions] == regions
+    assert window.workspace.modified and list_kept() == []
