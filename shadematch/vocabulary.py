@@ -7,8 +7,8 @@ never condemns a shade: a band is a distance in practitioner words, not a verdic
 
 from __future__ import annotations
 
-# Region classes ("hair", "skin", "scar" in the record).
-REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar"}
+# Region classes ("hair", "skin", "scar", "healed" in the record).
+REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar", "healed": "Healed SMP"}
 
 # Reference charts of a calibration (``calibration.chart`` in the record), as a noun phrase.
 CHART_NAMES = {"colorchecker24": "a ColorChecker 24 chart", "greycard": "a grey card"}
