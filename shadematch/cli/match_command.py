@@ -33,12 +33,25 @@ def register(subparsers) -> None:
                         help="the client record (see `shadematch clients`) to save this visit to")
     parser.add_argument("--save", action="store_true",
                         help="with --client: store this analysis as a visit in the client's record")
+    visit = parser.add_argument_group("the visit saved (with --client ID --save)")
+    visit.add_argument("--kind", default="consultation", metavar="KIND",
+                       help="consultation (default), session, follow-up or touch-up")
+    visit.add_argument("--follows", type=int, metavar="VISIT_ID",
+                       help="a follow-up or touch-up: the visit it follows (the session whose "
+                            "healed result it measures; the id `--save --json` printed)")
+    visit.add_argument("--batch", metavar="LOT", help="the pigment batch or lot number")
+    visit.add_argument("--visit-date", metavar="DATE",
+                       help="the visit's date (ISO 8601; default now)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.save and args.client is None:
         raise ShadematchError("--save needs --client ID (see `shadematch clients list`)")
+    if not args.save and (args.follows is not None or args.kind != "consultation"
+                          or args.batch or args.visit_date):
+        raise ShadematchError("--kind, --follows, --batch and --visit-date describe the visit "
+                              "saved: add --client ID --save")
     analysis, photo = analysis_from_args(args)
     if args.pick:
         analysis.set_pick(args.pick, "primary")
@@ -54,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.save:
         from shadematch.records import save_analysis_to_client
 
-        visit_id = save_analysis_to_client(args.client, record, photo.path)
+        visit_id = save_analysis_to_client(args.client, record, photo.path, kind=args.kind,
+                                           follows_visit_id=args.follows, batch=args.batch,
+                                           visit_date=args.visit_date)
     if args.json:
         if visit_id is not None:
             record["visit_id"] = visit_id

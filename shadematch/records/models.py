@@ -30,6 +30,8 @@ SCREENING_ITEMS: dict[str, str] = {
 ANSWERS = ("yes", "no")
 VISIT_KINDS = ("consultation", "session", "touch-up", "follow-up")
 TREATMENT_KINDS = ("session", "touch-up")
+# Visits linked to the visit they follow (visits.follows_visit_id): a healed result measured.
+FOLLOWING_KINDS = ("follow-up", "touch-up")
 
 
 def normalise_screening(answers: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -232,6 +234,9 @@ class Visit:
     # Row version and last editor (as for clients; not part of to_dict()).
     row_version: int = 1
     updated_by: str | None = None
+    # The visit a follow-up or touch-up follows; the appearance model version the analysis used.
+    follows_visit_id: int | None = None
+    model_version: str | None = None
 
     @property
     def label(self) -> str:
@@ -251,6 +256,7 @@ class Visit:
                 "chosen_entry_id": self.chosen_entry_id, "chosen_name": self.chosen_name,
                 "dilution": self.dilution, "batch": self.batch, "notes": self.notes,
                 "report_path": self.report_path, "created": self.created,
+                "follows_visit_id": self.follows_visit_id, "model_version": self.model_version,
                 "photos": [photo.to_dict() for photo in self.photos]}
         if with_analysis:
             data["analysis"] = self.analysis

@@ -13,7 +13,14 @@ from shadematch.records import touchup as _touchup
 from shadematch.records.access import RULES, redact_visits, requires
 from shadematch.records.clients import load_client, require_client
 from shadematch.records.database import StoreBase, now_utc, sql_errors
-from shadematch.records.models import TREATMENT_KINDS, Visit, VisitPhoto, iso_time, parse_kind
+from shadematch.records.models import (
+    FOLLOWING_KINDS,
+    TREATMENT_KINDS,
+    Visit,
+    VisitPhoto,
+    iso_time,
+    parse_kind,
+)
 
 VISIT_FIELDS = ("chosen_entry_id", "chosen_name", "dilution", "batch", "notes", "report_path")
 
@@ -28,7 +35,8 @@ class VisitsMixin(StoreBase):
                    dilution: str | None = None, batch: str | None = None,
                    notes: str | None = None, report_path: str | Path | None = None, *,
                    chosen_name: str | None = None, visit_date: str | None = None,
-                   session_number: int | None = None, save_token: str | None = None) -> int:
+                   session_number: int | None = None, save_token: str | None = None,
+                   follows_visit_id: int | None = None) -> int:
         """Store a visit with its analysis record and a copy of its photo; returns its id.
 
         Parameters
@@ -40,6 +48,8 @@ class VisitsMixin(StoreBase):
             primary pick.
         batch : pigment batch or lot number.
         visit_date : ISO 8601 date or time; default now (UTC).
+        follows_visit_id : for a follow-up or touch-up, the visit (of the same client) it
+            follows, usually the session whose healed result it measures.
         save_token : a unique text chosen by the caller (a uuid) to make the save repeatable:
             when a visit with this token is already stored (the connection was lost after the
             server committed it), its id is returned and nothing is added.
@@ -58,6 +68,10 @@ class VisitsMixin(StoreBase):
             analysis_json = json.dumps(analysis, ensure_ascii=False)
         except (TypeError, ValueError) as exc:
             raise RecordsError(f"The analysis cannot be stored as JSON ({exc}).") from exc
+        if follows_visit_id is not None and kind not in FOLLOWING_KINDS:
+            raise RecordsError(f"A {kind} does not follow another visit: only a follow-up or "
+                               "touch-up is linked to the visit it follows.")
+        model_version = _model_version(analysis)
         stamp = iso_time(visit_date) if visit_date else now_utc()
         picked_id, picked_name, picked_dilution = _schema.picks_from_analysis(analysis)
         if chosen_entry_id is None:
@@ -93,6 +107,8 @@ class VisitsMixin(StoreBase):
                                         (str(save_token),)).fetchone()
                     if done is not None:
                         return int(done[0])
+                if follows_visit_id is not None:
+                    _check_followed(conn, int(client_id), follows_visit_id)
                 if kind == "session" and number is None:
                     number = 1 + conn.execute(
                         "SELECT COALESCE(MAX(session_number), 0) FROM visits "
@@ -101,12 +117,15 @@ class VisitsMixin(StoreBase):
                 cursor = conn.execute(
                     "INSERT INTO visits (client_id, visit_date, kind, session_number, "
                     "analysis_json, chosen_entry_id, chosen_name, dilution, batch, notes, "
-                    "report_path, created, save_token, updated_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "report_path, created, save_token, updated_by, follows_visit_id, "
+                    "model_version) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (int(client_id), stamp, kind, number, analysis_json, chosen_entry_id,
                      chosen_name, dilution, batch, notes,
                      str(report_path) if report_path else None, now_utc(),
-                     None if save_token is None else str(save_token), self.actor))
+                     None if save_token is None else str(save_token), self.actor,
+                     None if follows_visit_id is None else int(follows_visit_id),
+                     model_version))
                 visit_id = int(cursor.lastrowid)
                 self._audit(conn, "create", f"visit #{visit_id}", f"client #{int(client_id)}")
                 if photo is not None:
@@ -181,7 +200,7 @@ class VisitsMixin(StoreBase):
 
     _VISIT_COLUMNS = ("id, client_id, visit_date, kind, session_number, analysis_json, "
                       "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created, "
-                      "row_version, updated_by")
+                      "row_version, updated_by, follows_visit_id, model_version")
 
     def _refuse_stale_visit(self, conn, visit_id: int, expected: Visit | int,
                             fields: dict) -> None:
@@ -214,7 +233,7 @@ class VisitsMixin(StoreBase):
                       session_number=row[4], analysis=analysis, chosen_entry_id=row[6],
                       chosen_name=row[7], dilution=row[8], batch=row[9], notes=row[10],
                       report_path=row[11], created=row[12], row_version=int(row[13] or 1),
-                      updated_by=row[14])
+                      updated_by=row[14], follows_visit_id=row[15], model_version=row[16])
         for sha, original, stored_name, thumb_name in conn.execute(
                 "SELECT vp.sha256, vp.original_path, p.stored_name, p.thumb_name "
                 "FROM visit_photos vp LEFT JOIN photos p ON p.sha256 = vp.sha256 "
@@ -289,6 +308,30 @@ class VisitsMixin(StoreBase):
                               "batch": visit.batch})
                 result.append(entry)
         return result
+
+
+def _model_version(analysis: dict) -> str | None:
+    """The appearance model parameters' version the analysis ranked with (None: card ranking)."""
+    appearance = (analysis.get("matching") or {}).get("appearance") or {}
+    model = appearance.get("model") if isinstance(appearance, dict) else None
+    version = model.get("parameters_version") if isinstance(model, dict) else None
+    return None if version is None else str(version)
+
+
+def _check_followed(conn, client_id: int, visit_id) -> None:
+    """Refuse a link to a visit that does not exist or is another client's."""
+    try:
+        followed = int(visit_id)
+    except (TypeError, ValueError):
+        raise RecordsError(f"The visit followed, {visit_id!r}, is not a visit id (a whole "
+                           "number: `shadematch clients show ID` lists them).") from None
+    row = conn.execute("SELECT client_id FROM visits WHERE id = ?", (followed,)).fetchone()
+    if row is None:
+        raise RecordsError(f"There is no visit #{followed} to follow: give the id of this "
+                           "client's session visit (`shadematch clients show ID` lists them).")
+    if int(row[0]) != client_id:
+        raise RecordsError(f"Visit #{followed} is another client's: a follow-up follows a visit "
+                           f"of the same client (#{client_id}).")
 
 
 def _name_in_ranking(analysis: dict, entry_id: str) -> str | None:
