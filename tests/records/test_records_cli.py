@@ -19,7 +19,7 @@ CLIENT_KEYS = {"id", "uid", "name", "dob", "contact", "hair_loss_pattern", "note
                "consent_at"}
 VISIT_KEYS = {"id", "client_id", "visit_date", "kind", "session_number", "label",
               "chosen_entry_id", "chosen_name", "dilution", "batch", "notes", "report_path",
-              "created", "photos"}
+              "created", "photos", "follows_visit_id", "model_version"}
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
