@@ -21,11 +21,12 @@ COMMAND_MODULES = (
     "shadematch.cli.report_command",
     "shadematch.cli.preview_command",
     "shadematch.cli.touch_up_command",
+    "shadematch.cli.appearance_command",
     "shadematch.cli.records_command",
 )
 
 # The words that make `shadematch WORD ...` a CLI call rather than "open this path in the GUI".
-COMMAND_WORDS = {"match", "preview", "touch-up", "palettes", "palette", "report", "clients", "records", "backup",
+COMMAND_WORDS = {"match", "preview", "touch-up", "appearance", "palettes", "palette", "report", "clients", "records", "backup",
                  "restore", "-h", "--help", "--version"}
 
 

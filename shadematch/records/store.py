@@ -38,6 +38,7 @@ from shadematch.records.database import (
     store_is_read_only,
 )
 from shadematch.records.database import now_utc as now_utc
+from shadematch.records.fitted_models import FittedModelsMixin
 from shadematch.records.maintenance import MaintenanceMixin
 from shadematch.records.models import SCREENING_ITEMS
 from shadematch.records.photos import private_dir, sweep_temporary_files
@@ -53,7 +54,7 @@ def records_dir(data_dir: Path | None = None) -> Path:
     return Path(data_dir) / "records"
 
 
-class RecordStore(ClientsMixin, VisitsMixin, MaintenanceMixin):
+class RecordStore(ClientsMixin, VisitsMixin, FittedModelsMixin, MaintenanceMixin):
     """Clients, screening, consent, visits and photo copies. Use :func:`open_store` to get one."""
 
     def __init__(self, root: Path, *, auto_backup: bool = True, _in_use_lock: bool = True
