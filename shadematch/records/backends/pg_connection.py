@@ -17,7 +17,7 @@ from shadematch.errors import RecordsError
 from shadematch.records.backends.errors import ServerUnavailable, describe_url
 
 _ID_TABLES = {"clients", "visits", "screenings", "consents", "file_deletions", "audit_log",
-              "users"}
+              "users", "fitted_models"}
 _INSERT = re.compile(r"^\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
 _NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE", re.IGNORECASE)
 
