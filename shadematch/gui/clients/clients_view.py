@@ -73,8 +73,11 @@ def client_timeline(records: ClientRecords, client_id: int):
 
 
 def save_client(records: ClientRecords, client_id: int | None, details: dict, answers: dict,
-                consent: bool) -> int:
-    """Add or update a client; a screening is recorded only when the answers changed."""
+                consent: bool, expected=None) -> int:
+    """Add or update a client; a screening is recorded only when the answers changed.
+
+    ``expected``: the client as the edit started from; when it was changed elsewhere since,
+    EditConflict is raised before anything is saved."""
     from shadematch.records.models import normalise_screening
 
     store = records.store()
@@ -83,7 +86,7 @@ def save_client(records: ClientRecords, client_id: int | None, details: dict, an
         previous = None
     else:
         previous = store.get_client(client_id).screening
-        store.update_client(client_id, **details)
+        store.update_client(client_id, expected=expected, **details)
     clean = normalise_screening(answers)
     answered = any(item.get("answer") or item.get("note") or item.get("patch_test_date")
                    for item in clean.values())
@@ -459,13 +462,14 @@ class ClientRecords(QObject):
                 self._store.close()
                 self._store = None
 
-    def submit(self, fn, channel: str, on_done, **kwargs) -> None:
+    def submit(self, fn, channel: str, on_done, on_expected=None, **kwargs) -> None:
         if self._closed:
             return
         self.services.runner.submit(fn, channel=channel, pass_progress=False, records=self,
                                     on_done=lambda result: (self.view.show_message(
                                         self.store_warnings()), on_done(result)),
-                                  title="Client records", on_expected=self._failed, **kwargs)
+                                    title="Client records",
+                                    on_expected=on_expected or self._failed, **kwargs)
 
     def store_warnings(self) -> str:
         """What the store said on opening (read-only records, a daily backup not taken)."""
@@ -511,21 +515,65 @@ class ClientRecords(QObject):
         if self.view.client is None:
             self.view.show_message("Select a client first.")
             return
-        dialog = ClientDialog(self.services.main_widget(), self.view.client)
-        dialog.accepted.connect(lambda: self._save_client(self.view.client.id, dialog))
+        self._edit(self.view.client)
+
+    def _edit(self, client) -> None:
+        dialog = ClientDialog(self.services.main_widget(), client)
+        dialog.accepted.connect(lambda: self._save_client(client.id, dialog, client))
         self.view.dialog = dialog
         dialog.open()
 
-    def _save_client(self, client_id: int | None, dialog: ClientDialog) -> None:
+    def _save_client(self, client_id: int | None, dialog: ClientDialog, original=None) -> None:
+        self._save_details(client_id, dialog.details(), dialog.screening_answers(),
+                           dialog.consent_now, original)
+
+    def _save_details(self, client_id: int | None, details: dict, answers: dict,
+                      consent: bool, original) -> None:
+        from shadematch.records.backends.errors import EditConflict
+
         def saved(new_id: int) -> None:
             self.services.show_status("Client saved")
             self.submit(list_clients, "records-list",
                         lambda clients: self.view.show_clients(clients, select=new_id),
                         text=self.view.search.text())
 
-        self.submit(save_client, "records-save-client", saved, client_id=client_id,
-                    details=dialog.details(), answers=dialog.screening_answers(),
-                    consent=dialog.consent_now)
+        def refused(exc: ShadematchError) -> None:
+            if isinstance(exc, EditConflict) and original is not None:
+                self._conflict(exc, original, details, answers, consent)
+            else:
+                self._failed(exc)
+
+        self.submit(save_client, "records-save-client", saved, on_expected=refused,
+                    client_id=client_id, details=details, answers=answers, consent=consent,
+                    expected=original)
+
+    def _conflict(self, exc, original, details: dict, answers: dict, consent: bool) -> None:
+        """The client was changed elsewhere: show old/theirs/yours; merge, reload or cancel."""
+        from shadematch.gui.clients.edit_conflict_dialog import (
+            MERGE,
+            RELOAD,
+            EditConflictDialog,
+        )
+
+        current = exc.current
+        dialog = EditConflictDialog(self.services.main_widget(), exc, original, details)
+        self.view.dialog = dialog
+
+        def chosen(_result: int) -> None:
+            if dialog.choice == MERGE:
+                self._save_details(current.id, dialog.merged(), answers, consent, current)
+            elif dialog.choice == RELOAD:
+                self.submit(list_clients, "records-list",
+                            lambda clients: self.view.show_clients(clients, select=current.id),
+                            text=self.view.search.text())
+                self._edit(current)
+            else:
+                text = f"Your changes to {current.name} were not saved."
+                self.view.show_message(text)
+                self.services.show_status(text, 8000)
+
+        dialog.finished.connect(chosen)
+        dialog.open()
 
     def save_to_client(self) -> None:
         client, ws = self.view.client, self.services.workspace
