@@ -123,3 +123,30 @@ def test_cancel_or_reload_leaves_their_version(qtbot, make_window, photo_file, m
                      Qt.LeftButton)
     _idle(qtbot, window)
     assert records.store().get_client(cid).notes == "after reload"
+
+
+def test_the_list_refreshes_when_another_workstation_saves(qtbot, make_window, photo_file,
+                                                           monkeypatch):
+    monkeypatch.setattr(ClientRecords, "watch_interval", 0.2)
+    window = make_window(photo_file)
+    records = window.client_records = getattr(window, "client_records", None) or ClientRecords(
+        window)
+    records.dock.show()
+    records.dock.raise_()
+    qtbot.waitUntil(lambda: records._loaded and records._watcher is not None, timeout=10000)
+    _idle(qtbot, window)
+    view = records.view
+    assert view.list.count() == 0
+    with open_store(records.data_dir) as other:      # another workstation, nothing asked here
+        cid = other.add_client("Olga Ortiz")
+    qtbot.waitUntil(lambda: view.list.count() == 1, timeout=10000)
+    assert "Olga Ortiz" in view.list.item(0).text()
+    item = view.list.item(0)
+    qtbot.mouseClick(view.list.viewport(), Qt.LeftButton,
+                     pos=view.list.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: view.client is not None and view.client.id == cid, timeout=5000)
+    with open_store(records.data_dir) as other:
+        other.update_client(cid, hair_loss_pattern="Ludwig 2")
+    qtbot.waitUntil(lambda: "Ludwig 2" in view.header.text(), timeout=10000)
+    records.close()
+    assert records._watcher is None

@@ -357,7 +357,10 @@ def test_late_work_for_an_erased_client_is_dropped(qtbot, make_window, photo_fil
     assert view.client is None and view.list.item(0).data(Qt.UserRole) == keep
 
 
-def test_a_client_erased_elsewhere_is_said_in_gui_words(qtbot, make_window, photo_file):
+def test_a_client_erased_elsewhere_is_said_in_gui_words(qtbot, make_window, photo_file,
+                                                        monkeypatch):
+    # A list not yet refreshed by the change watcher (it polls every watch_interval seconds).
+    monkeypatch.setattr(ClientRecords, "watch_interval", 3600.0)
     window = make_window(photo_file)
     records, client_id, _keep, _photo = _client_with_a_visit(qtbot, window, photo_file)
     records, view, row = _shown_and_selected(qtbot, window, client_id)

@@ -160,6 +160,7 @@ class ClientsView(QWidget):
         self.setObjectName("clientsView")
         self.records = records
         self.client = None
+        self.shown: list = []  # the clients the list shows now
         self.visits: list = []
         self.message = QLabel("", self)
         self.message.setObjectName("clientMessage")
@@ -262,6 +263,7 @@ class ClientsView(QWidget):
                             text=self.search.text())
 
     def show_clients(self, clients, select: int | None = None) -> None:
+        self.shown = list(clients)
         keep = select if select is not None else (self.client.id if self.client else None)
         self.list.blockSignals(True)
         self.list.clear()
@@ -390,6 +392,10 @@ class ClientsView(QWidget):
 class ClientRecords(QObject):
     """Installs the Clients dock and File > Save to client… on a main window; owns the store.
 
+    Once the store is open, a :class:`~shadematch.records.changes.ChangeWatcher` (its own
+    thread: LISTEN/NOTIFY on PostgreSQL, polling on SQLite) refreshes the list and the selected
+    client when another workstation, window or the command line saves.
+
     Parameters
     ----------
     services : the window services (workspace, runner, actions, docks, status bar, restoring a
@@ -397,8 +403,18 @@ class ClientRecords(QObject):
     data_dir : where the records live (default: the user's data folder).
     """
 
+    # Emitted from the watcher's thread; Qt queues it to the GUI thread.
+    records_changed = Signal(int)
+    watch_unreachable = Signal(str)
+    # How often the watcher polls (SQLite) or waits for a notification (PostgreSQL), seconds.
+    watch_interval = 2.0
+
     def __init__(self, services: WindowServices, data_dir: Path | None = None) -> None:
         super().__init__(services.main_widget())
+        self._watcher = None
+        self._watch_problem = ""
+        self.records_changed.connect(self._changed_elsewhere)
+        self.watch_unreachable.connect(self._watch_failed)
         self.services = services
         self.data_dir = data_dir
         self._store = None
@@ -439,6 +455,7 @@ class ClientRecords(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
         if watched is self.services.main_widget() and event.type() == QEvent.Type.Close:
             self._closed = True  # no new store calls; the window waits for running ones
+            self._stop_watching()
         return False
 
     # -- the store, opened on first use (off the GUI thread) ------------------------------------
@@ -452,11 +469,55 @@ class ClientRecords(QObject):
                 from shadematch.records import open_store
 
                 self._store = open_store(self.data_dir)
+                self._watch(self._store)
             return self._store
+
+    def _watch(self, store) -> None:
+        """Start watching the records for changes (called off the GUI thread, on opening)."""
+        from shadematch.records.changes import ChangeWatcher
+
+        def emit(signal, value) -> None:
+            if self._closed:
+                return
+            try:
+                signal.emit(value)
+            except RuntimeError:  # the window went away meanwhile
+                log.debug("client records: change seen after the window closed")
+
+        self._watcher = ChangeWatcher(
+            store, lambda token: emit(self.records_changed, int(token)),
+            interval=self.watch_interval,
+            on_error=lambda exc: emit(self.watch_unreachable, str(exc))).start()
+
+    def _stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop(timeout=0)  # a daemon thread; it ends at its next wake-up
+
+    def _changed_elsewhere(self, _token: int) -> None:
+        """The records changed: show the list (and the selected client) anew when what they
+        show differs; our own saves already refreshed them, so those change nothing."""
+        if self._closed or not self._loaded:
+            return
+        self._watch_problem = ""
+
+        def show(clients) -> None:
+            if clients != self.view.shown:
+                self.view.show_clients(clients)
+
+        self.submit(list_clients, "records-list", show, text=self.view.search.text())
+
+    def _watch_failed(self, text: str) -> None:
+        if self._closed or text == self._watch_problem:
+            return
+        self._watch_problem = text  # said once, not every interval
+        self.view.show_message(text)
+        self.services.show_status(text, 8000)
 
     def close(self) -> None:
         """Close the store (at quit; also safe to call twice)."""
         self._closed = True
+        self._stop_watching()
         with self._store_lock:
             if self._store is not None:
                 self._store.close()
