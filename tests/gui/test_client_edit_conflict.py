@@ -3,12 +3,51 @@ dialog shows old / theirs / yours and merges, reloads or cancels (issue 15)."""
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from shadematch.gui.clients.clients_view import ClientRecords
 from shadematch.records import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "records"))
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    """A real PostgreSQL server for this module (skipped, with one line, without one)."""
+    from pg_server import PgServer, find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL GUI tests cannot run: no initdb/pg_ctl; CI must run them.")
+        pytest.skip("PostgreSQL GUI tests skipped: no initdb/pg_ctl found (apt-get install "
+                    "postgresql)")
+    server = PgServer(bin_dir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request, monkeypatch):
+    """The window's records on SQLite (the data folder) or on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("SHADEMATCH_DATABASE_URL", raising=False)
+        yield "sqlite"
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create_database()
+    monkeypatch.setenv("SHADEMATCH_DATABASE_URL", url)
+    yield "postgres"
+    server.drop_database(url)
 
 
 def _idle(qtbot, window) -> None:
@@ -63,9 +102,10 @@ def _table(conflict) -> dict[str, list[str]]:
 
 
 def test_merge_keeps_their_contact_and_your_pattern(qtbot, make_window, photo_file,
-                                                    monkeypatch):
+                                                    monkeypatch, backend):
     window = make_window(photo_file)
     records, view, dialog, cid = _editing(qtbot, window, monkeypatch)
+    assert records.store().backend == backend
     qtbot.keyClicks(dialog.pattern.lineEdit(), "Norwood 4")
     conflict = _save(qtbot, window, records, dialog)
     assert "changed by <b>room 2</b>" in conflict.summary.text()
@@ -126,7 +166,7 @@ def test_cancel_or_reload_leaves_their_version(qtbot, make_window, photo_file, m
 
 
 def test_the_list_refreshes_when_another_workstation_saves(qtbot, make_window, photo_file,
-                                                           monkeypatch):
+                                                           monkeypatch, backend):
     monkeypatch.setattr(ClientRecords, "watch_interval", 0.2)
     window = make_window(photo_file)
     records = window.client_records = getattr(window, "client_records", None) or ClientRecords(
@@ -135,6 +175,7 @@ def test_the_list_refreshes_when_another_workstation_saves(qtbot, make_window, p
     records.dock.raise_()
     qtbot.waitUntil(lambda: records._loaded and records._watcher is not None, timeout=10000)
     _idle(qtbot, window)
+    assert records.store().backend == backend
     view = records.view
     assert view.list.count() == 0
     with open_store(records.data_dir) as other:      # another workstation, nothing asked here
