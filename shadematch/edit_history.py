@@ -1,4 +1,4 @@
-"""Undo and redo of region edits (Qt-free).
+"""Undo and redo of region edits and of the shade choice (Qt-free).
 
 :class:`EditHistory` keeps the undo and redo stacks of one analysis and the interactive edit in
 progress (a drag: any number of previews, then one undo step). It stores immutable snapshots
@@ -23,12 +23,21 @@ class RegionState:
 
 
 @dataclass(frozen=True)
+class PicksState:
+    """An immutable snapshot of the shade choice (for undo): the picks as (key, pick) pairs,
+    each pick a dict of docs/ANALYSIS_FORMAT.md or None (copies: never changed afterwards)."""
+
+    picks: tuple[tuple[str, dict | None], ...]
+
+
+@dataclass(frozen=True)
 class Command:
-    """One undo step: what it is called ("Move region") and the regions before and after it."""
+    """One undo step: what it is called ("Move region", "Choose shade") and the state before
+    and after it (regions, or the shade choice)."""
 
     label: str
-    before: RegionState
-    after: RegionState
+    before: RegionState | PicksState
+    after: RegionState | PicksState
 
 
 class EditHistory:

@@ -215,7 +215,8 @@ def scrub_backup(path: Path, uid: str, client_id: int, name: str | None = None) 
 
 # ---------------------------------------------------------------------------- app files
 def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
-    """Remove the report PDFs, autosaves, camera-panel thumbnails and log lines of the client.
+    """Remove the report PDFs, autosaves (and analyses kept per photo), camera-panel thumbnails
+    and log lines of the client.
 
     ``data_dir`` is the user data folder (the records folder's parent). Returns counts.
     """
@@ -225,12 +226,14 @@ def scrub_app_files(data_dir: Path, traces: ClientTraces) -> dict[str, int]:
         if path.suffix.lower() == ".pdf" and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
             counts["reports"] += 1
-    autosave = Path(data_dir) / "autosave"
     needles = set(traces.photo_shas)
     needles |= {json.dumps(p, ensure_ascii=False)[1:-1] for p in traces.original_paths}
     needles |= {json.dumps(p)[1:-1] for p in traces.original_paths}
-    if autosave.is_dir() and needles:
-        for file in autosave.iterdir():
+    # autosaves, and the analyses kept per photo (shadematch.photo_sessions)
+    folders = [Path(data_dir) / "autosave", Path(data_dir) / "photo-sessions"]
+    files = [f for folder in folders if folder.is_dir() and needles for f in folder.iterdir()]
+    if files:
+        for file in files:
             if not file.is_file() or file.is_symlink() or file.suffix != ".shadematch":
                 continue
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import logging
 
+from shadematch.edit_history import Command, PicksState
 from shadematch.errors import ShadematchError
 from shadematch.workspace.constants import (
     AREAS,
@@ -251,15 +252,41 @@ class Ranking:
                 "delta_e": delta_e, "healed_lab": healed_lab, "card_lab": card}
 
     def choose(self, entry_id: str | None) -> None:
-        """Record the chosen shade (the primary pick); None clears it."""
-        self.picks["primary"] = None if entry_id is None else self._pick(entry_id)
-        self._changed()  # before the event: listeners (the autosave) see the change as made
-        self.events.picks_changed.emit()
+        """Record the chosen shade (the primary pick); None clears it. Undoable."""
+        pick = None if entry_id is None else self._pick(entry_id)
+        self._set_picks({"primary": pick}, "Choose shade" if pick else "Clear shade choice")
 
     def choose_first_session(self, entry_id: str | None) -> None:
-        """Record the optional lighter shade for the first session; None clears it."""
-        self.picks["first_session"] = None if entry_id is None else self._pick(entry_id)
-        self._changed()
+        """Record the optional lighter shade for the first session; None clears it. Undoable."""
+        pick = None if entry_id is None else self._pick(entry_id)
+        self._set_picks({"first_session": pick},
+                        "Choose first-session shade" if pick else "Clear first-session shade")
+
+    def clear_choice(self) -> bool:
+        """Forget the chosen shade and its first-session step (one undo step); False when
+        nothing was chosen."""
+        if not any(self.picks.values()):
+            return False
+        self._set_picks({"primary": None, "first_session": None}, "Clear shade choice")
+        return True
+
+    def _picks_state(self) -> PicksState:
+        return PicksState(tuple((k, copy.deepcopy(v)) for k, v in self.picks.items()))
+
+    def _restore_picks(self, state: PicksState) -> None:
+        self.picks = {k: copy.deepcopy(v) for k, v in state.picks}
+
+    def _set_picks(self, changes: dict, label: str) -> None:
+        if self.editing:
+            self.end_edit()
+        before = self._picks_state()
+        self.picks.update(changes)
+        after = self._picks_state()
+        if after == before:
+            return
+        self._history.push(Command(label, before, after))
+        self._changed()  # before the events: listeners (the autosave) see the change as made
+        self.events.history_changed.emit()
         self.events.picks_changed.emit()
 
     def first_session_suggestion(self, entry_id: str | None = None):

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 
-from shadematch.edit_history import Command, RegionState
+from shadematch.edit_history import Command, PicksState, RegionState
 from shadematch.errors import RegionError
 from shadematch.region_geometry import geometry_problem, translate_params
 from shadematch.workspace.constants import (
@@ -78,7 +78,10 @@ class RegionEditing:
     def _state(self) -> RegionState:
         return RegionState(tuple(r.to_dict() for r in self.regions))
 
-    def _restore(self, state: RegionState) -> None:
+    def _restore(self, state: RegionState | PicksState) -> None:
+        if isinstance(state, PicksState):
+            self._restore_picks(state)
+            return
         Region = _region_type()
         self.regions = [Region.from_dict(copy.deepcopy(d)) for d in state.regions]
         self._prune_selection()
@@ -251,30 +254,33 @@ class RegionEditing:
         return self._history.redo_label()
 
     def undo(self) -> bool:
-        """Undo the last region edit; returns False when there is nothing to undo."""
+        """Undo the last edit (regions or shade choice); returns False when there is nothing to undo."""
         if self.editing:
             self.end_edit()
         command = self._history.undo()
         if command is None:
             return False
-        self._restore(command.before)
-        self._changed()
-        self.events.history_changed.emit()
-        self.events.selection_changed.emit()
-        self._regions_changed(transient=False)
+        self._undo_step(command.before)
         return True
 
     def redo(self) -> bool:
-        """Redo the last undone region edit; returns False when there is nothing to redo."""
+        """Redo the last undone edit (regions or shade choice); returns False when there is nothing to redo."""
         command = self._history.redo()
         if command is None:
             return False
-        self._restore(command.after)
+        self._undo_step(command.after)
+        return True
+
+    def _undo_step(self, state: RegionState | PicksState) -> None:
+        """Return to ``state`` (an undo or a redo) and say what changed."""
+        self._restore(state)
         self._changed()
         self.events.history_changed.emit()
+        if isinstance(state, PicksState):
+            self.events.picks_changed.emit()
+            return
         self.events.selection_changed.emit()
         self._regions_changed(transient=False)
-        return True
 
     # -- selection (view state shared by the widgets; not saved) ---------------------------------
     def select(self, region_ids: Iterable[str]) -> None:

@@ -114,9 +114,18 @@ def load_visit(records: ClientRecords, visit_id: int):
     return visit, None, None
 
 
-def erase_client(records: ClientRecords, client_id: int) -> dict[str, int]:
-    """Erase the client and their visits, photo copies and thumbnails (``delete_client``)."""
-    return records.store().delete_client(client_id)
+def erase_client(records: ClientRecords, client_id: int) -> dict:
+    """Erase the client and their visits, photo copies and thumbnails (``delete_client``).
+
+    The counts also carry ``"photo_shas"``: the content hashes of the client's photos (read
+    before the erasure), so that the window forgets its own copies of their analyses.
+    """
+    store = records.store()
+    shas = sorted({v.photo.sha256 for v in store.visits(client_id)
+                   if v.photo is not None and v.photo.sha256})
+    counts = dict(store.delete_client(client_id))
+    counts["photo_shas"] = shas
+    return counts
 
 
 def export_client_folder(records: ClientRecords, client_id: int, parent: str) -> Path:
@@ -408,6 +417,9 @@ class ClientRecords(QObject):
     watch_unreachable = Signal(str)
     # How often the watcher polls (SQLite) or waits for a notification (PostgreSQL), seconds.
     watch_interval = 2.0
+    #: A client was erased: (client id, content hashes of their photos); the window's own
+    #: copies of those photos' analyses (autosave, kept analysis) must go and stay gone.
+    client_erased = Signal(int, list)
 
     def __init__(self, services: WindowServices, data_dir: Path | None = None) -> None:
         super().__init__(services.main_widget())
@@ -692,9 +704,16 @@ class ClientRecords(QObject):
         for channel in ("records-timeline", "records-touch-up"):
             self.services.runner.cancel_channel(channel)
 
+        ws = self.services.workspace
+
         def erased(counts: dict) -> None:
             visits, photos = counts.get("visits", 0), counts.get("photos", 0)
-            self.services.workspace.unlink_client(client.id)
+            shas = set(counts.get("photo_shas") or ())
+            if ws.saved_visit is not None and ws.saved_visit.client_id == client.id \
+                    and ws.photo is not None:
+                shas.add(ws.photo.sha256)  # the open analysis is one of the erased visits
+            ws.unlink_client(client.id)
+            self.client_erased.emit(client.id, sorted(shas))
             text = (f"Deleted {client.name}: {visits} visit{'s' if visits != 1 else ''} and "
                     f"{photos} photo cop{'ies' if photos != 1 else 'y'} erased.")
             if self.view.client is not None and self.view.client.id == client.id:

@@ -277,8 +277,13 @@ class MatchingPanel(QWidget):
                                      "first session (the first session goes lighter)")
         self.first_button.setCheckable(True)
         self.first_button.clicked.connect(self._first_session_clicked)
+        self.clear_choice_button = QPushButton("Clear choice")
+        self.clear_choice_button.setObjectName("clearChoiceButton")
+        self.clear_choice_button.setToolTip("Forget the chosen shade (Undo brings it back)")
+        self.clear_choice_button.clicked.connect(lambda _=False: self.workspace.clear_choice())
         buttons.addWidget(self.choose_button)
         buttons.addWidget(self.first_button)
+        buttons.addWidget(self.clear_choice_button)
         layout.addLayout(buttons)
         self.picks_label = QLabel()
         self.picks_label.setObjectName("picksLabel")
@@ -508,6 +513,7 @@ class MatchingPanel(QWidget):
         self.first_button.setChecked(bool(picks.get("first_session")))
         self.first_button.setEnabled(bool(picks.get("primary"))
                                      and self.workspace.palette is not None)
+        self.clear_choice_button.setEnabled(any(picks.values()))
 
     def refresh_notes(self) -> None:
         if self.notes.toPlainText() != self.workspace.notes:

@@ -22,6 +22,14 @@ PREVIEW_MIN_BYTES = 1_500_000  # smaller files decode fully about as fast as a p
 NO_PREVIEW_SUFFIXES = {".png", ".tif", ".tiff", ".bmp", ".webp"}  # no reduced decode for these
 
 
+def decode_with_kept_analysis(path: str, progress=None, cancelled=None):
+    """Worker: decode the photo for display and find the analysis it kept, if any."""
+    from shadematch.photo_sessions import find_kept
+
+    photo, display = decode_for_display(path, progress, cancelled)
+    return photo, display, find_kept(getattr(photo, "sha256", ""))
+
+
 class PhotoLoading(QObject):
     """Opens photos into the workspace and keeps the photo view and the photo's labels current.
 
@@ -32,20 +40,24 @@ class PhotoLoading(QObject):
     show_regions : ``show_regions(visible)`` shows or hides the region overlay (hidden on a
         preview: the regions belong to the photo being replaced).
     new_analysis : called just before a newly opened photo replaces the analysis (the session
-        actions keep unsaved work recoverable).
+        actions keep the analysis of the photo being left); returns what the info bar says.
+    restore_kept : ``restore_kept(record, photo, display)`` restores the analysis the photo
+        kept from an earlier visit (:mod:`shadematch.photo_sessions`) instead of starting anew.
     """
 
     photo_opened = Signal(str)       # a photo finished loading (full resolution)
     preview_title = Signal(str)      # the window title while the full photo is decoded
 
     def __init__(self, services: WindowServices, view: PhotoView,
-                 show_regions: Callable[[bool], None], new_analysis: Callable[[], None]) -> None:
+                 show_regions: Callable[[bool], None], new_analysis: Callable[[], str | None],
+                 restore_kept: Callable[..., None] | None = None) -> None:
         super().__init__(services.main_widget())
         self.services = services
         self.workspace = services.workspace
         self.view = view
         self._show_regions = show_regions
         self._new_analysis = new_analysis
+        self._restore_kept = restore_kept
         self._loading: str | None = None
         self._preview_for: str | None = None
         self._display = None
@@ -77,7 +89,7 @@ class PhotoLoading(QObject):
             runner.submit(preview_for_display, path=path, channel="preview", pass_progress=False,
                           on_done=lambda result: self._preview_ready(path, result),
                           quiet=True)  # the full decode reports the errors
-        runner.submit(decode_for_display, path=path, channel="photo",
+        runner.submit(decode_with_kept_analysis, path=path, channel="photo",
                       on_done=lambda result: self._photo_ready(path, result),
                       title=f"Opening {Path(path).name}",
                       on_failure=lambda _exc: self._photo_failed(path),
@@ -111,12 +123,24 @@ class PhotoLoading(QObject):
     def _photo_ready(self, path: str, result) -> None:
         if self._loading != path:
             return
-        photo, display = result
+        photo, display, kept = result
         self._loading = None
         self.progress.hide()
-        self._new_analysis()
-        self._display = display
         ws = self.workspace
+        if ws.photo is not None and ws.photo.sha256 == photo.sha256 and (
+                ws.regions or ws.modified):
+            # the photo already open (activated again, or auto-opened twice): its analysis stays
+            self._show_workspace_photo()
+            self.services.show_status(f"{photo.name} is already open.", 6000)
+            return
+        if kept is not None and self._restore_kept is not None:
+            self._restore_kept(kept, photo, display)
+            self.photo_opened.emit(path)
+            return
+        note = self._new_analysis()
+        if note:
+            self.services.show_message(note)
+        self._display = display
         ws.set_photo(photo)
         note = "; ".join([*photo.notes, *([ws.calibration_note] if ws.calibration_note else [])])
         self.services.show_status(f"Opened {photo.name} ({photo.width} x {photo.height}, "

@@ -18,7 +18,7 @@ import logging
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from shadematch.errors import ShadematchError
@@ -88,6 +88,8 @@ class SessionActions(QObject):
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_TICK_MS)
         self.autosave_timer.timeout.connect(self._autosave_tick)
+        self._forgotten: set[str] = set()  # photos of erased clients: never written again
+        self._discarded_sha = ""  # the photo whose work the user discarded (until edited again)
 
     # -- autosave ----------------------------------------------------------------------------------
     def content_changed(self, *_args) -> None:
@@ -95,13 +97,78 @@ class SessionActions(QObject):
         if self.workspace.modified:
             self.autosaver.mark_changed()
 
-    def start_new_analysis(self) -> None:
-        """A new photo replaces the analysis: unsaved work stays in its autosave (recoverable)."""
-        if self.autosaver.pending:
-            self._write_autosave(sync=True)
-        if not self.workspace.has_unsaved_work:
-            self.autosaver.discard()
+    def start_new_analysis(self) -> str:
+        """A new photo replaces the analysis: the photo being left keeps its analysis.
+
+        The analysis is kept in the per-photo store (:mod:`shadematch.photo_sessions`), which
+        reopening the photo picks up again; when it cannot be kept, unsaved work stays in its
+        autosave. Returns what the info bar should say ("" when nothing was kept).
+        """
+        ws = self.workspace
+        note = ""
+        kept = self.keep_current()
+        if kept is not None:
+            self.autosaver.discard()  # the kept analysis replaces it (listed in Recover work)
+            note = (f"The analysis of {ws.photo_name} is kept: reopening {ws.photo_name} "
+                    "brings it back (also in File > Recover work…).")
+        else:
+            if self.autosaver.pending:
+                self._write_autosave(sync=True)
+            if not ws.has_unsaved_work:
+                self.autosaver.discard()
         self.autosaver.new_analysis()
+        return note
+
+    def worth_keeping(self) -> bool:
+        """Whether the open photo's analysis holds something to keep for it (regions, picks,
+        notes, or unsaved work) and may be kept (its client was not erased)."""
+        ws = self.workspace
+        if ws.photo is None or self.is_forgotten(ws):
+            return False
+        if self._discarded_sha and ws.photo.sha256 == self._discarded_sha and not ws.modified:
+            return False
+        return bool(ws.has_unsaved_work or ws.regions or any(ws.picks.values())
+                    or str(ws.notes or "").strip())
+
+    def keep_current(self) -> Path | None:
+        """Keep the open photo's analysis in the per-photo store now; None when there is
+        nothing to keep or it could not be written (logged)."""
+        from shadematch.photo_sessions import keep_analysis
+
+        ws = self.workspace
+        if not self.worth_keeping():
+            return None
+        ws.end_edit()
+        try:
+            return keep_analysis(ws.to_dict(), ws.settings(), unsaved=ws.modified)
+        except ShadematchError as exc:
+            log.warning("the analysis of %s was not kept: %s", ws.photo_name, exc)
+            return None
+
+    def discard_current(self) -> None:
+        """The user discards the open analysis: its autosave goes, and it is not kept when the
+        photo is left (unless it is edited again)."""
+        ws = self.workspace
+        self.autosaver.discard()
+        self._discarded_sha = ws.photo.sha256 if ws.photo is not None else ""
+        ws.mark_saved()  # nothing unsaved any more: neither autosaved nor asked about again
+
+    # -- erased clients ----------------------------------------------------------------------------
+    def forget_photos(self, photo_shas) -> None:
+        """A client was erased: their photos' kept analyses and autosaves go, and the open
+        analysis (when it is of one of those photos) is never written again."""
+        from shadematch.photo_sessions import remove_kept
+
+        shas = {str(s) for s in photo_shas if s}
+        self._forgotten |= shas
+        for sha in shas:
+            remove_kept(sha)
+        if self.is_forgotten(self.workspace):
+            self.autosaver.discard()
+
+    def is_forgotten(self, ws) -> bool:
+        sha = str(getattr(ws.photo, "sha256", "") or "") if ws.photo is not None else ""
+        return bool(sha) and sha in self._forgotten
 
     def _autosave_tick(self) -> None:
         if self.autosaver.due() and not self.workspace.editing:
@@ -109,7 +176,7 @@ class SessionActions(QObject):
 
     def _write_autosave(self, sync: bool) -> None:
         ws = self.workspace
-        if not ws.has_unsaved_work:
+        if not ws.has_unsaved_work or self.is_forgotten(ws):
             # Only what the user changed is kept: an untouched demo, a photo with nothing
             # marked or a session opened and left as it was would come back as "unsaved work".
             self.autosaver.take()
@@ -235,7 +302,7 @@ class SessionActions(QObject):
         """Replace the open analysis with a saved one (see ``MainWindow.restore_analysis``)."""
         ws, services = self.workspace, self.services
         self.photos.drop_loading(show_current=False)  # it would replace the restored work
-        self.start_new_analysis()
+        kept_note = self.start_new_analysis()
         self.photos.show_restored(display)
         notes = ws.from_analysis(record, photo=photo)
         if autosave and session_path is not None:
@@ -249,11 +316,44 @@ class SessionActions(QObject):
                 ws.session_path = None
         if photo is None:
             notes.insert(0, missing_photo_note)  # photo_changed has emptied the photo view
+        if kept_note:
+            notes.append(kept_note)
         services.refresh_title()
         self.photos.update_photo_label()
         if notes:
             services.show_message("\n".join(notes))
         return notes
+
+    def restore_kept(self, record: dict, photo, display) -> None:
+        """A reopened photo brings back the analysis it kept (regions, calibration, choice)."""
+        from shadematch.photo_sessions import kept_was_unsaved
+
+        ws = self.workspace
+        unsaved = kept_was_unsaved(record)
+        try:
+            notes = self.restore_analysis(record, photo, display)
+        except ShadematchError as exc:
+            self.services.show_error(f"Restoring the analysis of {photo.name}", exc)
+            return
+        if unsaved:
+            ws.mark_modified()
+        count = len(ws.regions)
+        noun = "region" if count == 1 else "regions"
+        message = f"{photo.name}: its analysis is back ({count} {noun})."
+        self.services.show_message("\n".join([*notes, message]))
+        self.services.refresh_title()
+        self.services.show_status(f"Opened {photo.name} with its kept analysis", 8000)
+
+    def show_recover_work(self):
+        """File > Recover work…: every autosave and kept analysis, to open or delete."""
+        from shadematch.gui.consultation.recover_work import RecoverWorkDialog
+
+        dialog = RecoverWorkDialog(lambda path: self.open_session(path, autosave=True),
+                                   skip=self.autosaver.path, parent=self.services.main_widget())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.recover_dialog = dialog
+        return dialog
 
     # -- questions ---------------------------------------------------------------------------------
     def ask_photo_problem(self, check) -> str:

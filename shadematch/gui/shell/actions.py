@@ -69,6 +69,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Write the PDF shade report of this analysis"),
     ActionSpec("save_to_client", "Save to &client…", ("Ctrl+K",),
                "Store this analysis as a visit of the selected client"),
+    ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
+               "Close the photo (unsaved work: save, keep or discard it first)"),
+    ActionSpec("recover_work", "&Recover work…", (),
+               "Every autosaved or kept analysis: open one or delete it"),
     ActionSpec("preferences", "&Preferences…", ("Ctrl+,",), "Clinic, palettes, camera folder",
                role="preferences"),
     ActionSpec("quit", "&Quit", (_S.Quit,), role="quit"),
@@ -79,6 +83,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Delete the selected regions"),
     ActionSpec("choose", "&Choose selected shade", ("Ctrl+Return",),
                "Record the selected pigment as the chosen shade"),
+    ActionSpec("clear_choice", "C&lear shade choice", (),
+               "Forget the chosen shade (and its lighter first-session step)"),
     ActionSpec("first_session", "Lighter shade for the &first session", ("Ctrl+Shift+Return",),
                "Also record a lighter step of the chosen pigment"),
     # View
@@ -125,8 +131,10 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 #: "docks" the place where each dock's show/hide toggle goes.
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
-                       "export_report", "save_to_client", "-", "preferences", "-", "quit")),
-    ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session")),
+                       "export_report", "save_to_client", "-", "close_photo", "recover_work", "-",
+                       "preferences", "-", "quit")),
+    ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
+                         "clear_choice")),
     ("view", "&View", ("fit", "actual", "zoom_in", "zoom_out", "-", "docks")),
     ("tools", "&Tools", (*(f"tool_{n}" for n in TOOL_LABELS), "-",
                          *(f"class_{n}" for n in CLASS_LABELS), "-",

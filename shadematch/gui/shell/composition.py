@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QStatusB
 from shadematch.gui.calibration.calibration_tool import CalibrationTool
 from shadematch.gui.clients.clients_view import ClientRecords
 from shadematch.gui.common.services import WindowServices
+from shadematch.gui.consultation.leaving import LeavingPhoto
 from shadematch.gui.consultation.matching_panel import MatchingPanel
 from shadematch.gui.consultation.measuring import Measuring
 from shadematch.gui.consultation.photo_loading import PhotoLoading
@@ -83,6 +84,7 @@ class Features:
     preview: ConsultationPreview
     palette_tools: PaletteTools
     toolbar: QToolBar
+    leaving: LeavingPhoto
 
 
 def _scrolling(panel) -> QScrollArea:
@@ -124,15 +126,20 @@ def compose(window: ComposedWindow) -> Features:
     # -- photos, measuring, sessions ---------------------------------------------------------------
     session: SessionActions | None = None
 
-    def new_analysis() -> None:
+    def new_analysis() -> str:
         assert session is not None
-        session.start_new_analysis()
+        return session.start_new_analysis()
+
+    def restore_kept(record, photo, display) -> None:
+        assert session is not None
+        session.restore_kept(record, photo, display)
 
     photos = PhotoLoading(window, view, show_regions=tools.overlay.set_visible,
-                          new_analysis=new_analysis)
+                          new_analysis=new_analysis, restore_kept=restore_kept)
     photos.photo_opened.connect(window.photo_opened)
     photos.preview_title.connect(window.setWindowTitle)
     session = SessionActions(window, photos, questions=window)
+    client_records.client_erased.connect(lambda _client, shas: session.forget_photos(shas))
     measuring = Measuring(window, after_edit=session.content_changed)
     events = ws.events
     for event in (events.picks_changed, events.notes_changed, events.settings_changed):
@@ -158,12 +165,17 @@ def compose(window: ComposedWindow) -> Features:
     bind("open", window.choose_file)
     bind("save", session.save_session)
     bind("save_as", session.save_session_as)
-    bind("quit", window.close)
+    bind("recover_work", session.show_recover_work)
+    bind("quit", window.request_quit)
+    leaving = LeavingPhoto(window, session,
+                           save_to_client=lambda: window.actions["save_to_client"].trigger())
+    bind("close_photo", leaving.close_photo)
     bind("undo", ws.undo)
     bind("redo", ws.redo)
     bind("delete", window.delete_pressed)
     bind("choose", matching_panel.choose_selected)
     bind("first_session", matching_panel.first_button.click)
+    bind("clear_choice", ws.clear_choice)
     bind("fit", view.fit)
     bind("actual", view.actual_pixels)
     bind("zoom_in", view.zoom_in)
@@ -196,4 +208,5 @@ def compose(window: ComposedWindow) -> Features:
                     matching_panel=matching_panel, photos=photos, measuring=measuring,
                     session=session, report_exporter=report_exporter,
                     client_records=client_records, calibration_tool=calibration_tool,
-                    preview=preview, palette_tools=palette_tools, toolbar=toolbar)
+                    preview=preview, palette_tools=palette_tools, toolbar=toolbar,
+                    leaving=leaving)

@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = self.actions.build_menus(self.menuBar())
         self._layout_restored = False
         self.last_error = ""
+        self._leave_confirmed = False  # the user answered the unsaved-work question: close
 
         self.view = PhotoView()
         self.tools = RegionTools(self.view, workspace)
@@ -321,7 +322,22 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.open_path(paths[0])
 
+    def request_quit(self) -> None:
+        """File > Quit: with unsaved work, ask (save to client / keep / discard / cancel)."""
+        self.features.leaving.confirm_leave_photo("quit", self._close_confirmed)
+
+    def _close_confirmed(self) -> None:
+        self._leave_confirmed = True
+        self.close()
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt name
+        if (event.spontaneous() and not self._leave_confirmed
+                and self.features.leaving.needs_asking()):
+            # the window's close button: ask first (a programmatic close, e.g. at logout or
+            # SIGTERM, never waits for an answer: the work is autosaved)
+            event.ignore()
+            self.request_quit()
+            return
         ws = self.workspace
         ws.end_edit()
         self._autosave_timer.stop()
