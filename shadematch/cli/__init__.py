@@ -93,6 +93,24 @@ def _log_warnings(caught) -> None:
         log.debug("%s:%s: %s: %s", w.filename, w.lineno, w.category.__name__, w.message)
 
 
+def _keep_library_messages_off_the_console() -> None:
+    """What libraries report while a command runs goes to the log, not before its one line.
+
+    Text the C image libraries (libtiff, LibRaw) write to fd 2 while decoding is captured
+    (:mod:`shadematch.imaging.native_stderr`); Python libraries that log (tifffile: "invalid
+    offset to first page") would reach the console through ``logging.lastResort`` when nothing
+    is configured, so a handler that keeps them from it is installed then.
+    """
+    import logging
+
+    from shadematch.imaging import native_stderr
+
+    native_stderr.enable()
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the process exit code."""
     parser = build_parser()
@@ -102,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     import warnings
 
+    _keep_library_messages_off_the_console()
     try:
         # Library warnings (Pillow, tifffile, colour-science ...) are not for the practitioner:
         # they would be printed before the one line that says what went wrong. They go to the
