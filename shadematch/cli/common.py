@@ -61,6 +61,11 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
                           help="delta-E formula (default ciede2000)")
     matching.add_argument("--top", type=positive_int, default=10, metavar="N",
                           help="how many matches to show (default 10)")
+    add_chart_arguments(parser)
+
+
+def add_chart_arguments(parser: argparse.ArgumentParser) -> None:
+    """The chart options: the chart in the photo that calibrates the measurement."""
     chart = parser.add_argument_group("calibration with a reference chart in the photo")
     chart.add_argument("--chart", choices=("colorchecker24", "greycard"),
                        help="the chart in the photo")
@@ -101,16 +106,22 @@ def calibration_from_args(args: argparse.Namespace, photo):
         region = parse_region_spec(args.chart_region, "skin")
         return cal.calibrate_from_grey_card(photo, region.mask(photo.height, photo.width),
                                             photo_sha256=photo.sha256)
+    corners = chart_corners_from_args(args, photo)
+    return cal.calibrate_from_chart(photo, corners, chart="colorchecker24",
+                                    reference=args.chart_reference, photo_sha256=photo.sha256)
+
+
+def chart_corners_from_args(args: argparse.Namespace, photo) -> list[tuple[float, float]]:
+    """The ColorChecker's corner patch centres that --chart-corners gives (or finds: auto)."""
+    from shadematch import calibration as cal
+
     if not args.chart_corners:
         raise ShadematchError("--chart colorchecker24 needs --chart-corners "
                               "'x1,y1;x2,y2;x3,y3;x4,y4' (dark skin, bluish green, black, white), "
                               "or --chart-corners auto to look for the chart")
     if args.chart_corners.strip().lower() == "auto":
-        corners = cal.detect_chart(photo.rgb, reference=args.chart_reference)
-    else:
-        corners = cal.parse_corners(args.chart_corners)
-    return cal.calibrate_from_chart(photo, corners, chart="colorchecker24",
-                                    reference=args.chart_reference, photo_sha256=photo.sha256)
+        return list(cal.detect_chart(photo.rgb, reference=args.chart_reference))
+    return list(cal.parse_corners(args.chart_corners))
 
 
 def default_target(args: argparse.Namespace, regions) -> str:

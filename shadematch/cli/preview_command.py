@@ -8,7 +8,7 @@ import json
 import math
 from pathlib import Path
 
-from shadematch.cli.common import non_negative_float
+from shadematch.cli.common import add_chart_arguments, non_negative_float
 from shadematch.errors import ShadematchError
 
 EXAMPLE = ("shadematch preview photo.jpg --hair 120,40,200,80 --skin 150,220,90,60 "
@@ -119,6 +119,12 @@ def register(subparsers) -> None:
                        help="the photo's scale, pixels per mm")
     scale.add_argument("--scale-line", type=_scale_line, metavar="x1,y1,x2,y2:MM",
                        help="a line in the photo over a known length (a ruler): the scale")
+    scale.add_argument("--chart-row-mm", type=_positive, metavar="MM",
+                       help="the scale from the ColorChecker (--chart colorchecker24 "
+                            "--chart-corners ...): the distance in mm between the centres of "
+                            "its dark-skin and bluish-green patches (a row of six), measured "
+                            "once on your chart with a ruler")
+    add_chart_arguments(parser)
     shade = parser.add_argument_group("shade and stage")
     shade.add_argument("--palette", metavar="NAME|PATH",
                        help=f"a palette name or file (default {DEFAULT_PALETTE_NAME})")
@@ -136,7 +142,12 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shadematch.cli.common import print_json, regions_from_args
+    from shadematch.cli.common import (
+        calibration_from_args,
+        chart_corners_from_args,
+        print_json,
+        regions_from_args,
+    )
     from shadematch.imaging import load_photo
     from shadematch.imaging.regions import parse_region_spec
     from shadematch.palettes import load_palette
@@ -177,15 +188,25 @@ def run(args: argparse.Namespace) -> int:
         raise ShadematchError(f"no {area_class} region: give --{area_class} R (the dots are "
                               f"coloured as they will look in it)")
     pixels_per_mm = args.scale or args.scale_line
-    if pixels_per_mm is None:
-        raise ShadematchError("the photo has no scale: give --scale PX_PER_MM, or --scale-line "
-                              "x1,y1,x2,y2:MM over a ruler in the photo, so density and dot size "
-                              "can be drawn")
+    if args.chart_row_mm is not None and args.chart != "colorchecker24":
+        raise ShadematchError("--chart-row-mm takes the scale from a ColorChecker: also give "
+                              "--chart colorchecker24 --chart-corners ... (or auto)")
+    if pixels_per_mm is None and args.chart_row_mm is None:
+        raise ShadematchError("the photo has no scale: give --scale PX_PER_MM, --scale-line "
+                              "x1,y1,x2,y2:MM over a ruler in the photo, or --chart-row-mm MM "
+                              "with the ColorChecker, so density and dot size can be drawn")
     regions = regions_from_args(args)
     area = (tuple(parse_region_spec(spec, "skin") for spec in args.area) if args.area
             else saved.area)
     palette = load_palette(args.palette or DEFAULT_PALETTE_NAME)
     photo = load_photo(Path(args.photo))
+    calibration = calibration_from_args(args, photo)
+    scale_source = "given"
+    if args.chart_row_mm is not None:
+        from shadematch.preview import scale_from_chart
+
+        pixels_per_mm = scale_from_chart(chart_corners_from_args(args, photo), args.chart_row_mm)
+        scale_source = "chart"
     density_text = str(args.density).strip().lower()
     match_density = density_text == "match"
     if match_density:
@@ -210,9 +231,9 @@ def run(args: argparse.Namespace) -> int:
         design = dataclasses.replace(design, density_per_cm2=density_from_hair(samples["hair"]))
     preview, choice = preview_photo(photo, regions, palette, design, pixels_per_mm,
                                     shade=args.shade, stage=args.stage, session=args.session,
-                                    years=args.fade_years,
+                                    years=args.fade_years, calibration=calibration,
                                     area="scar" if args.in_scar else "scalp")
-    write_preview(output, preview.rgb, photo)
+    write_preview(output, preview.rgb, photo, icc=preview.icc)
     if args.save_design:
         from shadematch.atomic_files import write_text_atomic
         from shadematch.preview.design_editor import PreviewState
@@ -229,6 +250,8 @@ def run(args: argparse.Namespace) -> int:
     info = preview.info()
     info["output"] = str(output)
     info["photo"] = photo.name
+    info["scale_from"] = scale_source
+    info["calibrated"] = calibration is not None
     info["skin_fit_delta_e"] = (None if choice.skin.fit_delta_e is None
                                 else round(choice.skin.fit_delta_e, 3))
     if args.json:

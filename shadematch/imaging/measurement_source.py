@@ -120,6 +120,21 @@ class SourcePixels:
                           axis=-1)
         return linear @ to_srgb.T.astype(np.float64)
 
+    def codes_of_linear(self, linear: np.ndarray) -> np.ndarray:
+        """The inverse of :meth:`linear_of_codes`: source code values (N, 3), in the dtype of
+        the source pixels, of linear sRGB-primaries values (N, 3). Colours outside the source
+        profile's gamut are clipped to it; the tone curves are inverted by interpolation (they
+        are monotonic for the matrix/TRC profiles kept here)."""
+        curves, to_srgb = self._curves_and_matrix()
+        source_linear = np.asarray(linear, dtype=np.float64) @ np.linalg.inv(
+            to_srgb.astype(np.float64)).T
+        top = self.max_value
+        index = np.arange(curves.shape[1], dtype=np.float64)
+        codes = np.stack([np.interp(np.clip(source_linear[:, c], 0.0, 1.0),
+                                    np.maximum.accumulate(curves[c].astype(np.float64)), index)
+                          for c in range(3)], axis=-1)
+        return np.clip(np.rint(codes), 0, top).astype(np.uint16 if top > 255 else np.uint8)
+
     def linear_of_codes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`linear` for source code values (N, 3) already taken out of the photo."""
         curves, to_srgb = self._curves_and_matrix()

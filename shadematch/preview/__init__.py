@@ -18,9 +18,10 @@ from shadematch.preview.consultation import (
     preview_photo,
     render_preview,
 )
-from shadematch.preview.design import STAGES, TreatmentDesign, scale_from_line
+from shadematch.preview.design import STAGES, TreatmentDesign, scale_from_chart, scale_from_line
 from shadematch.preview.dot_layout import DotLayout, lay_out_dots
 
 __all__ = ["FIRST_SESSION_DENSITY", "STAGES", "DotLayout", "Preview", "ShadeChoice",
            "TreatmentDesign", "choose_shade", "density_from_hair", "lay_out_dots",
-           "preview_photo", "render_preview", "scale_from_line"]
+           "preview_photo", "render_preview", "scale_from_chart",
+           "scale_from_line"]

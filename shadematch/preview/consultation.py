@@ -41,6 +41,7 @@ class Preview:
     pixels_per_mm: float
     years: float
     notes: tuple[str, ...] = field(default=())
+    icc: bytes | None = None            # the profile ``rgb`` is encoded in; None: sRGB
 
     def info(self) -> dict:
         """What the preview shows, for ``--json`` and the session record."""
@@ -81,7 +82,8 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
                    entry, stage: str = "healed", session: str = "final",
                    years: float | None = None,
                    cancelled: Callable[[], bool] | None = None, *,
-                   photo_shape: tuple[int, int] | None = None, model=None) -> Preview:
+                   photo_shape: tuple[int, int] | None = None, model=None,
+                   source=None) -> Preview:
     """Draw ``design`` into ``rgb`` (H, W, 3 sRGB, uint8/uint16) for palette ``entry`` in the
     fitted ``skin`` (:class:`~shadematch.appearance.SkinParameters`).
 
@@ -96,6 +98,9 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
     session : "final" (the full plan) or "1" (first session: FIRST_SESSION_DENSITY of the
         density; pass the lighter first-session entry).
     model : the appearance model parameters (default the shipped ones; a clinic's fitted model).
+    source : a wide-gamut photo's :class:`~shadematch.imaging.measurement_source.SourcePixels`:
+        ``rgb`` is then ``source.oriented()``, drawn and returned in the photo's own profile
+        (``Preview.icc``). Full renders only.
 
     Raises
     ------
@@ -133,13 +138,15 @@ def render_preview(rgb: np.ndarray, design: TreatmentDesign, pixels_per_mm: floa
     if dot_px < 2.0:
         notes.append(f"the dots are only {dot_px:.1f} pixels across at this photo's scale: the "
                      f"preview shows their tone, not their shape (take a closer photo)")
+    if source is not None and photo_shape is not None:
+        raise PreviewError("a quick (reduced) preview is drawn in sRGB: pass no source")
     if photo_shape is None:
-        out = draw_dots(rgb, layout, mask, box, tint, cancelled)
+        out = draw_dots(rgb, layout, mask, box, tint, cancelled, source)
     else:
         out = _draw_reduced(rgb, layout, mask, box, tint, reduction, cancelled)
     return Preview(rgb=out, layout=layout, design=design, stage=stage, session=session,
                    entry=entry, tint=tint, pixels_per_mm=float(pixels_per_mm), years=years,
-                   notes=tuple(notes))
+                   notes=tuple(notes), icc=None if source is None else source.icc)
 
 
 def _draw_reduced(rgb, layout: DotLayout, mask, box, tint: Tint, reduction: float, cancelled):
@@ -250,8 +257,11 @@ def preview_photo(photo, regions: Sequence, palette, design: TreatmentDesign,
         if cls in problems:
             raise PreviewError(f"the {cls} region: {problems[cls]}")
     choice = choose_shade(samples, palette, shade, session, area)
-    preview = render_preview(photo.rgb, design, pixels_per_mm, choice.skin, choice.entry,
-                             stage, session, years, cancelled)
+    # A wide-gamut photo is drawn in its own profile, so the preview keeps its colours.
+    source = getattr(photo, "source", None)
+    pixels = photo.rgb if source is None else source.oriented()
+    preview = render_preview(pixels, design, pixels_per_mm, choice.skin, choice.entry,
+                             stage, session, years, cancelled, source=source)
     if choice.notes:
         preview = Preview(**{**preview.__dict__, "notes": preview.notes + choice.notes})
     return preview, choice

@@ -85,6 +85,28 @@ class TreatmentDesign:
                                "treatment area again") from None
 
 
+def scale_from_chart(corners, row_mm: float) -> float:
+    """Pixels per mm from a ColorChecker 24's corner patch centres (chart order: dark skin,
+    bluish green, black, white) and ``row_mm``, the distance between the centres of the first
+    and last patch of a row of six (dark skin to bluish green), measured once on the chart with
+    a ruler: patch spacing differs between the Classic, Passport and Mini charts, so the app
+    does not assume it. The four edges are averaged (5 patch spacings along a row, 3 down a
+    column), which evens out a slight perspective."""
+    if not (isinstance(row_mm, (int, float)) and math.isfinite(row_mm) and row_mm > 0):
+        raise PreviewError(f"the chart's row length must be a positive number of mm, not "
+                           f"{row_mm!r}")
+    points = [(float(x), float(y)) for x, y in corners]
+    if len(points) != 4:
+        raise PreviewError("the chart scale needs the four corner patch centres")
+    edges = [(0, 1, 5), (3, 2, 5), (1, 2, 3), (0, 3, 3)]
+    spacing = [math.dist(points[a], points[b]) / n for a, b, n in edges]
+    pixels_per_spacing = sum(spacing) / len(spacing)
+    if pixels_per_spacing * 5 < 10:
+        raise PreviewError("the chart is too small in the photo to give a scale: draw a line over "
+                           "a ruler instead")
+    return pixels_per_spacing * 5 / float(row_mm)
+
+
 def scale_from_line(x1: float, y1: float, x2: float, y2: float, length_mm: float) -> float:
     """Pixels per mm from a line drawn over a known length (a ruler in the photo)."""
     pixels = math.hypot(x2 - x1, y2 - y1)

@@ -15,6 +15,11 @@ soft edge) becomes, in linear light,
 so a dot on skin of the measured colour has the model's dot colour, and the photo's shading,
 texture and pores stay (a dot in a shadow is darker, as it is on the scalp). Pixels outside the
 treatment area are never written: they keep their exact code values.
+
+A wide-gamut photo (Display P3, Adobe RGB ... :class:`~shadematch.imaging.measurement_source.
+SourcePixels`) is drawn in its own encoding: its codes are taken to linear sRGB-primaries values
+without clipping, composited the same way, and encoded back through its profile, so the preview
+keeps the photo's profile and the colours sRGB cannot hold.
 """
 
 from __future__ import annotations
@@ -97,27 +102,34 @@ def dot_alpha(layout: DotLayout, box: tuple[int, int, int, int],
     return alpha.reshape(height, width)
 
 
-def composite(pixels: np.ndarray, alpha: np.ndarray, transmission) -> np.ndarray:
+def composite(pixels: np.ndarray, alpha: np.ndarray, transmission, source=None) -> np.ndarray:
     """``pixels`` (n, 3) uint8/uint16 sRGB with the pigment laid in to coverage ``alpha`` (n,),
-    in linear light: ``out = in * (1 - alpha + alpha * T)``."""
+    in linear light: ``out = in * (1 - alpha + alpha * T)``.
+
+    With ``source`` (a SourcePixels), ``pixels`` are codes in the source profile's encoding and
+    the result is too."""
     from shadematch.color.conversion import linear_to_sRGB, sRGB_to_linear
 
-    top = 65535.0 if pixels.dtype == np.uint16 else 255.0
-    lin = sRGB_to_linear(pixels)
     a = alpha.astype(np.float32)[:, None]
     factor = 1.0 - a + a * np.asarray(transmission, dtype=np.float32)[None, :]
+    if source is not None:
+        lin, _clipped = source.linear_of_codes(pixels)
+        return source.codes_of_linear(lin * factor).astype(pixels.dtype)
+    top = 65535.0 if pixels.dtype == np.uint16 else 255.0
+    lin = sRGB_to_linear(pixels)
     encoded = linear_to_sRGB(np.clip(lin * factor, 0.0, 1.0))
     return np.clip(np.rint(encoded * top), 0, top).astype(pixels.dtype)
 
 
 def draw_dots(rgb: np.ndarray, layout: DotLayout, area_mask: np.ndarray,
               box: tuple[int, int, int, int], tint: Tint,
-              cancelled: Callable[[], bool] | None = None) -> np.ndarray:
+              cancelled: Callable[[], bool] | None = None, source=None) -> np.ndarray:
     """A copy of the photo ``rgb`` (H, W, 3) with the dots of ``layout`` drawn in ``tint``.
 
     ``area_mask`` (bool or 0..1) is the treatment area's mask within ``box``: a dot's soft edge
     never spills outside it, so every pixel outside the area keeps its code values. Only the
-    pixels the dots touch are converted.
+    pixels the dots touch are converted. With ``source`` (a SourcePixels), ``rgb`` holds a
+    wide-gamut photo's own codes and is drawn in its encoding (see the module docstring).
     """
     r0, r1, c0, c1 = box
     alpha = dot_alpha(layout, box, cancelled).ravel()
@@ -128,5 +140,5 @@ def draw_dots(rgb: np.ndarray, layout: DotLayout, area_mask: np.ndarray,
     flat = (touched // box_width + r0) * rgb.shape[1] + (touched % box_width + c0)
     out = np.array(rgb, copy=True, order="C")
     pixels = out.reshape(-1, 3)
-    pixels[flat] = composite(pixels[flat], values, tint.transmission)
+    pixels[flat] = composite(pixels[flat], values, tint.transmission, source)
     return out

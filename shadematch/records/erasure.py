@@ -64,6 +64,43 @@ def gather_traces(conn: sqlite3.Connection, client_id: int) -> ClientTraces:
 
 
 # ---------------------------------------------------------------------------- the journal
+@dataclass(frozen=True)
+class ErasedRows:
+    """What :func:`delete_client_rows` removed: the visit count and the photo copies no other
+    visit uses any more, as ``(sha256, stored_name, thumb_name)``."""
+
+    visits: int
+    photos: list[tuple[str, str | None, str | None]]
+
+
+def delete_client_rows(conn, client_id: int, audit) -> ErasedRows:
+    """Delete a client's rows (visits, screenings, consents cascade) and the photo rows no other
+    visit uses, inside the caller's write transaction, on either backend (``?`` parameters).
+
+    ``audit(conn, action, record, detail)`` writes the audit entry: which record and when,
+    without the erased content. The caller removes the photo files after the commit.
+    """
+    cid = int(client_id)
+    shas = [r[0] for r in conn.execute(
+        "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON v.id = vp.visit_id "
+        "WHERE v.client_id = ? AND vp.sha256 IS NOT NULL", (cid,))]
+    visits = int(conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
+                              (cid,)).fetchone()[0])
+    uid = conn.execute("SELECT uid FROM clients WHERE id = ?", (cid,)).fetchone()[0]
+    conn.execute("DELETE FROM clients WHERE id = ?", (cid,))
+    unused: list[tuple[str, str | None, str | None]] = []
+    for sha in shas:
+        if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
+                        (sha,)).fetchone() is None:
+            row = conn.execute("SELECT stored_name, thumb_name FROM photos WHERE sha256 = ?",
+                               (sha,)).fetchone()
+            conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
+            if row:
+                unused.append((sha, row[0], row[1]))
+    audit(conn, "erase", f"client #{cid}", f"uid {uid}; {visits} visits, {len(unused)} photos")
+    return ErasedRows(visits, unused)
+
+
 def read_journal(root: Path) -> list[dict]:
     """The erasures recorded in ``root/erasures.json`` (``{"uid", "id", "erased_at", "done"}``)."""
     path = Path(root) / JOURNAL

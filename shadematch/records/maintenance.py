@@ -43,36 +43,20 @@ class MaintenanceMixin(StoreBase):
         return {**removed, **counts}
 
     def _erase_rows(self, client_id: int) -> dict[str, int]:
+        from shadematch.records import erasure
+
         with self._write() as conn:
             require_client(conn, client_id)
-            shas = [r[0] for r in conn.execute(
-                "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON "
-                "v.id = vp.visit_id WHERE v.client_id = ? AND vp.sha256 IS NOT NULL",
-                (int(client_id),))]
-            visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
-                                  (int(client_id),)).fetchone()[0]
-            uid = conn.execute("SELECT uid FROM clients WHERE id = ?",
-                               (int(client_id),)).fetchone()[0]
-            conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
-            # Kept without the erased content: which record, when, by whom.
-            self._audit(conn, "erase", f"client #{int(client_id)}", f"uid {uid}")
-            unused = 0
-            for sha in shas:
-                if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
-                                (sha,)).fetchone() is None:
-                    row = conn.execute("SELECT stored_name, thumb_name FROM photos WHERE "
-                                       "sha256 = ?", (sha,)).fetchone()
-                    conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
-                    if row:
-                        # Journaled in the same transaction: if the process dies before
-                        # the files are gone, the next start finishes the erasure.
-                        conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, "
-                                     "queued_at) VALUES (?, ?, ?)", (*row, time.time()))
-                        unused += 1
+            erased = erasure.delete_client_rows(conn, client_id, self._audit)
+            for _sha, stored_name, thumb_name in erased.photos:
+                # Journaled in the same transaction: if the process dies before the files are
+                # gone, the next start finishes the erasure.
+                conn.execute("INSERT INTO file_deletions (stored_name, thumb_name, queued_at) "
+                             "VALUES (?, ?, ?)", (stored_name, thumb_name, time.time()))
         self._finish_file_deletions()
         # Keep no erased data in freed pages of the database or its WAL.
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return {"visits": int(visits), "photos": unused}
+        return {"visits": erased.visits, "photos": len(erased.photos)}
 
     def _scrub_backups(self, uid: str, client_id: int, name: str | None) -> int:
         from shadematch.records import erasure

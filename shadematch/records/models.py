@@ -28,7 +28,7 @@ SCREENING_ITEMS: dict[str, str] = {
     "under_18": "Age under 18",
 }
 ANSWERS = ("yes", "no")
-VISIT_KINDS = ("consultation", "session", "touch-up")
+VISIT_KINDS = ("consultation", "session", "touch-up", "follow-up")
 TREATMENT_KINDS = ("session", "touch-up")
 
 
@@ -238,7 +238,8 @@ class Visit:
         """"Consultation", "Session 2", "Touch-up"."""
         if self.kind == "session":
             return f"Session {self.session_number}" if self.session_number else "Session"
-        return {"touch-up": "Touch-up"}.get(self.kind, self.kind.capitalize())
+        return {"touch-up": "Touch-up", "follow-up": "Follow-up"}.get(
+            self.kind, self.kind.capitalize())
 
     @property
     def photo(self) -> VisitPhoto | None:
@@ -297,10 +298,11 @@ def parse_kind(kind: str, session_number: int | None) -> tuple[str, int | None]:
                                    f"N = 1, 2, 3...")
             number = int(rest)
         word = "session"
-    word = {"touchup": "touch-up", "touch up": "touch-up"}.get(word, word)
+    word = {"touchup": "touch-up", "touch up": "touch-up", "followup": "follow-up",
+            "follow up": "follow-up"}.get(word, word)
     if word not in VISIT_KINDS:
         raise RecordsError(f"Unknown visit kind {kind!r}; use consultation, session (or "
-                           f"'session N') or touch-up.")
+                           f"'session N'), touch-up or follow-up.")
     if word != "session":
         number = None
     elif number is not None and int(number) < 1:

@@ -18,6 +18,12 @@ History
    elsewhere meanwhile is refused), ``records_changes`` (a counter every write bumps, so other
    workstations see that something changed), named ``users`` with roles, the append-only ``audit_log``, and a visit's
    ``save_token`` (a save repeated after a lost connection stores the visit once).
+5. follow-up visits (``kind`` 'follow-up') linked to the visit they follow
+   (``follows_visit_id``); the treatment details of a visit (``needle``, ``machine``, ``depth``,
+   ``passes``, ``next_appointment``) and the appearance model it used (``model_version``); the
+   client's Fitzpatrick type; a consent's text, version, typed name, drawn signature (PNG) and
+   visit; ``fitted_models``, every appearance model the clinic fitted from its healed results
+   (versioned; one is active).
 
 The PostgreSQL server mode runs the same numbered migrations
 (:mod:`shadematch.records.backends.pg_schema`).
@@ -225,8 +231,83 @@ def _migrate_4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+_V5_VISITS = """
+CREATE TABLE visits_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    client_id INTEGER NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    visit_date TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('consultation', 'session', 'touch-up', 'follow-up')),
+    session_number INTEGER,
+    analysis_json TEXT NOT NULL,
+    chosen_entry_id TEXT,
+    chosen_name TEXT,
+    dilution TEXT,
+    batch TEXT,
+    notes TEXT,
+    report_path TEXT,
+    created TEXT NOT NULL,
+    save_token TEXT,
+    row_version INTEGER NOT NULL DEFAULT 1,
+    updated_by TEXT,
+    follows_visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL,
+    needle TEXT,
+    machine TEXT,
+    depth TEXT,
+    passes INTEGER,
+    next_appointment TEXT,
+    model_version TEXT
+)
+"""
+_V5_VISIT_COLUMNS = ("id, client_id, visit_date, kind, session_number, analysis_json, "
+                     "chosen_entry_id, chosen_name, dilution, batch, notes, report_path, created, "
+                     "save_token, row_version, updated_by")
+
+_V5 = """
+CREATE INDEX visits_client ON visits(client_id, visit_date);
+CREATE UNIQUE INDEX visits_save_token ON visits(save_token);
+CREATE INDEX visits_follows ON visits(follows_visit_id);
+ALTER TABLE clients ADD COLUMN fitzpatrick INTEGER CHECK (fitzpatrick BETWEEN 1 AND 6);
+ALTER TABLE consents ADD COLUMN consent_version TEXT;
+ALTER TABLE consents ADD COLUMN consent_text TEXT;
+ALTER TABLE consents ADD COLUMN typed_name TEXT;
+ALTER TABLE consents ADD COLUMN signature_png BLOB;
+ALTER TABLE consents ADD COLUMN visit_id INTEGER REFERENCES visits(id) ON DELETE SET NULL;
+CREATE TABLE fitted_models (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    version TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    created_by TEXT,
+    parameters_json TEXT NOT NULL,
+    loo_before REAL,
+    loo_after REAL,
+    n_outcomes INTEGER,
+    excluded_json TEXT,
+    active INTEGER NOT NULL DEFAULT 0
+)
+"""
+
+
+def _migrate_5(conn: sqlite3.Connection) -> None:
+    # SQLite cannot alter a CHECK constraint: the visits table is rebuilt, keeping its ids and
+    # the AUTOINCREMENT high-water mark (an erased visit's id is never handed out again).
+    high = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'visits'").fetchone()
+    conn.execute(_V5_VISITS)
+    conn.execute(f"INSERT INTO visits_new ({_V5_VISIT_COLUMNS}) "
+                 f"SELECT {_V5_VISIT_COLUMNS} FROM visits ORDER BY id")
+    conn.execute("DROP TABLE visits")
+    conn.execute("ALTER TABLE visits_new RENAME TO visits")
+    if high is not None:
+        conn.execute("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'visits'",
+                     (int(high[0]),))
+        if conn.execute("SELECT changes()").fetchone()[0] == 0:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('visits', ?)",
+                         (int(high[0]),))
+    for statement in _split(_V5):
+        conn.execute(statement)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _migrate_1, _migrate_2, _migrate_3, _migrate_4)
+    _migrate_1, _migrate_2, _migrate_3, _migrate_4, _migrate_5)
 """``MIGRATIONS[i]`` upgrades a database from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

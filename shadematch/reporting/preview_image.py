@@ -1,7 +1,9 @@
-"""Write a consultation preview image: same size as the photo, sRGB profile embedded, atomic.
+"""Write a consultation preview image: same size and colour profile as the photo, atomic.
 
-The preview's pixels are sRGB (the photo as decoded, EXIF orientation applied), so the file
-carries no orientation tag and an sRGB ICC profile. 16-bit photos are written as 8-bit (a
+The preview's pixels are the photo as decoded, EXIF orientation applied, so the file carries no
+orientation tag. They are sRGB, with an sRGB ICC profile embedded, unless the photo was
+wide-gamut (Display P3, Adobe RGB ...): then the preview was drawn in the photo's own encoding
+and carries the photo's profile. 16-bit photos are written as 8-bit (a
 preview is for looking at; measurements are made on the photo itself).
 """
 
@@ -20,8 +22,9 @@ FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tif
 JPEG_QUALITY = 95
 
 
-def write_preview(path: str | Path, rgb: np.ndarray, photo=None) -> Path:
-    """Write ``rgb`` (H, W, 3 uint8/uint16 sRGB) to ``path`` (.png, .jpg or .tif).
+def write_preview(path: str | Path, rgb: np.ndarray, photo=None, icc: bytes | None = None) -> Path:
+    """Write ``rgb`` (H, W, 3 uint8/uint16) to ``path`` (.png, .jpg or .tif), with the ICC
+    profile ``icc`` its pixels are encoded in (a Preview's ``icc``; sRGB when None).
 
     Raises
     ------
@@ -39,7 +42,7 @@ def write_preview(path: str | Path, rgb: np.ndarray, photo=None) -> Path:
     if pixels.dtype == np.uint16:
         pixels = (pixels >> 8).astype(np.uint8)
     image = Image.fromarray(np.ascontiguousarray(pixels), "RGB")
-    options = {"icc_profile": srgb_icc_profile()}
+    options = {"icc_profile": icc or srgb_icc_profile()}
     if fmt == "JPEG":
         options.update(quality=JPEG_QUALITY, subsampling=0)   # 4:4:4: small dots keep colour
     buffer = io.BytesIO()

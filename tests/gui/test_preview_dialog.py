@@ -178,3 +178,79 @@ def test_export_writes_the_full_resolution_image(qtbot, dialog, tmp_path):
     darker = sRGB_to_Lab(drawn[inside])[:, 0] < sRGB_to_Lab(dialog.rgb8[inside])[:, 0] - 5
     assert darker.mean() > 0.02
     assert "written" in dialog.status.text()
+
+
+def test_export_of_a_wide_gamut_photo_keeps_its_profile(qtbot, tmp_path):
+    import io
+
+    from PIL import Image, ImageCms
+
+    from shadematch.gui.preview.preview_dialog import PreviewDialog
+    from shadematch.imaging.icc_profiles import named_profile
+    from shadematch.imaging.measurement_source import SourcePixels
+
+    rgb = scalp_rgb()
+    p3 = named_profile("Display P3")
+    to_p3 = ImageCms.buildTransform(ImageCms.createProfile("sRGB"),
+                                    ImageCms.ImageCmsProfile(io.BytesIO(p3)), "RGB", "RGB")
+    codes = np.asarray(ImageCms.applyTransform(Image.fromarray(rgb), to_p3)).copy()
+    source = SourcePixels.maybe(codes, 1, p3, "Display P3")
+    regions = [Region("hair", "rect", dict(zip("xywh", HAIR_REGION, strict=True))),
+               Region("skin", "rect", dict(zip("xywh", SKIN_REGION, strict=True)))]
+    samples, _ = measure_regions(rgb, regions, pixels_per_mm=10.0)
+    window = PreviewDialog(rgb, samples, load_palette(), hair_box=BOX, source=source)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.choice is not None, timeout=10000)
+        _ready(qtbot, window)
+        out = tmp_path / "p3-preview.png"
+        window.export_to(str(out))
+        _idle(qtbot, window)
+        with Image.open(out) as im:
+            assert im.info.get("icc_profile") == p3
+            drawn = np.asarray(im.convert("RGB"))
+        inside = window.editor.state.area[0].mask(600, 900)
+        assert np.array_equal(drawn[~inside], codes[~inside])
+        assert np.any(drawn[inside] != codes[inside], axis=1).mean() > 0.02
+    finally:
+        window.done(0)
+        window.runner.shutdown()
+
+
+def test_the_scale_comes_from_the_chart_with_its_measured_row(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from shadematch.gui.preview.preview_dialog import PreviewDialog
+
+    rgb = scalp_rgb()
+    regions = [Region("hair", "rect", dict(zip("xywh", HAIR_REGION, strict=True))),
+               Region("skin", "rect", dict(zip("xywh", SKIN_REGION, strict=True)))]
+    samples, _ = measure_regions(rgb, regions, pixels_per_mm=10.0)
+    corners = [(100, 500), (320, 500), (320, 632), (100, 632)]   # 44 px per patch spacing
+    window = PreviewDialog(rgb, samples, load_palette(), hair_box=BOX, chart_corners=corners)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        qtbot.waitUntil(lambda: window.choice is not None, timeout=10000)
+        assert window.chart_scale.isEnabled()
+        qtbot.mouseClick(window.chart_scale, Qt.LeftButton)
+        assert "ruler" in window.status.text() and window.editor.state.pixels_per_mm is None
+        window.chart_row.setFocus()
+        window.chart_row.selectAll()
+        qtbot.keyClicks(window.chart_row, "22")
+        qtbot.keyClick(window.chart_row, Qt.Key_Return)
+        QApplication.processEvents()
+        qtbot.mouseClick(window.chart_scale, Qt.LeftButton)
+        assert window.editor.state.pixels_per_mm == pytest.approx(10.0, rel=1e-6)
+        assert "10.00 px/mm" in window.status.text()
+        qtbot.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)       # undo: no scale again
+        assert window.editor.state.pixels_per_mm is None
+    finally:
+        window.done(0)
+        window.runner.shutdown()
+
+
+def test_without_a_chart_the_chart_scale_is_not_offered(dialog):
+    assert not dialog.chart_scale.isEnabled()
+    assert "Calibrate" in dialog.chart_scale.toolTip()

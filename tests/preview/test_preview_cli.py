@@ -150,3 +150,101 @@ def test_missing_regions_and_a_wrong_output_name(scalp_file, tmp_path, capsys):
         main(["preview", str(scalp_file), "--scale-line", "1,2,3:10", "-o", "x.png"])
     assert info.value.code == 2
     assert "x1,y1,x2,y2:MM" in capsys.readouterr().err
+
+
+def _to_display_p3(path_in, path_out):
+    """The sRGB scalp re-encoded in Display P3 (LittleCMS), plus a P3 green stripe outside sRGB
+    along the bottom edge, saved with the P3 profile."""
+    import io
+
+    from PIL import ImageCms
+
+    from shadematch.imaging.icc_profiles import named_profile
+
+    p3 = named_profile("Display P3")
+    to_p3 = ImageCms.buildTransform(ImageCms.createProfile("sRGB"),
+                                    ImageCms.ImageCmsProfile(io.BytesIO(p3)), "RGB", "RGB")
+    codes = np.asarray(ImageCms.applyTransform(Image.open(path_in).convert("RGB"), to_p3)).copy()
+    codes[388:, :60] = (0, 235, 30)       # saturated P3 green: outside sRGB
+    Image.fromarray(codes).save(path_out, icc_profile=p3)
+    return codes, p3
+
+
+def test_a_wide_gamut_photo_gets_a_preview_in_its_own_profile(scalp_file, tmp_path, capsys):
+    from shadematch.color.conversion import sRGB_to_Lab
+    from shadematch.imaging import load_photo
+
+    p3_path = tmp_path / "scalp-p3.png"
+    codes, p3 = _to_display_p3(scalp_file, p3_path)
+    runs = {}
+    for name, photo in (("srgb", scalp_file), ("p3", p3_path)):
+        out_path = tmp_path / f"preview-{name}.png"
+        code, out, err = _run(capsys, "preview", photo, "--hair", HAIR, "--skin", SKIN,
+                              "--area", AREA, "--scale", SCALE, "-o", out_path, "--json",
+                              "--shade", "cool-black@4:1")
+        assert code == 0, err
+        runs[name] = out_path
+    written = Image.open(runs["p3"])
+    assert written.info.get("icc_profile") == p3
+    drawn = np.asarray(written.convert("RGB"))
+    x, y, w, h = (int(v) for v in AREA.split(","))
+    outside = np.ones(drawn.shape[:2], dtype=bool)
+    outside[y:y + h, x:x + w] = False
+    # Every pixel outside the area keeps its P3 code values, the out-of-sRGB stripe included.
+    assert np.array_equal(drawn[outside], codes[outside])
+    assert np.array_equal(drawn[390, 10], (0, 235, 30))
+    changed = np.any(drawn != codes, axis=2)
+    assert changed[y:y + h, x:x + w].mean() > 0.05
+    # Seen through its profile, the P3 preview's dots are the sRGB preview's dots.
+    area_srgb = [load_photo(runs[n]).rgb[y:y + h, x:x + w].reshape(-1, 3) for n in ("srgb", "p3")]
+    dots = np.any(np.asarray(Image.open(runs["srgb"]).convert("RGB"))[y:y + h, x:x + w]
+                  != np.asarray(Image.open(scalp_file).convert("RGB"))[y:y + h, x:x + w],
+                  axis=2).ravel()
+    lab = [sRGB_to_Lab(a[dots].astype(np.float64) / 255.0).mean(axis=0) for a in area_srgb]
+    assert np.abs(lab[0] - lab[1]).max() < 1.0, lab
+
+
+def _demo_args():
+    from shadematch.resources import assets_dir
+
+    photo = assets_dir() / "demo" / "scalp.jpg"
+    spec = json.loads(Path(photo).with_suffix(".regions.json").read_text(encoding="utf-8"))
+    corners = ";".join(f"{x},{y}" for x, y in spec["chart_corners"])
+    args = []
+    for region in spec["regions"]:
+        p = region["params"]
+        if region["shape"] == "ellipse":       # the rectangle inside the ellipse
+            p = {"x": p["cx"] - 0.7 * p["rx"], "y": p["cy"] - 0.7 * p["ry"],
+                 "w": 1.4 * p["rx"], "h": 1.4 * p["ry"]}
+        args += [f"--{region['class']}", f"{p['x']:.0f},{p['y']:.0f},{p['w']:.0f},{p['h']:.0f}"]
+    return photo, spec, corners, args
+
+
+def test_the_scale_can_come_from_the_colorchecker(tmp_path, capsys):
+    photo, spec, corners, regions = _demo_args()
+    # The demo's chart: 220 px from dark skin to bluish green at 10 px/mm, a 22 mm row.
+    code, out, err = _run(capsys, "preview", photo, *regions, "--area", "700,200,300,150",
+                          "--chart", "colorchecker24", "--chart-corners", corners,
+                          "--chart-row-mm", "22", "-o", tmp_path / "p.png", "--json")
+    assert code == 0, err
+    info = json.loads(out)
+    assert info["scale_from"] == "chart" and info["calibrated"] is True
+    assert info["pixels_per_mm"] == pytest.approx(spec["pixels_per_mm"], rel=0.01)
+    # Half the row length: twice the pixels per mm.
+    code, out, err = _run(capsys, "preview", photo, *regions, "--area", "700,200,300,150",
+                          "--chart", "colorchecker24", "--chart-corners", corners,
+                          "--chart-row-mm", "11", "-o", tmp_path / "q.png", "--json")
+    assert code == 0, err
+    assert json.loads(out)["pixels_per_mm"] == pytest.approx(2 * spec["pixels_per_mm"], rel=0.01)
+
+
+def test_a_chart_scale_without_a_chart_says_what_to_add(tmp_path, capsys):
+    photo, _spec, _corners, regions = _demo_args()
+    code, _, err = _run(capsys, "preview", photo, *regions, "--area", "700,200,300,150",
+                        "--chart-row-mm", "22", "-o", tmp_path / "p.png")
+    assert code != 0 and "--chart colorchecker24" in err
+    with pytest.raises(SystemExit) as stop:
+        _run(capsys, "preview", photo, *regions, "--area", "700,200,300,150", "--scale", "10",
+             "--chart-row-mm", "22", "-o", tmp_path / "p.png")
+    assert stop.value.code == 2 and "not allowed with" in capsys.readouterr().err
+    assert not (tmp_path / "p.png").exists()

@@ -121,7 +121,7 @@ def test_records_check_backup_restore(data_dir, capsys, photo):
     run(capsys, "clients", "add", "--name", "Bea")
     check = run_json(capsys, "records", "check")
     assert check["ok"] is True and check["problems"] == []
-    assert check["schema_version"] == 4 and check["counts"] == {
+    assert check["schema_version"] == 5 and check["counts"] == {
         "clients": 1, "visits": 0, "photos": 0}
     info = run_json(capsys, "records", "info")
     assert set(info) == {"folder", "database", "backups_folder", "schema_version", "counts",

@@ -43,7 +43,10 @@ def test_sigkill_while_saving_keeps_the_store_consistent(tmp_path, child_env):
         children = [subprocess.Popen(
             [sys.executable, str(HERE / "records_saver.py"), str(data_dir), str(photo_dir),
              str(round_number * PARALLEL + k)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path))
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(tmp_path),
+            # Unbuffered: readline() below must not read ahead, since communicate() reads the
+            # raw pipe and would never see lines (a "deleted N") left in a buffer.
+            bufsize=0)
             for k in range(PARALLEL)]
         if round_number % 5 == 0:
             # Some kills land during start-up (creation, migration, daily backup, sweep).

@@ -34,7 +34,7 @@ def _columns(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
 
 
 def test_every_fixture_version_is_older_than_current():
-    assert SCHEMA_VERSION == 4
+    assert SCHEMA_VERSION == 5
     for version in (1, 2, 3):
         assert (FIXTURES / f"schema_v{version}.sql").is_file()
 
@@ -115,7 +115,7 @@ def test_migrate_from_v3_adds_row_versions_changes_and_audit_log(data_dir):
 
 def test_migrated_schema_equals_fresh_schema(tmp_path):
     shapes = []
-    for version in (None, 1, 2, 3):
+    for version in (None, 1, 2, 3, 4):
         data_dir = tmp_path / f"from-{version}"
         data_dir.mkdir()
         if version is not None:
@@ -127,8 +127,37 @@ def test_migrated_schema_equals_fresh_schema(tmp_path):
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
         shapes[-1]["__indexes__"] = indexes
         conn.close()
-    assert shapes[0] == shapes[1] == shapes[2] == shapes[3]
+    assert shapes[0] == shapes[1] == shapes[2] == shapes[3] == shapes[4]
     assert "visit_photos" in shapes[0] and "uid" in [c[0] for c in shapes[0]["clients"]]
+
+
+def test_migrate_from_v4_keeps_visit_ids_and_links_follow_ups(data_dir):
+    db = _build(data_dir, 4)
+    with open_store(data_dir) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        conn = store.conn
+        assert [r[0] for r in conn.execute("SELECT id FROM visits ORDER BY id")] == [1, 2, 3, 4]
+        assert conn.execute("SELECT save_token, updated_by FROM visits WHERE id = 4"
+                            ).fetchone() == ("tok-4-1", "ana")
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        # Visit 5 was erased under version 4: its id is not handed out again.
+        conn.execute("INSERT INTO visits (client_id, visit_date, kind, analysis_json, created, "
+                     "follows_visit_id, passes) VALUES (1, '2026-05-01', 'follow-up', '{}', "
+                     "'2026-05-01T10:00:00', 2, 3)")
+        new = conn.execute("SELECT id, kind, follows_visit_id FROM visits WHERE kind = "
+                           "'follow-up'").fetchone()
+        assert new == (6, "follow-up", 2)
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("INSERT INTO visits (client_id, visit_date, kind, analysis_json, "
+                         "created) VALUES (1, '2026-05-01', 'party', '{}', 'x')")
+        with pytest.raises(sqlite3.IntegrityError):
+            conn.execute("UPDATE clients SET fitzpatrick = 7 WHERE id = 1")
+        # Erasing the visit a follow-up follows keeps the follow-up, unlinked.
+        conn.execute("DELETE FROM visits WHERE id = 2")
+        assert conn.execute("SELECT follows_visit_id FROM visits WHERE id = 6").fetchone() == (
+            None,)
+        assert store.check() == []
+    assert db.is_file()
 
 
 def test_failed_migration_is_rolled_back(data_dir):

@@ -10,7 +10,7 @@ import pytest
 from records_helpers import make_analysis
 
 from shadematch.errors import RecordsError
-from shadematch.records import DamagedRecordsError, open_store, restore_backup
+from shadematch.records import SCHEMA_VERSION, DamagedRecordsError, open_store, restore_backup
 from shadematch.records.backups import KEEP, backup_name, list_backups
 from shadematch.records.store import records_dir
 
@@ -113,7 +113,7 @@ def test_restore_of_an_older_schema_backup_is_upgraded(data_dir, tmp_path):
     open_store(data_dir).close()
     restore_backup(old, data_dir)
     with open_store(data_dir) as store:
-        assert store.schema_version == 4
+        assert store.schema_version == SCHEMA_VERSION
         assert store.get_client(1).name == "Alan Archer"
 
 

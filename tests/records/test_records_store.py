@@ -145,7 +145,7 @@ def test_visit_round_trip_with_photo_copy(any_store, photo, tmp_path):
     store.update_visit(vid, report_path=str(tmp_path / "report.pdf"))
     assert store.get_visit(vid).report_path == str(tmp_path / "report.pdf")
     with pytest.raises(RecordsError, match="Unknown visit kind"):
-        store.save_visit(cid, make_analysis(), None, kind="follow-up")
+        store.save_visit(cid, make_analysis(), None, kind="coffee")
     with pytest.raises(RecordsError, match="analysis record"):
         store.save_visit(cid, [1, 2], None)
     with pytest.raises(RecordsError, match="could not be read"):

@@ -87,6 +87,10 @@ class Settings:
                                 "how much lighter (predicted healed L*) the plan's first "
                                 "session is than the final shade",
                                 lambda v: isinstance(v, float) and 0.0 <= v <= 20.0)
+    chart_row_mm = Option("preview/chart_row_mm", float, 0.0,
+                          "the ColorChecker's dark-skin to bluish-green centre distance in mm, "
+                          "measured with a ruler (0 = not measured): the preview's scale from "
+                          "the chart", lambda v: isinstance(v, float) and 0.0 <= v <= 500.0)
     user_palette_folder = Option("palettes/user_folder", str, "",
                                  "extra folder of the user's palette files ('' = default)")
     # --- clinic (for reports) ---------------------------------------------------------------

@@ -68,13 +68,13 @@ def reduce_for_screen(rgb8: np.ndarray, side: int = QUICK_SIDE) -> np.ndarray:
 
 
 def render_job(rgb, state: PreviewState, skin, entry, photo_shape=None, model=None,
-               progress=None, cancelled=None):
+               progress=None, cancelled=None, source=None):
     """Worker: the preview of ``state`` (see :func:`shadematch.preview.render_preview`)."""
     from shadematch.preview import render_preview
 
     return render_preview(rgb, state.design(), state.pixels_per_mm, skin, entry, state.stage,
                           state.session, cancelled=cancelled, photo_shape=photo_shape,
-                          model=model)
+                          model=model, source=source)
 
 
 def choose_job(samples, palette, shade, session, area, model, progress=None, cancelled=None):
@@ -85,16 +85,20 @@ def choose_job(samples, palette, shade, session, area, model, progress=None, can
 
 
 def export_job(path, rgb, state: PreviewState, skin, entry, model=None, progress=None,
-               cancelled=None):
-    """Worker: render the full photo and write it to ``path``."""
+               cancelled=None, source=None):
+    """Worker: render the full photo and write it to ``path``; a wide-gamut photo (``source``,
+    its SourcePixels) is drawn and written in its own profile."""
     from shadematch.reporting.preview_image import write_preview
 
     if progress is not None:
         progress(0.1, "Drawing the dots")
-    preview = render_job(rgb, state, skin, entry, model=model, cancelled=cancelled)
+    if source is not None:
+        rgb = source.oriented()
+    preview = render_job(rgb, state, skin, entry, model=model, cancelled=cancelled,
+                         source=source)
     if progress is not None:
         progress(0.8, "Writing the file")
-    write_preview(path, preview.rgb)
+    write_preview(path, preview.rgb, icc=preview.icc)
     return path
 
 
@@ -109,11 +113,15 @@ class PreviewDialog(QDialog):
     hair_box : (x, y, w, h) over the scalp for the hairline templates (default: the upper middle
         of the photo).
     state : a saved preview state to start from (its design, scale ...).
+    source : the photo's SourcePixels when it is wide-gamut: the export is drawn in its profile.
+    chart_corners : the calibration's ColorChecker corner patch centres: "From the chart" takes
+        the scale from them and the chart's row length (remembered in ``settings``).
     """
 
     def __init__(self, rgb8: np.ndarray, samples: dict, palette, *, hair_box=None,
                  state: PreviewState | None = None, runner: TaskRunner | None = None,
-                 model=None, area: str = "scalp", parent=None) -> None:
+                 model=None, area: str = "scalp", source=None, chart_corners=None,
+                 settings=None, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Consultation preview")
         self.setObjectName("previewDialog")
@@ -121,6 +129,9 @@ class PreviewDialog(QDialog):
         self.rgb8 = np.ascontiguousarray(rgb8)
         self.small = reduce_for_screen(self.rgb8)
         self.samples, self.palette, self.model, self.area_kind = samples, palette, model, area
+        self.source = source            # a wide-gamut photo's own pixels: exports keep its profile
+        self.chart_corners = list(chart_corners) if chart_corners else None
+        self.settings = settings
         height, width = self.rgb8.shape[:2]
         self.hair_box = hair_box or (0.15 * width, 0.05 * height, 0.7 * width, 0.35 * height)
         self.runner = runner or TaskRunner(self)
@@ -233,10 +244,48 @@ class PreviewDialog(QDialog):
         self.ppm = _spin(box, 0.0, 500.0, 3, 0.5, " px/mm")
         self.ppm.setSpecialValueText("not set")
         self.ppm.editingFinished.connect(self._ppm_edited)
+        self.chart_row = _spin(box, 0.0, 500.0, 1, 0.5, " mm",
+                               float(self.settings.chart_row_mm) if self.settings else 0.0)
+        self.chart_row.setSpecialValueText("measure it")
+        self.chart_row.setToolTip("On your ColorChecker, the distance between the centres of the "
+                                  "dark-skin and bluish-green patches (a row of six), measured "
+                                  "once with a ruler; remembered")
+        self.chart_scale = QPushButton("Scale from the chart", box)
+        self.chart_scale.setEnabled(self.chart_corners is not None)
+        self.chart_scale.setToolTip("The photo's scale from the ColorChecker marked for "
+                                    "calibration" if self.chart_corners else
+                                    "Calibrate with a ColorChecker first (its corners give the "
+                                    "scale)")
+        self.chart_scale.clicked.connect(self._scale_from_chart)
         layout.addRow("Known length", self.scale_mm)
         layout.addRow(self.scale_button)
+        layout.addRow("Chart row", self.chart_row)
+        layout.addRow(self.chart_scale)
         layout.addRow("Scale", self.ppm)
         return box
+
+    def _scale_from_chart(self) -> None:
+        from shadematch.preview import scale_from_chart
+
+        row_mm = self.chart_row.value()
+        if not self.chart_corners:
+            self._say("Calibrate with a ColorChecker first: its corners give the scale.")
+            return
+        if row_mm <= 0:
+            self._say("Measure your chart once with a ruler: the distance between the centres of "
+                      "the dark-skin and bluish-green patches, in mm, under Chart row.")
+            self.chart_row.setFocus()
+            return
+        if self.settings is not None:
+            self.settings.chart_row_mm = float(row_mm)
+        try:
+            ppm = scale_from_chart(self.chart_corners, row_mm)
+        except ShadematchError as exc:
+            self._say(str(exc))
+            return
+        self._edit(self.editor.set_scale, ppm)
+        self._sync_controls()
+        self._say(f"Scale from the chart: {ppm:.2f} px/mm.")
 
     def _dots_box(self) -> QGroupBox:
         box = QGroupBox("Dots", self)
@@ -476,7 +525,7 @@ class PreviewDialog(QDialog):
         return self.runner.submit(export_job, channel="preview-export", path=path,
                                   rgb=self.rgb8, state=self.editor.state, skin=self.choice.skin,
                                   entry=self.choice.entry, model=self.model,
-                                  title="Exporting the preview",
+                                  source=self.source, title="Exporting the preview",
                                   on_done=lambda p: self._say(f"Preview written to {p}."),
                                   on_expected=lambda exc: self._say(str(exc)))
 

@@ -79,6 +79,9 @@ class ConsultationPreview(QObject):
         self.dialog = PreviewDialog(ws.photo.rgb8(), dict(ws.samples), ws.palette,
                                     hair_box=_hair_box(ws), state=state,
                                     runner=self.services.runner,
+                                    source=getattr(ws.photo, "source", None),
+                                    chart_corners=getattr(ws.calibration, "corners", None),
+                                    settings=self.services.settings,
                                     area="scar" if getattr(ws, "area", "scalp") == "scar"
                                     else "scalp", parent=self.services.main_widget())
         self.dialog.finished.connect(self._closed)

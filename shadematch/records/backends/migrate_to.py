@@ -15,11 +15,11 @@ import hashlib
 from shadematch.errors import RecordsError
 
 # Copied in this order (parents first); the columns are those both sides have.
-TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos", "users",
-          "audit_log")
-_ID_TABLES = ("clients", "screenings", "consents", "visits", "users")
-_RECORD_TABLES = ("clients", "screenings", "consents", "visits", "photos", "visit_photos",
-                  "users")
+TABLES = ("clients", "screenings", "visits", "consents", "photos", "visit_photos", "users",
+          "fitted_models", "audit_log")
+_ID_TABLES = ("clients", "screenings", "visits", "consents", "users", "fitted_models")
+_RECORD_TABLES = ("clients", "screenings", "visits", "consents", "photos", "visit_photos",
+                  "users", "fitted_models")
 
 
 def _sqlite_columns(conn, table: str) -> list[str]:

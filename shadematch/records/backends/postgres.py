@@ -248,25 +248,12 @@ class PgRecordStore(RecordStore):
             counts = erasure.scrub_app_files(self._data_dir or self.root.parent, traces)
             with self._write() as conn:
                 require_client(conn, client_id)
-                shas = [r[0] for r in conn.execute(
-                    "SELECT DISTINCT vp.sha256 FROM visit_photos vp JOIN visits v ON "
-                    "v.id = vp.visit_id WHERE v.client_id = ? AND vp.sha256 IS NOT NULL",
-                    (int(client_id),))]
-                visits = conn.execute("SELECT COUNT(*) FROM visits WHERE client_id = ?",
-                                      (int(client_id),)).fetchone()[0]
-                conn.execute("DELETE FROM clients WHERE id = ?", (int(client_id),))
-                unused = []
-                for sha in shas:
-                    if conn.execute("SELECT 1 FROM visit_photos WHERE sha256 = ? LIMIT 1",
-                                    (sha,)).fetchone() is None:
-                        conn.execute("DELETE FROM photos WHERE sha256 = ?", (sha,))
-                        unused.append(sha)
-                self._audit(conn, "erase", f"client #{int(client_id)}",
-                            f"uid {traces.uid}; {visits} visits, {len(unused)} photos")
+                erased = erasure.delete_client_rows(conn, client_id, self._audit)
+            unused = {sha for sha, _stored, _thumb in erased.photos}
             for _kind, path in self.files.all_files():
                 if path.name.split(".")[0] in unused:
                     path.unlink(missing_ok=True)
-        return {"visits": int(visits), "photos": len(unused), "backups": 0, **counts}
+        return {"visits": erased.visits, "photos": len(unused), "backups": 0, **counts}
 
     @requires("maintenance")
     @sql_errors
