@@ -10,6 +10,7 @@ import threading
 
 import numpy as np
 import pytest
+from imaging_helpers import write_linear_dng
 from PIL import Image
 
 from shadematch.imaging import native_stderr
@@ -46,6 +47,16 @@ def cut_deflate_tiff(tmp_path):
 
 
 @pytest.fixture
+def cut_dng(tmp_path):
+    """A camera RAW (DNG) cut short: LibRaw prints "cut.dng: Unexpected end of file" to fd 2."""
+    pytest.importorskip("rawpy")
+    whole = write_linear_dng(tmp_path / "whole.dng", np.full((48, 64, 3), 0.18)).read_bytes()
+    path = tmp_path / "cut.dng"
+    path.write_bytes(whole[: int(len(whole) * 0.6)])
+    return path
+
+
+@pytest.fixture
 def capture_on():
     before = native_stderr.enabled()
     native_stderr.enable()
@@ -53,8 +64,8 @@ def capture_on():
     native_stderr.enable(before)
 
 
-@pytest.mark.parametrize("photo", ["damaged_lzw_tiff", "cut_deflate_tiff"])
-def test_cli_prints_only_its_one_line_for_a_damaged_tiff(photo, request, child_env, tmp_path):
+@pytest.mark.parametrize("photo", ["damaged_lzw_tiff", "cut_deflate_tiff", "cut_dng"])
+def test_cli_prints_only_its_one_line_for_a_damaged_photo(photo, request, child_env, tmp_path):
     path = request.getfixturevalue(photo)
     proc = subprocess.run([sys.executable, "-m", "shadematch", "match", str(path),
                            "--skin", "0,0,10,10"], capture_output=True, text=True, timeout=120,
@@ -77,6 +88,18 @@ def test_the_libtiff_message_is_real_and_reaches_the_log(damaged_lzw_tiff, captu
     logged = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert len(logged) == 1
     assert "damaged_lzw.tif" in logged[0] and "not yet in table" in logged[0]
+
+
+def test_the_libraw_message_is_real_and_reaches_the_log(cut_dng, capture_on, capfd, caplog):
+    from shadematch.errors import ImageLoadError
+    from shadematch.imaging import load_photo
+
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    with pytest.raises(ImageLoadError):
+        load_photo(cut_dng)
+    assert capfd.readouterr().err == ""
+    logged = [r.getMessage() for r in caplog.records if r.name == LOGGER]
+    assert len(logged) == 1 and "Unexpected end of file" in logged[0]
 
 
 def test_without_enable_fd_2_is_left_alone(capfd, caplog):
