@@ -150,3 +150,14 @@ def test_overlapping_captures_in_threads_share_one_redirection(capture_on, capfd
     assert len(logged) == 1
     assert "first.tif, second.tif" in logged[0]
     assert "first message" in logged[0] and "second message" in logged[0]
+
+
+def test_cli_main_in_process_captures_only_for_the_command(damaged_lzw_tiff, capfd):
+    from shadematch.cli import main
+
+    handlers = list(logging.getLogger().handlers)
+    assert main(["match", str(damaged_lzw_tiff), "--skin", "0,0,10,10"]) == 1
+    err = capfd.readouterr().err
+    assert err.startswith("shadematch: error: damaged_lzw.tif") and err.count("\n") == 1, err
+    assert not native_stderr.enabled()
+    assert logging.getLogger().handlers == handlers
