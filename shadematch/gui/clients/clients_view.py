@@ -41,6 +41,7 @@ from shadematch.gui.clients.client_dialog import (
 )
 from shadematch.gui.common.services import WindowServices
 from shadematch.gui.common.theme import ERROR_COLOUR
+from shadematch.vocabulary import shade_label
 
 log = logging.getLogger(__name__)
 
@@ -327,9 +328,7 @@ class ClientsView(QWidget):
         self.flags.setText("⚠ " + "; ".join(labels) if labels else "")
         self.timeline.clear()
         for visit in reversed(visits):  # newest first
-            used = [visit.chosen_name or visit.chosen_entry_id or "no shade chosen"]
-            if visit.dilution:
-                used.append(visit.dilution)
+            used = [shade_label(visit.chosen_name or visit.chosen_entry_id, visit.dilution)]
             if visit.batch:
                 used.append(f"batch {visit.batch}")
             if visit.report_path:
@@ -354,7 +353,7 @@ class ClientsView(QWidget):
                  "<table cellspacing='4'>"]
         for row in rows:
             used = " · ".join(html.escape(str(v)) for v in (
-                row["chosen_name"] or row["chosen_entry_id"], row["dilution"],
+                shade_label(row["chosen_name"] or row["chosen_entry_id"], row["dilution"], ""),
                 f"batch {row['batch']}" if row["batch"] else None) if v)
             words = ", ".join(row["direction"]) or "about the same"
             lines.append(
