@@ -155,6 +155,11 @@ def test_new_client_save_visit_timeline_and_reopen(qtbot, make_window, photo_fil
     wait_measured(qtbot, window)
     assert ws.picks["primary"]["entry_id"] == pick
     assert ws.photo is not None and str(ws.photo.path) == str(saved.photo.stored_path)
+    # The photo is named by its own file name, never the store copy's hash name.
+    title = window.windowTitle()
+    assert title.startswith(photo_file.name) and saved.photo.sha256[:12] not in title
+    assert ws.photo_name == photo_file.name
+    assert ws.to_dict()["photo"]["name"] == photo_file.name
     assert ws.session_path is None
     assert np.allclose(ws.to_dict()["samples"]["hair"]["lab"], hair_lab, atol=0.05)
 

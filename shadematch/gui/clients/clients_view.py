@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -108,8 +109,19 @@ def load_visit(records: ClientRecords, visit_id: int):
     stored = visit.photo.stored_path if visit.photo is not None else None
     if stored is not None and Path(stored).is_file():
         photo, display = decode_for_display(str(stored))
-        return visit, photo, display
+        return visit, replace(photo, display_name=visit_photo_name(visit)), display
     return visit, None, None
+
+
+def visit_photo_name(visit) -> str | None:
+    """The visit photo's own file name: the original file's, or the one its analysis recorded;
+    never the store copy's hash name."""
+    original = visit.photo.original_path if visit.photo is not None else None
+    if original:
+        return Path(original).name
+    photo = visit.analysis.get("photo") if isinstance(visit.analysis, dict) else None
+    name = photo.get("name") if isinstance(photo, dict) else None
+    return str(name) if name else None
 
 
 def erase_client(records: ClientRecords, client_id: int) -> dict[str, int]:
