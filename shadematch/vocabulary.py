@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-# Region classes ("hair", "skin", "scar" in the record).
-REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar"}
+# Region classes ("hair", "skin", "scar", "healed" in the record).
+REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar", "healed": "Healed SMP"}
 
 # Reference charts of a calibration (``calibration.chart`` in the record), as a noun phrase.
 CHART_NAMES = {"colorchecker24": "a ColorChecker 24 chart", "greycard": "a grey card"}

@@ -54,7 +54,7 @@ TOOL_TIPS = {
     "polygon": "Click corners, double-click or Enter to close; or drag to draw a lasso",
     "brush": "Paint over the area; [ and ] change the size; Shift adds to the selected brush region",
 }
-CLASS_SHORTCUTS = {"hair": "1", "skin": "2", "scar": "3"}
+CLASS_SHORTCUTS = {"hair": "1", "skin": "2", "scar": "3", "healed": "4"}
 SHAPE_LABELS = {"rect": "rectangle", "ellipse": "ellipse", "polygon": "polygon", "brush": "brush"}
 HANDLE_PX = 9  # handle size in screen pixels
 DRAG_THRESHOLD_PX = 3
