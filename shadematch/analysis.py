@@ -115,6 +115,9 @@ class RankingSettings:
         ``chroma_unreliable`` warning, else 1).
     fade_years : years for ``faded_lab`` (None: the model's default).
     plan_step_L : how much lighter (healed L*) the first session is (None: the plan's default).
+    model : the appearance model parameters the healed colours are predicted with
+        (:class:`~shadematch.appearance.ModelParameters`, e.g. the clinic's active fitted model;
+        None: the shipped model). The record names its version (``matching.appearance.model``).
     """
 
     formula: str = "ciede2000"
@@ -126,6 +129,7 @@ class RankingSettings:
     lightness_weight: float | None = None
     fade_years: float | None = None
     plan_step_L: float | None = None
+    model: Any = None
 
 
 def compose_analysis(photo_info: Mapping[str, Any] | PhotoInfo, regions: Sequence[Region],
@@ -201,14 +205,15 @@ def compose_analysis(photo_info: Mapping[str, Any] | PhotoInfo, regions: Sequenc
                 result = rank_healed(
                     samples["hair"].Lab, palette, samples[skin_class].Lab, formula=formula,
                     lightness_weight=lightness_weight, years=settings.fade_years,
-                    skin_name="scar tissue" if skin_class == "scar" else "skin", **params)
+                    skin_name="scar tissue" if skin_class == "scar" else "skin",
+                    model=settings.model, **params)
                 if area == "scar":
                     scar_result = result
                 elif "scar" in samples:
                     scar_result = rank_healed(
                         samples["hair"].Lab, palette, samples["scar"].Lab, formula=formula,
                         lightness_weight=lightness_weight, years=settings.fade_years,
-                        skin_name="scar tissue", **params)
+                        skin_name="scar tissue", model=settings.model, **params)
             if result is not None:
                 top = settings.top
                 shown = result.matches if top is None else result.matches[:max(top, 0)]
@@ -260,7 +265,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
             cancelled: Callable[[], bool] | None = None, *, card_only: bool = False,
             area: str | None = None, lightness_weight: float | None = None,
             fade_years: float | None = None, plan_step_L: float | None = None,
-            pixels_per_mm: float | None = None) -> Analysis:
+            pixels_per_mm: float | None = None, model=None) -> Analysis:
     """Measure ``regions`` of ``photo`` and rank ``palette`` by how each pigment and dilution is
     predicted to look healed in the client's skin, against the client's hair.
 
@@ -275,6 +280,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
         ``linear_RGB_to_XYZ`` and ``to_dict``).
     quick, progress, cancelled : as for :func:`measure_regions`.
     pixels_per_mm : the photo's scale, when known: follicle density per cm2 and dot size in mm.
+    model : the appearance model parameters (None: shipped), see :class:`RankingSettings`.
 
     Returns
     -------
@@ -283,7 +289,7 @@ def analyse(photo, regions: Sequence[Region], palette, formula: str = "ciede2000
     settings = RankingSettings(formula=formula, params=dict(params or {}), target=target,
                                top=top, card_only=card_only, area=area,
                                lightness_weight=lightness_weight, fade_years=fade_years,
-                               plan_step_L=plan_step_L)
+                               plan_step_L=plan_step_L, model=model)
     normalise_formula(formula)  # a bad formula fails before the photo is measured
     if target not in REGION_CLASSES:
         raise ShadematchError(f"unknown target {target!r}: use one of {', '.join(REGION_CLASSES)}")

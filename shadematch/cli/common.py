@@ -165,7 +165,8 @@ def analysis_from_args(args: argparse.Namespace):
     analysis = analyse(photo, regions, palette, formula=args.formula, target=target,
                        top=args.top, calibration=calibration, card_only=card_only,
                        fade_years=getattr(args, "fade_years", None),
-                       plan_step_L=getattr(args, "first_step", None))
+                       plan_step_L=getattr(args, "first_step", None),
+                       model=getattr(args, "appearance_model", None))
     return analysis, photo
 
 

@@ -52,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
                           or args.batch or args.visit_date):
         raise ShadematchError("--kind, --follows, --batch and --visit-date describe the visit "
                               "saved: add --client ID --save")
+    if args.client is not None:
+        # an analysis for a client of the records ranks with the clinic's active fitted model
+        args.appearance_model = _active_model()
     analysis, photo = analysis_from_args(args)
     if args.pick:
         analysis.set_pick(args.pick, "primary")
@@ -87,6 +90,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"shadematch: no ranking: {problem}", file=sys.stderr)
         return 1
     return 0
+
+
+def _active_model():
+    """The records' active fitted appearance model, or None (the shipped model)."""
+    from shadematch.records import open_store
+
+    with open_store() as store:
+        return store.active_model()
 
 
 def _fmt_lab(lab) -> str:

@@ -73,3 +73,27 @@ def test_following_an_unknown_or_another_clients_visit_is_refused(tmp_path, stor
     assert "add --client ID --save" in capsys.readouterr().err
     with open_store() as store:
         assert store.visits(ann) == []
+
+
+def test_a_clients_analysis_ranks_with_the_active_fitted_model(tmp_path, store_dir, capsys):
+    from types import SimpleNamespace
+
+    from shadematch.appearance import SHIPPED, ModelParameters
+
+    photo = str(_photo(tmp_path / "follow.png"))
+    fitted = ModelParameters.from_dict({**SHIPPED.to_dict(), "name": "clinic", "version": 5,
+                                        "neat_ink_mua_550": SHIPPED.neat_ink_mua_550 * 1.6})
+    with open_store() as store:
+        ann = store.add_client("Ann Example", dob="1980-02-03")
+        shipped = _save(capsys, [photo, *REGIONS, "--client", str(ann)])
+        store.save_fitted_model(SimpleNamespace(fitted=fitted, accepted=True, excluded=[],
+                                                error_current=2.0, loo_error_fitted=1.0,
+                                                used=["a"] * 10))
+    clinic = _save(capsys, [photo, *REGIONS, "--client", str(ann)])
+    assert shipped["matching"]["appearance"]["model"]["parameters_version"] == SHIPPED.version
+    assert clinic["matching"]["appearance"]["model"]["parameters"] == "clinic"
+    assert clinic["matching"]["appearance"]["model"]["parameters_version"] == 5
+    healed = {r["id"]: r["healed_lab"] for r in shipped["ranking"]}
+    assert any(r["healed_lab"] != healed.get(r["id"]) for r in clinic["ranking"])
+    with open_store() as store:
+        assert store.get_visit(clinic["visit_id"]).model_version == "5"
