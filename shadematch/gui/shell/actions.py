@@ -111,6 +111,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("preview", "Consultation &preview…", ("Ctrl+Shift+P",),
                "Show the client their own head with SMP in the chosen shade, healed",
                icon_text="Preview"),
+    ActionSpec("learn", "&Learn from healed results…", (),
+               "Fit the appearance model to your follow-up visits (before/after error, "
+               "track record)"),
     # Palettes
     ActionSpec("import_palette", "&Import palette file…", (),
                "Add a .csv or .json palette to your palettes"),
@@ -139,7 +142,8 @@ MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tools", "&Tools", (*(f"tool_{n}" for n in TOOL_LABELS), "-",
                          *(f"class_{n}" for n in CLASS_LABELS), "-",
                          *(f"reclass_{n}" for n in CLASS_LABELS), "-",
-                         "brush_bigger", "brush_smaller", "-", "calibrate", "preview")),
+                         "brush_bigger", "brush_smaller", "-", "calibrate", "preview", "-",
+                         "learn")),
     ("palettes", "&Palettes", ("import_palette", "-", "print_card", "read_card")),
     ("help", "&Help", ("shortcuts", "about", "-", "log_folder", "demo")),
 )

@@ -28,6 +28,7 @@ from shadematch.gui.consultation.measuring import Measuring
 from shadematch.gui.consultation.photo_loading import PhotoLoading
 from shadematch.gui.consultation.sample_panel import SamplePanel
 from shadematch.gui.consultation.session_actions import PhotoQuestions, SessionActions
+from shadematch.gui.learning.learn_dialog import LearningFeature
 from shadematch.gui.photo.photo_view import PhotoView
 from shadematch.gui.preview.preview_feature import ConsultationPreview, PaletteTools
 from shadematch.gui.regions.region_tools import TOOL_LABELS, RegionListPanel, RegionTools
@@ -148,6 +149,7 @@ def compose(window: ComposedWindow) -> Features:
     calibration_tool = CalibrationTool(window, view, tools.tool_changed)
     preview = ConsultationPreview(window)
     palette_tools = PaletteTools(window)
+    learning = LearningFeature(window, client_records.store)
     palette_tools.palettes_changed.connect(matching_panel.reload_palettes)
 
     # -- status bar --------------------------------------------------------------------------------
@@ -190,6 +192,7 @@ def compose(window: ComposedWindow) -> Features:
     bind("shortcuts", window.show_shortcuts)
     bind("about", window.show_about)
     bind("preview", preview.open)
+    bind("learn", learning.open)
     bind("import_palette", palette_tools.import_palette)
     bind("print_card", palette_tools.print_card)
     bind("read_card", palette_tools.read_card)

@@ -1,0 +1,1 @@
+"""Tools > Learn from healed results…: fit the appearance model to the clinic's follow-ups."""
