@@ -458,16 +458,18 @@ class RegionListPanel(QWidget):
         self.workspace, self.tools = workspace, tools
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        # two buttons a row: four classes side by side would widen the dock over the photo
+        # Two columns: four class buttons in one row would make the dock too wide for a
+        # 1280-pixel screen.
         legend = QGridLayout()
+        legend.setSpacing(4)
         self.class_buttons: dict[str, QPushButton] = {}
-        for i, (name, label) in enumerate(CLASS_LABELS.items()):
+        for index, (name, label) in enumerate(CLASS_LABELS.items()):
             button = QPushButton(class_icon(name), label)
             button.setCheckable(True)
             button.setToolTip(f"Draw {label.lower()} regions ({CLASS_SHORTCUTS[name]}); "
                               f"selected regions become {label.lower()}")
             button.clicked.connect(lambda _=False, n=name: tools.set_class(n))
-            legend.addWidget(button, i // 2, i % 2)
+            legend.addWidget(button, index // 2, index % 2)
             self.class_buttons[name] = button
         layout.addLayout(legend)
         self.list = QListWidget()
