@@ -22,6 +22,7 @@ def astronaut() -> np.ndarray:
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, astronaut):
     monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.setenv("SHADEMATCH_REPORTS_DIR", str(tmp_path / "documents" / "shadematch reports"))
     from PySide6.QtCore import QThreadPool
 
     from shadematch.gui.shell.main_window import MainWindow
@@ -221,3 +222,103 @@ def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeyp
     assert len(_image_xobjects(missing)) == len(images_without)
     message = window.statusBar().currentMessage()
     assert "Report written" in message and "moved.png was not found" in message
+
+
+def test_file_label_is_a_mnemonic_for_the_path_not_a_literal_ampersand(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from shadematch.gui.reports.report_export import ReportDialog
+
+    dialog = ReportDialog(None, "/tmp/x report.pdf")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.path]
+    assert len(labels) == 1 and labels[0].text() == "&File:"
+    dialog.client.setFocus()
+    # Sent to the window, as the window system does: that is where shortcuts are matched.
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key_F, Qt.AltModifier)
+    assert dialog.path.hasFocus()
+
+
+def _type(widget, text: str) -> None:
+    """Type ``text`` with real key events (QTest.keyClicks knows only ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, char))
+
+
+def test_dialog_names_the_characters_no_font_can_print_before_export(qtbot, monkeypatch):
+    from shadematch.gui.reports.report_export import ReportDialog
+    from shadematch.reporting import text as rtext
+
+    # Only the shipped fonts (a system font could cover Georgian on this machine).
+    monkeypatch.setattr(rtext, "_fallbacks", None)
+    monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", ())
+
+    dialog = ReportDialog(None, "/tmp/x report.pdf", other_text="Clinic")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.font_note.isHidden()
+    _type(dialog.client, "प्रिया")  # Devanagari: the shipped Noto font prints it
+    assert dialog.client.text() == "प्रिया"
+    assert dialog.font_note.isHidden()
+    _type(dialog.practitioner, "ნინო")  # Georgian: no shipped font
+    assert dialog.practitioner.text() == "ნინო", dialog.practitioner.text()
+    assert not dialog.font_note.isHidden(), dialog.font_note.text()
+    assert "ნ ი ო" in dialog.font_note.text() and "?" in dialog.font_note.text()
+
+
+def test_reports_default_to_the_documents_reports_folder_and_open_report_opens_it(
+        window, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtCore import Qt, QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    from shadematch.gui.reports import report_export
+
+    reports = tmp_path / "documents" / "shadematch reports"
+    window.show()
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["path"] = dialog.path.text()
+        return QDialog.Accepted
+
+    monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    exporter = window.report_exporter
+    assert not exporter.open_action.isEnabled()
+    with qtbot.waitSignal(exporter.exported, timeout=30000) as blocker:
+        exporter.action.trigger()
+    assert Path(seen["path"]).parent == reports
+    written = Path(blocker.args[0])
+    assert written.parent == reports and written.read_bytes().startswith(b"%PDF")
+    assert exporter.open_action.isEnabled()
+    buttons = [b for b in window.info_bar.findChildren(QPushButton) if b.text() == "Open report"]
+    assert len(buttons) == 1 and buttons[0].isVisible()
+    QTest.mouseClick(buttons[0], Qt.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(written))]
+    exporter.open_action.trigger()
+    assert len(opened) == 2
+
+
+def test_save_session_as_suggests_the_reports_folder_not_the_camera_folder(window, monkeypatch,
+                                                                           tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: asked.append(a) or ("", ""))
+    window.actions["save_as"].trigger()
+    suggested = Path(asked[0][2])
+    assert suggested.parent == tmp_path / "documents" / "shadematch reports"
+    assert suggested.name == "astronaut.shadematch"

@@ -7,6 +7,11 @@ missing is left out (the status bar says so); the report is still written. The
 PDF is built off the GUI thread by :func:`shadematch.reporting.build_report` on the window's
 :class:`~shadematch.gui.common.workers.TaskRunner`.
 
+Reports are suggested in "shadematch reports" in the user's documents
+(:func:`shadematch.resources.reports_dir`), not the camera folder. Names no shipped font can print
+are named in the dialog before export. After an export, "Open report" (above the photo, and File >
+Open last report) opens the PDF in the system viewer.
+
 Installed by :func:`shadematch.gui.shell.composition.compose` with the window services.
 """
 
@@ -16,7 +21,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,6 +30,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -42,8 +49,10 @@ class ReportDialog(QDialog):
     """Client, practitioner, aftercare page and file of one report (holds no state that matters)."""
 
     def __init__(self, parent: QWidget | None, path: str, client: str = "",
-                 practitioner: str = "", aftercare: bool = True) -> None:
+                 practitioner: str = "", aftercare: bool = True,
+                 other_text: str = "") -> None:
         super().__init__(parent)
+        self.other_text = other_text    # clinic details and notes: printed too
         self.setWindowTitle("Export shade report")
         self.setObjectName("reportDialog")
         self.client = QLineEdit(client, self)
@@ -64,7 +73,18 @@ class ReportDialog(QDialog):
         form.addRow("&Client:", self.client)
         form.addRow("&Practitioner:", self.practitioner)
         form.addRow("", self.aftercare)
-        form.addRow("&File:", file_row)
+        # A row given a layout gets no buddy, so its "&" would show literally: label it ourselves.
+        file_label = QLabel("&File:", self)
+        file_label.setBuddy(self.path)
+        form.addRow(file_label, file_row)
+        self.font_note = QLabel(self)
+        self.font_note.setObjectName("reportFontNote")
+        self.font_note.setWordWrap(True)
+        self.font_note.setStyleSheet("color: rgb(200, 120, 0);")
+        form.addRow("", self.font_note)
+        self.client.textChanged.connect(self._check_fonts)
+        self.practitioner.textChanged.connect(self._check_fonts)
+        self._check_fonts()
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel, self)
         buttons.button(QDialogButtonBox.Ok).setText("Export")
         buttons.accepted.connect(self.accept)
@@ -73,6 +93,20 @@ class ReportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
+
+    def unprintable(self) -> list[str]:
+        """Characters of what will be printed that no font can draw (they would print as "?")."""
+        from shadematch.reporting.text import unprintable
+
+        return unprintable("\n".join((self.client.text(), self.practitioner.text(),
+                                       self.other_text)))
+
+    def _check_fonts(self) -> None:
+        chars = self.unprintable()
+        self.font_note.setText(
+            "No font can print " + " ".join(chars) + ": they will show as \"?\" in the report. "
+            "Write the name in Latin letters, or export as it is." if chars else "")
+        self.font_note.setVisible(bool(chars))
 
     def _browse(self) -> None:
         # Overwrite is confirmed by the exporter (the same question whichever way the name came).
@@ -105,16 +139,27 @@ class ReportExporter(QObject):
         self.practitioner = ""
         self.aftercare = True
         self.last_folder = ""
+        self.last_report = ""           # the last report written ("" before any)
         self._note = ""                 # what the status bar adds (a clinic logo left out)
         self.action = services.actions.bind("export_report", self.export)
+        self.open_action = services.actions.bind("open_report", self.open_report)
+        self.open_action.setEnabled(False)
 
     # -- the slot -----------------------------------------------------------------------------
     def _suggested_path(self) -> str:
         ws = self.workspace
         stem = Path(ws.photo.path).stem if ws.photo is not None else "shade-report"
         name = f"{stem} report.pdf"
-        folder = self.last_folder or (str(Path(ws.photo.path).parent) if ws.photo else "")
-        return str(Path(folder) / name) if folder else name
+        folder = self.last_folder
+        if not folder:
+            from shadematch.resources import reports_dir
+
+            # The documents' reports folder, never the camera folder of the photo.
+            try:
+                folder = str(reports_dir(create=True))
+            except OSError:
+                folder = str(Path.home())
+        return str(Path(folder) / name)
 
     def export(self) -> None:
         """File > Export report...: ask, confirm replacing, then build the PDF in the background."""
@@ -124,7 +169,8 @@ class ReportExporter(QObject):
             return
         dialog = ReportDialog(self.services.main_widget(), self._suggested_path(),
                               self.selected_client_name() or self.client,
-                              self.practitioner or self._setting("practitioner"), self.aftercare)
+                              self.practitioner or self._setting("practitioner"), self.aftercare,
+                              other_text=self._printed_text())
         if dialog.exec() != QDialog.Accepted:
             return
         self.client = dialog.client.text().strip()
@@ -146,6 +192,19 @@ class ReportExporter(QObject):
                 return
             overwrite = True
         self.export_to(path, self.options(), overwrite=overwrite)
+
+    def _printed_text(self) -> str:
+        """What the report prints besides the two names: clinic details and the notes."""
+        notes = str(getattr(self.workspace, "notes", "") or "")
+        return "\n".join((self._setting("clinic_name"), self._setting("clinic_address"), notes))
+
+    def open_report(self) -> None:
+        """Open the last report written in the system's PDF viewer."""
+        if not self.last_report or not Path(self.last_report).is_file():
+            self._status("No report to open: export one first (File > Export report…)")
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(self.last_report)):
+            self._status(f"Could not open {self.last_report}: open it from its folder")
 
     def selected_client_name(self) -> str:
         """The name of the client selected in the Clients panel ("" when none is)."""
@@ -207,7 +266,11 @@ class ReportExporter(QObject):
         self._status(f"Report: {message} ({fraction * 100:.0f} %)", 0)
 
     def _done(self, written: Path) -> None:
+        self.last_report = str(written)
+        self.open_action.setEnabled(True)
         self._status(f"Report written: {written}{self._note}", 8000)
+        self.services.show_message(f"Report written: {Path(written).name}",
+                                   (("Open report", self.open_report),))
         self.exported.emit(str(written))
 
     def _status(self, text: str, msecs: int = 4000) -> None:
