@@ -60,17 +60,17 @@ def test_export_action_is_in_the_file_menu_with_ctrl_e(window):
 def test_export_writes_the_report_off_the_gui_thread(window, qtbot, tmp_path):
     import threading
 
+    import shadematch.reporting.builder as reporting
     from shadematch.reporting import ReportOptions
 
     exporter = window.report_exporter
     threads = []
-    import shadematch.reporting as reporting
 
     original = reporting.build_report
 
-    def spy(**kwargs):
+    def spy(*args, **kwargs):
         threads.append(threading.current_thread())
-        return original(**kwargs)
+        return original(*args, **kwargs)
 
     out = tmp_path / "gui.pdf"
     reporting.build_report = spy
@@ -98,6 +98,7 @@ def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch)
     def fake_exec(dialog):
         dialog.client.setText("Zoë Ó Súilleabháin")
         dialog.practitioner.setText("Sam")
+        dialog.copy.setCurrentIndex(dialog.copy.findData("practitioner"))
         dialog.path.setText(str(out))
         return QDialog.Accepted
 
@@ -186,12 +187,15 @@ def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeyp
     settings = Settings.from_file(tmp_path / "prefs.ini")
     settings.clinic_logo = str(logo)
     settings.practitioner = "Dr Ana Núñez"
+    settings.clinic_phone = "+353 1 555 0100"
     window.settings = settings
+    assert window.report_exporter.options().clinic_phone == "+353 1 555 0100"
     out = {"path": None}
     seen = []
 
     def fake_exec(dialog):
         seen.append(dialog.practitioner.text())
+        dialog.copy.setCurrentIndex(dialog.copy.findData("practitioner"))
         dialog.path.setText(str(out["path"]))
         return QDialog.Accepted
 
@@ -290,6 +294,7 @@ def test_reports_default_to_the_documents_reports_folder_and_open_report_opens_i
 
     def fake_exec(dialog):
         seen["path"] = dialog.path.text()
+        seen["copy"] = dialog.copy.currentData()
         return QDialog.Accepted
 
     monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
@@ -299,16 +304,19 @@ def test_reports_default_to_the_documents_reports_folder_and_open_report_opens_i
     assert not exporter.open_action.isEnabled()
     with qtbot.waitSignal(exporter.exported, timeout=30000) as blocker:
         exporter.action.trigger()
-    assert Path(seen["path"]).parent == reports
-    written = Path(blocker.args[0])
-    assert written.parent == reports and written.read_bytes().startswith(b"%PDF")
+    assert Path(seen["path"]).parent == reports and seen["copy"] == "both"
+    qtbot.waitUntil(lambda: len(exporter.last_reports) == 2, timeout=30000)
+    written = [reports / "astronaut report client.pdf",
+               reports / "astronaut report practitioner.pdf"]
+    assert Path(blocker.args[0]) == written[0]
+    assert all(w.read_bytes().startswith(b"%PDF") for w in written)
     assert exporter.open_action.isEnabled()
     buttons = [b for b in window.info_bar.findChildren(QPushButton) if b.text() == "Open report"]
     assert len(buttons) == 1 and buttons[0].isVisible()
     QTest.mouseClick(buttons[0], Qt.LeftButton)
-    assert opened == [QUrl.fromLocalFile(str(written))]
+    assert opened == [QUrl.fromLocalFile(str(w)) for w in written]
     exporter.open_action.trigger()
-    assert len(opened) == 2
+    assert len(opened) == 4
 
 
 def test_save_session_as_suggests_the_reports_folder_not_the_camera_folder(window, monkeypatch,

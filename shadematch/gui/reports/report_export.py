@@ -1,6 +1,7 @@
 """File > Export report... (Ctrl+E): the PDF shade report of the current analysis.
 
-The dialog asks for the client's and practitioner's names, whether to add the aftercare page, and
+The dialog asks for the client's and practitioner's names, which copy (the client's in plain words,
+the practitioner's, or both: the default), whether to add the aftercare page, and
 the file (asking before replacing one). The clinic's name, address and logo come from
 Preferences, and so does the practitioner's name the dialog starts with. A logo file that has gone
 missing is left out (the status bar says so); the report is still written. The
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -43,6 +45,10 @@ from shadematch.gui.common.services import WindowServices
 log = logging.getLogger(__name__)
 
 PDF_FILTER = "PDF documents (*.pdf)"
+# (label, copy given to shadematch.reporting.build_reports), in the order offered.
+COPY_CHOICES = (("Both: the client's and the practitioner's", "both"),
+                ("The client's copy (plain words)", "client"),
+                ("The practitioner's copy (all measurements)", "practitioner"))
 
 
 class ReportDialog(QDialog):
@@ -50,7 +56,7 @@ class ReportDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, path: str, client: str = "",
                  practitioner: str = "", aftercare: bool = True,
-                 other_text: str = "") -> None:
+                 other_text: str = "", copy: str = "both") -> None:
         super().__init__(parent)
         self.other_text = other_text    # clinic details and notes: printed too
         self.setWindowTitle("Export shade report")
@@ -60,6 +66,13 @@ class ReportDialog(QDialog):
         self.client.setPlaceholderText("printed at the top of the report")
         self.practitioner = QLineEdit(practitioner, self)
         self.practitioner.setObjectName("reportPractitioner")
+        self.copy = QComboBox(self)
+        self.copy.setObjectName("reportCopy")
+        for label, value in COPY_CHOICES:
+            self.copy.addItem(label, value)
+        self.copy.setCurrentIndex(max(0, self.copy.findData(copy)))
+        self.copy.setToolTip("Both are written beside each other as \"… client.pdf\" and "
+                             "\"… practitioner.pdf\"")
         self.aftercare = QCheckBox("Add the client's aftercare page", self)
         self.aftercare.setChecked(aftercare)
         self.path = QLineEdit(path, self)
@@ -72,6 +85,7 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Client:", self.client)
         form.addRow("&Practitioner:", self.practitioner)
+        form.addRow("C&opy:", self.copy)
         form.addRow("", self.aftercare)
         # A row given a layout gets no buddy, so its "&" would show literally: label it ourselves.
         file_label = QLabel("&File:", self)
@@ -139,7 +153,8 @@ class ReportExporter(QObject):
         self.practitioner = ""
         self.aftercare = True
         self.last_folder = ""
-        self.last_report = ""           # the last report written ("" before any)
+        self.copy = "both"
+        self.last_reports: list[str] = []   # the files of the last export (none before one)
         self._note = ""                 # what the status bar adds (a clinic logo left out)
         self.action = services.actions.bind("export_report", self.export)
         self.open_action = services.actions.bind("open_report", self.open_report)
@@ -170,28 +185,33 @@ class ReportExporter(QObject):
         dialog = ReportDialog(self.services.main_widget(), self._suggested_path(),
                               self.selected_client_name() or self.client,
                               self.practitioner or self._setting("practitioner"), self.aftercare,
-                              other_text=self._printed_text())
+                              other_text=self._printed_text(), copy=self.copy)
         if dialog.exec() != QDialog.Accepted:
             return
         self.client = dialog.client.text().strip()
         self.practitioner = dialog.practitioner.text().strip()
         self.aftercare = dialog.aftercare.isChecked()
+        self.copy = dialog.copy.currentData()
         path = dialog.path.text().strip()
         if not path:
             return
         if not path.lower().endswith(".pdf"):
             path += ".pdf"
+        from shadematch.reporting import copy_paths
+
         overwrite = False
-        if Path(path).exists():
+        existing = [p for p in copy_paths(Path(path), self.copy).values() if p.exists()]
+        if existing:
+            names = " and ".join(p.name for p in existing)
             answer = QMessageBox.question(
                 self.services.main_widget(), "Replace the report?",
-                f"{Path(path).name} already exists in {Path(path).parent}.\n"
-                "Replace it with this report?",
+                f"{names} already exist{'s' if len(existing) == 1 else ''} in "
+                f"{existing[0].parent}.\nReplace with this report?",
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 return
             overwrite = True
-        self.export_to(path, self.options(), overwrite=overwrite)
+        self.export_to(path, self.options(), overwrite=overwrite, copy=self.copy)
 
     def _printed_text(self) -> str:
         """What the report prints besides the two names: clinic details and the notes."""
@@ -199,12 +219,14 @@ class ReportExporter(QObject):
         return "\n".join((self._setting("clinic_name"), self._setting("clinic_address"), notes))
 
     def open_report(self) -> None:
-        """Open the last report written in the system's PDF viewer."""
-        if not self.last_report or not Path(self.last_report).is_file():
+        """Open the last report(s) written in the system's PDF viewer."""
+        files = [f for f in self.last_reports if Path(f).is_file()]
+        if not files:
             self._status("No report to open: export one first (File > Export report…)")
             return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(self.last_report)):
-            self._status(f"Could not open {self.last_report}: open it from its folder")
+        for file in files:
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(file)):
+                self._status(f"Could not open {file}: open it from its folder")
 
     def selected_client_name(self) -> str:
         """The name of the client selected in the Clients panel ("" when none is)."""
@@ -235,15 +257,18 @@ class ReportExporter(QObject):
             client_name=self.client, practitioner=self.practitioner,
             clinic_name=self._setting("clinic_name"),
             clinic_address=self._setting("clinic_address"),
+            clinic_phone=self._setting("clinic_phone"),
             clinic_logo=Path(logo).expanduser() if logo and not self.missing_logo() else None,
             aftercare=self.aftercare, top=int(top) if top else None)
 
-    def export_to(self, path: str | Path, options, overwrite: bool = False):
-        """Build the report of the current analysis into ``path`` off the GUI thread.
+    def export_to(self, path: str | Path, options, overwrite: bool = False,
+                  copy: str = "practitioner"):
+        """Build the ``copy`` ("client", "practitioner" or "both") of the report of the current
+        analysis into ``path`` off the GUI thread.
 
         Returns the runner's job (``None`` when nothing could be started).
         """
-        from shadematch.reporting import build_report
+        from shadematch.reporting import build_reports
 
         ws = self.workspace
         ws.end_edit()
@@ -255,9 +280,9 @@ class ReportExporter(QObject):
                       "Preferences)") if missing else ""
         self._status(f"Writing {path.name}{self._note}…", 0)
         return self.services.runner.submit(
-            build_report, channel="report", analysis=record,
+            build_reports, channel="report", analysis=record,
             photo_rgb=ws.photo.rgb if ws.photo is not None else None,
-            out_path=path, options=options, overwrite=overwrite,
+            out_path=path, options=options, copy=copy, overwrite=overwrite,
             on_done=self._done, on_progress=self._progress,
             title="Exporting the report", on_failure=lambda exc: self.failed.emit(str(exc)))
 
@@ -265,13 +290,15 @@ class ReportExporter(QObject):
     def _progress(self, fraction: float, message: str) -> None:
         self._status(f"Report: {message} ({fraction * 100:.0f} %)", 0)
 
-    def _done(self, written: Path) -> None:
-        self.last_report = str(written)
+    def _done(self, written: list[Path]) -> None:
+        self.last_reports = [str(w) for w in written]
         self.open_action.setEnabled(True)
-        self._status(f"Report written: {written}{self._note}", 8000)
-        self.services.show_message(f"Report written: {Path(written).name}",
+        names = " and ".join(Path(w).name for w in written)
+        self._status(f"Report written: {names} in {Path(written[0]).parent}{self._note}", 8000)
+        self.services.show_message(f"Report written: {names}",
                                    (("Open report", self.open_report),))
-        self.exported.emit(str(written))
+        for w in written:
+            self.exported.emit(str(w))
 
     def _status(self, text: str, msecs: int = 4000) -> None:
         self.services.show_status(text, msecs)
