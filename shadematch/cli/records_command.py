@@ -15,6 +15,7 @@ from typing import Any
 
 from shadematch.cli.common import counted
 from shadematch.errors import RecordsError
+from shadematch.vocabulary import shade_label
 
 _Option = tuple[tuple[str, ...], dict[str, Any]]
 
@@ -88,8 +89,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
              "add a named user (the first must be an admin; PIN asked, or SHADEMATCH_NEW_PIN)",
              _opt("name", help="the user's name"),
              _opt("--role", required=True, choices=["practitioner", "front_desk", "admin"]))
-    _command(records, "audit", _cmd_audit, "show the audit log, newest first (admin)",
-             _opt("--limit", type=int, default=50, help="entries to show (default 50)"))
+    _command(records, "audit", _cmd_audit,
+             "show, filter or export the audit log, newest first; or purge old entries (admin)",
+             _opt("--limit", type=int, default=50,
+                  help="entries to show (default 50; 0 for all)"),
+             _opt("--client", type=int, default=None, metavar="ID", help="one client's entries"),
+             _opt("--user", default=None, help="entries of this user (the actor)"),
+             _opt("--action", default=None,
+                  help="view, create, change, erase, export, import, add user..."),
+             _opt("--since", default=None, metavar="DATE", help="from this date/time (UTC)"),
+             _opt("--until", default=None, metavar="DATE",
+                  help="up to this date (the whole day) or time (UTC)"),
+             _opt("--csv", default=None, metavar="FILE",
+                  help="write the matching entries to a new CSV file"),
+             _opt("--purge", action="store_true",
+                  help="remove entries older than --retention-years (audited itself)"),
+             _opt("--retention-years", type=int, default=6, metavar="N",
+                  help="with --purge: keep N years (at least and by default 6)"))
     _command(records, "migrate-to", _cmd_migrate_to,
              "copy this workstation's records to a PostgreSQL server and verify the copy",
              _opt("url", metavar="URL",
@@ -296,10 +312,7 @@ def _client_details(client, visits: list) -> Iterator[str]:
             yield f"   {mark} {SCREENING_ITEMS[key]}: {answer}{extra}{note}"
     yield f"  visits: {len(visits)}"
     for v in visits:
-        used = v.chosen_name or v.chosen_entry_id or "-"
-        details = [f"pigment {used}"]
-        if v.dilution:
-            details.append(f"dilution {v.dilution}")
+        details = [f"pigment {shade_label(v.chosen_name or v.chosen_entry_id, v.dilution, '-')}"]
         if v.batch:
             details.append(f"batch {v.batch}")
         yield f"   #{v.id}  {v.visit_date[:16]}  {v.label:<13} {', '.join(details)}"
@@ -467,8 +480,27 @@ def _cmd_add_user(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
+    if args.purge:
+        with _store() as store:
+            done = store.purge_audit(args.retention_years)
+        return _emit(args, done, [
+            f"Removed {counted(done['removed'], 'audit entry', 'audit entries')} from before {done['before']} "
+            f"(kept {done['retention_years']} years); the purge is in the audit log."])
     with _store() as store:
-        entries = store.audit_log(limit=args.limit)
+        entries = store.audit_log(limit=args.limit or None, client=args.client,
+                                  user=args.user, action=args.action, since=args.since,
+                                  until=args.until)
+    if args.csv:
+        from shadematch.atomic_files import write_text_atomic
+        from shadematch.records.audit_export import audit_csv
+
+        target = Path(args.csv)
+        if target.exists():
+            raise RecordsError(f"{target} already exists; choose a new file name for the "
+                               f"audit export.")
+        write_text_atomic(target, audit_csv(entries))
+        return _emit(args, {"path": str(target), "entries": len(entries)},
+                     [f"Wrote {counted(len(entries), 'audit entry', 'audit entries')} to {target}."])
     return _emit(args, entries, [
         f"{e['at']}  {e['actor'] or '-'}  {e['action']}  {e['record'] or ''}"
         f"{'  ' + e['detail'] if e['detail'] else ''}" for e in entries])

@@ -50,6 +50,65 @@ _WHAT = {"screening.read": "see screening answers", "screening.write": "record a
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+# The audit log is kept at least this long (years); a purge removes only older entries.
+AUDIT_RETENTION_YEARS = 6
+AUDIT_COLUMNS = ("at", "actor", "action", "record", "detail")
+
+
+def _years_before(stamp: str, years: int) -> str:
+    """The ISO time ``years`` calendar years before ``stamp`` (29 February -> 28 February)."""
+    import datetime as dt
+
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    moment = moment.astimezone(dt.timezone.utc)
+    try:
+        earlier = moment.replace(year=moment.year - years)
+    except ValueError:
+        earlier = moment.replace(year=moment.year - years, day=28)
+    return earlier.replace(microsecond=0).isoformat()
+
+
+def _audit_filters(client, user, action, since, until) -> tuple[str, list]:
+    """The WHERE clause (and its arguments) of :meth:`AccessMixin.audit_log`'s filters."""
+    from shadematch.records.models import iso_time
+
+    clauses, args = [], []
+    if client is not None:
+        record = f"client #{int(client)}"
+        clauses.append("(record = ? OR record LIKE ?)")
+        args += [record, record + " %"]
+    if user:
+        clauses.append("actor = ?")
+        args.append(user)
+    if action:
+        clauses.append("action = ?")
+        args.append(action)
+    if since:
+        clauses.append("at >= ?")
+        args.append(iso_time(since))
+    if until:
+        text = str(until).strip()
+        if len(text) == 10:  # a date: the whole day
+            clauses.append("at < ?")
+            args.append(_day_after(text))
+        else:
+            clauses.append("at <= ?")
+            args.append(iso_time(text))
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _day_after(date_text: str) -> str:
+    import datetime as dt
+
+    from shadematch.records.models import parse_date
+
+    day = parse_date(date_text, "until date")
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
+                               dt.timezone.utc).isoformat()
+
+
 class AccessDenied(RecordsError):
     """The signed-in user's role does not allow this (or nobody is signed in)."""
 
@@ -265,11 +324,51 @@ class AccessMixin(StoreBase):
         self.actor = default_actor()
 
     @sql_errors
-    def audit_log(self, limit: int | None = None) -> list[dict]:
-        """The audit log, newest first (admin only): at, actor, action, record, detail."""
+    def audit_log(self, limit: int | None = None, *, client: int | None = None,
+                  user: str | None = None, action: str | None = None,
+                  since: str | None = None, until: str | None = None) -> list[dict]:
+        """The audit log, newest first (admin only): at, actor, action, record, detail.
+
+        Filters (all optional, combined): ``client`` id (its entries: "client #12", "client
+        #12 screenings"...), ``user`` (the actor, exactly), ``action`` ("view", "change",
+        "erase"...), ``since`` / ``until`` dates or times (ISO 8601, UTC; a date ``until``
+        includes that whole day)."""
         self._require("audit", RULES["audit"])
+        where, args = _audit_filters(client, user, action, since, until)
         with self._read() as conn:
-            sql = "SELECT at, actor, action, record, detail FROM audit_log ORDER BY id DESC"
-            rows = conn.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
-        return [dict(zip(("at", "actor", "action", "record", "detail"), r, strict=True))
-                for r in rows]
+            sql = ("SELECT at, actor, action, record, detail FROM audit_log" + where
+                   + " ORDER BY id DESC" + (f" LIMIT {int(limit)}" if limit else ""))
+            rows = conn.execute(sql, tuple(args)).fetchall()
+        return [dict(zip(AUDIT_COLUMNS, r, strict=True)) for r in rows]
+
+    @sql_errors
+    def purge_audit(self, retention_years: int = AUDIT_RETENTION_YEARS,
+                    now: str | None = None) -> dict:
+        """Remove audit entries older than ``retention_years`` (admin only; at least
+        :data:`AUDIT_RETENTION_YEARS`). The purge is itself audited ("purge audit": how many,
+        before when). Returns ``{"removed", "before", "retention_years"}``.
+
+        The append-only guard (triggers) is lifted only inside the purge's own transaction, for
+        the rows before the cut-off, and is back when it commits (or rolls back)."""
+        self._require("audit", RULES["audit"])
+        years = int(retention_years)
+        if years < AUDIT_RETENTION_YEARS:
+            raise RecordsError(f"The audit log is kept at least {AUDIT_RETENTION_YEARS} years; "
+                               f"{years} is too short. Nothing was removed.")
+        before = _years_before(now or now_utc(), years)
+        with self._write() as conn:
+            if self.backend == "postgres":
+                conn.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only")
+                removed = conn.execute("DELETE FROM audit_log WHERE at < ?", (before,)).rowcount
+                conn.execute("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only")
+            else:
+                guard = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND name = 'audit_log_no_delete'").fetchone()
+                if guard is not None:
+                    conn.execute("DROP TRIGGER audit_log_no_delete")
+                removed = conn.execute("DELETE FROM audit_log WHERE at < ?", (before,)).rowcount
+                if guard is not None:
+                    conn.execute(guard[0])
+            self._audit(conn, "purge audit", "audit log",
+                        f"{removed} entries before {before} (kept {years} years)")
+        return {"removed": int(removed), "before": before, "retention_years": years}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -41,6 +42,7 @@ from shadematch.gui.clients.client_dialog import (
 )
 from shadematch.gui.common.services import WindowServices
 from shadematch.gui.common.theme import ERROR_COLOUR
+from shadematch.vocabulary import shade_label
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +75,11 @@ def client_timeline(records: ClientRecords, client_id: int):
 
 
 def save_client(records: ClientRecords, client_id: int | None, details: dict, answers: dict,
-                consent: bool) -> int:
-    """Add or update a client; a screening is recorded only when the answers changed."""
+                consent: bool, expected=None) -> int:
+    """Add or update a client; a screening is recorded only when the answers changed.
+
+    ``expected``: the client as the edit started from; when it was changed elsewhere since,
+    EditConflict is raised before anything is saved."""
     from shadematch.records.models import normalise_screening
 
     store = records.store()
@@ -83,7 +88,7 @@ def save_client(records: ClientRecords, client_id: int | None, details: dict, an
         previous = None
     else:
         previous = store.get_client(client_id).screening
-        store.update_client(client_id, **details)
+        store.update_client(client_id, expected=expected, **details)
     clean = normalise_screening(answers)
     answered = any(item.get("answer") or item.get("note") or item.get("patch_test_date")
                    for item in clean.values())
@@ -107,8 +112,19 @@ def load_visit(records: ClientRecords, visit_id: int):
     stored = visit.photo.stored_path if visit.photo is not None else None
     if stored is not None and Path(stored).is_file():
         photo, display = decode_for_display(str(stored))
-        return visit, photo, display
+        return visit, replace(photo, display_name=visit_photo_name(visit)), display
     return visit, None, None
+
+
+def visit_photo_name(visit) -> str | None:
+    """The visit photo's own file name: the original file's, or the one its analysis recorded;
+    never the store copy's hash name."""
+    original = visit.photo.original_path if visit.photo is not None else None
+    if original:
+        return Path(original).name
+    photo = visit.analysis.get("photo") if isinstance(visit.analysis, dict) else None
+    name = photo.get("name") if isinstance(photo, dict) else None
+    return str(name) if name else None
 
 
 def erase_client(records: ClientRecords, client_id: int) -> dict:
@@ -166,6 +182,7 @@ class ClientsView(QWidget):
         self.setObjectName("clientsView")
         self.records = records
         self.client = None
+        self.shown: list = []  # the clients the list shows now
         self.visits: list = []
         self.message = QLabel("", self)
         self.message.setObjectName("clientMessage")
@@ -268,6 +285,7 @@ class ClientsView(QWidget):
                             text=self.search.text())
 
     def show_clients(self, clients, select: int | None = None) -> None:
+        self.shown = list(clients)
         keep = select if select is not None else (self.client.id if self.client else None)
         self.list.blockSignals(True)
         self.list.clear()
@@ -336,9 +354,7 @@ class ClientsView(QWidget):
         self.flags.setText("⚠ " + "; ".join(labels) if labels else "")
         self.timeline.clear()
         for visit in reversed(visits):  # newest first
-            used = [visit.chosen_name or visit.chosen_entry_id or "no shade chosen"]
-            if visit.dilution:
-                used.append(visit.dilution)
+            used = [shade_label(visit.chosen_name or visit.chosen_entry_id, visit.dilution)]
             if visit.batch:
                 used.append(f"batch {visit.batch}")
             if visit.report_path:
@@ -363,7 +379,7 @@ class ClientsView(QWidget):
                  "<table cellspacing='4'>"]
         for row in rows:
             used = " · ".join(html.escape(str(v)) for v in (
-                row["chosen_name"] or row["chosen_entry_id"], row["dilution"],
+                shade_label(row["chosen_name"] or row["chosen_entry_id"], row["dilution"], ""),
                 f"batch {row['batch']}" if row["batch"] else None) if v)
             words = ", ".join(row["direction"]) or "about the same"
             lines.append(
@@ -396,6 +412,10 @@ class ClientsView(QWidget):
 class ClientRecords(QObject):
     """Installs the Clients dock and File > Save to client… on a main window; owns the store.
 
+    Once the store is open, a :class:`~shadematch.records.changes.ChangeWatcher` (its own
+    thread: LISTEN/NOTIFY on PostgreSQL, polling on SQLite) refreshes the list and the selected
+    client when another workstation, window or the command line saves.
+
     Parameters
     ----------
     services : the window services (workspace, runner, actions, docks, status bar, restoring a
@@ -403,12 +423,21 @@ class ClientRecords(QObject):
     data_dir : where the records live (default: the user's data folder).
     """
 
+    # Emitted from the watcher's thread; Qt queues it to the GUI thread.
+    records_changed = Signal(int)
+    watch_unreachable = Signal(str)
+    # How often the watcher polls (SQLite) or waits for a notification (PostgreSQL), seconds.
+    watch_interval = 2.0
     #: A client was erased: (client id, content hashes of their photos); the window's own
     #: copies of those photos' analyses (autosave, kept analysis) must go and stay gone.
     client_erased = Signal(int, list)
 
     def __init__(self, services: WindowServices, data_dir: Path | None = None) -> None:
         super().__init__(services.main_widget())
+        self._watcher = None
+        self._watch_problem = ""
+        self.records_changed.connect(self._changed_elsewhere)
+        self.watch_unreachable.connect(self._watch_failed)
         self.services = services
         self.data_dir = data_dir
         self._store = None
@@ -449,6 +478,7 @@ class ClientRecords(QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
         if watched is self.services.main_widget() and event.type() == QEvent.Type.Close:
             self._closed = True  # no new store calls; the window waits for running ones
+            self._stop_watching()
         return False
 
     # -- the store, opened on first use (off the GUI thread) ------------------------------------
@@ -462,23 +492,68 @@ class ClientRecords(QObject):
                 from shadematch.records import open_store
 
                 self._store = open_store(self.data_dir)
+                self._watch(self._store)
             return self._store
+
+    def _watch(self, store) -> None:
+        """Start watching the records for changes (called off the GUI thread, on opening)."""
+        from shadematch.records.changes import ChangeWatcher
+
+        def emit(signal, value) -> None:
+            if self._closed:
+                return
+            try:
+                signal.emit(value)
+            except RuntimeError:  # the window went away meanwhile
+                log.debug("client records: change seen after the window closed")
+
+        self._watcher = ChangeWatcher(
+            store, lambda token: emit(self.records_changed, int(token)),
+            interval=self.watch_interval,
+            on_error=lambda exc: emit(self.watch_unreachable, str(exc))).start()
+
+    def _stop_watching(self) -> None:
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.stop(timeout=0)  # a daemon thread; it ends at its next wake-up
+
+    def _changed_elsewhere(self, _token: int) -> None:
+        """The records changed: show the list (and the selected client) anew when what they
+        show differs; our own saves already refreshed them, so those change nothing."""
+        if self._closed or not self._loaded:
+            return
+        self._watch_problem = ""
+
+        def show(clients) -> None:
+            if clients != self.view.shown:
+                self.view.show_clients(clients)
+
+        self.submit(list_clients, "records-list", show, text=self.view.search.text())
+
+    def _watch_failed(self, text: str) -> None:
+        if self._closed or text == self._watch_problem:
+            return
+        self._watch_problem = text  # said once, not every interval
+        self.view.show_message(text)
+        self.services.show_status(text, 8000)
 
     def close(self) -> None:
         """Close the store (at quit; also safe to call twice)."""
         self._closed = True
+        self._stop_watching()
         with self._store_lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
 
-    def submit(self, fn, channel: str, on_done, **kwargs) -> None:
+    def submit(self, fn, channel: str, on_done, on_expected=None, **kwargs) -> None:
         if self._closed:
             return
         self.services.runner.submit(fn, channel=channel, pass_progress=False, records=self,
                                     on_done=lambda result: (self.view.show_message(
                                         self.store_warnings()), on_done(result)),
-                                  title="Client records", on_expected=self._failed, **kwargs)
+                                    title="Client records",
+                                    on_expected=on_expected or self._failed, **kwargs)
 
     def store_warnings(self) -> str:
         """What the store said on opening (read-only records, a daily backup not taken)."""
@@ -524,21 +599,65 @@ class ClientRecords(QObject):
         if self.view.client is None:
             self.view.show_message("Select a client first.")
             return
-        dialog = ClientDialog(self.services.main_widget(), self.view.client)
-        dialog.accepted.connect(lambda: self._save_client(self.view.client.id, dialog))
+        self._edit(self.view.client)
+
+    def _edit(self, client) -> None:
+        dialog = ClientDialog(self.services.main_widget(), client)
+        dialog.accepted.connect(lambda: self._save_client(client.id, dialog, client))
         self.view.dialog = dialog
         dialog.open()
 
-    def _save_client(self, client_id: int | None, dialog: ClientDialog) -> None:
+    def _save_client(self, client_id: int | None, dialog: ClientDialog, original=None) -> None:
+        self._save_details(client_id, dialog.details(), dialog.screening_answers(),
+                           dialog.consent_now, original)
+
+    def _save_details(self, client_id: int | None, details: dict, answers: dict,
+                      consent: bool, original) -> None:
+        from shadematch.records.backends.errors import EditConflict
+
         def saved(new_id: int) -> None:
             self.services.show_status("Client saved")
             self.submit(list_clients, "records-list",
                         lambda clients: self.view.show_clients(clients, select=new_id),
                         text=self.view.search.text())
 
-        self.submit(save_client, "records-save-client", saved, client_id=client_id,
-                    details=dialog.details(), answers=dialog.screening_answers(),
-                    consent=dialog.consent_now)
+        def refused(exc: ShadematchError) -> None:
+            if isinstance(exc, EditConflict) and original is not None:
+                self._conflict(exc, original, details, answers, consent)
+            else:
+                self._failed(exc)
+
+        self.submit(save_client, "records-save-client", saved, on_expected=refused,
+                    client_id=client_id, details=details, answers=answers, consent=consent,
+                    expected=original)
+
+    def _conflict(self, exc, original, details: dict, answers: dict, consent: bool) -> None:
+        """The client was changed elsewhere: show old/theirs/yours; merge, reload or cancel."""
+        from shadematch.gui.clients.edit_conflict_dialog import (
+            MERGE,
+            RELOAD,
+            EditConflictDialog,
+        )
+
+        current = exc.current
+        dialog = EditConflictDialog(self.services.main_widget(), exc, original, details)
+        self.view.dialog = dialog
+
+        def chosen(_result: int) -> None:
+            if dialog.choice == MERGE:
+                self._save_details(current.id, dialog.merged(), answers, consent, current)
+            elif dialog.choice == RELOAD:
+                self.submit(list_clients, "records-list",
+                            lambda clients: self.view.show_clients(clients, select=current.id),
+                            text=self.view.search.text())
+                self._edit(current)
+            else:
+                text = f"Your changes to {current.name} were not saved."
+                self.view.show_message(text)
+                self.services.show_status(text, 8000)
+
+        dialog.finished.connect(chosen)
+        dialog.open()
 
     def save_to_client(self) -> None:
         client, ws = self.view.client, self.services.workspace
