@@ -56,6 +56,10 @@ def register(subparsers) -> None:
     people.add_argument("--clinic-name", metavar="TEXT", default="", help="clinic name")
     people.add_argument("--clinic-address", metavar="TEXT", default="",
                         help="clinic address (use \\n or several lines in quotes)")
+    people.add_argument("--visit", metavar="TEXT", default="",
+                        help="the visit, e.g. 'Session 2' or 'Touch-up' (practitioner's copy)")
+    people.add_argument("--batch", metavar="TEXT", default="",
+                        help="the pigment batch or lot number (practitioner's copy)")
     people.add_argument("--clinic-phone", metavar="TEXT", default="",
                         help="the clinic's phone number, printed on the aftercare page")
     people.add_argument("--clinic-logo", metavar="IMAGE", type=Path, default=None,
@@ -207,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         clinic_name=args.clinic_name,
         clinic_address=args.clinic_address.replace("\\n", "\n"),
         clinic_logo=args.clinic_logo,
-        clinic_phone=args.clinic_phone,
+        clinic_phone=args.clinic_phone, visit=args.visit, batch=args.batch,
         aftercare=not args.no_aftercare,
         top=args.top if not _is_session(source) else None,
     )

@@ -625,4 +625,15 @@ def report_content(analysis: dict[str, Any], options: ReportOptions | None = Non
         guardrails=guardrails,
         prediction_note=(PREDICTION_NOTE if r.healed else CARD_NOTE) if ranked else "",
         samples=_samples(record), ranking=_ranking(r),
-        notes=str(record.get("notes") or "").strip(), details=_details(r), footer=_footer(r))
+        notes=str(record.get("notes") or "").strip(), details=_visit_rows(o) + _details(r),
+        footer=_footer(r))
+
+
+def _visit_rows(o: ReportOptions) -> list[tuple[str, str]]:
+    """The visit (kind and session number) and the pigment batch, when known."""
+    rows = []
+    if o.visit.strip():
+        rows.append(("Visit", o.visit.strip()))
+    if o.batch.strip():
+        rows.append(("Pigment batch", o.batch.strip()))
+    return rows

@@ -27,6 +27,8 @@ class ReportOptions:
     copy : "practitioner" (every measurement detail) or "client" (plain words: the shade, the
         plan, the preview, aftercare); the sections of each are declared in
         :mod:`shadematch.reporting.copies`.
+    visit, batch : the visit's kind and session number ("Session 2") and the pigment batch, in
+        the practitioner's measurement details (empty: left out).
     """
 
     client_name: str = ""
@@ -38,6 +40,8 @@ class ReportOptions:
     top: int | None = None
     clinic_phone: str = ""
     copy: str = "practitioner"
+    visit: str = ""
+    batch: str = ""
 
     def __post_init__(self) -> None:
         if self.copy not in COPIES:

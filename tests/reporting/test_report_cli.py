@@ -236,6 +236,7 @@ def test_copy_both_writes_a_plain_client_copy_and_a_full_practitioner_copy(photo
     pick = _match_json(photo, capsys)["ranking"][0]["id"]
     out = tmp_path / "zoe.pdf"
     code = main(["report", str(photo), *REGIONS, "--client", "Zoë", "--copy", "both", "--pick", pick,
+                 "--visit", "Session 2", "--batch", "LOT-4471",
                  "--clinic-phone", "+353 1 555 0100", "-o", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
@@ -249,6 +250,7 @@ def test_copy_both_writes_a_plain_client_copy_and_a_full_practitioner_copy(photo
     assert "CHOSEN SHADE" in plain and "parts water" in plain
     assert "call +353 1 555 0100" in plain and "Client's copy" in plain
     assert "Practitioner's copy" in full
+    assert "Session 2" in full and "LOT-4471" in full and "LOT-4471" not in plain
     # Both destinations are checked before anything is measured or written.
     practitioner.write_bytes(b"old")
     client.unlink()

@@ -142,3 +142,13 @@ def test_each_copy_declares_its_sections_and_the_client_copy_has_no_measurements
         "client": Path("/r/zoe client.pdf"), "practitioner": Path("/r/zoe practitioner.pdf")}
     with pytest.raises(ReportError, match="unknown report copy"):
         ReportOptions(copy="summary")
+
+
+def test_the_visit_and_batch_head_the_measurement_details():
+    from shadematch.reporting import ReportOptions
+    from shadematch.reporting.content import report_content
+
+    options = ReportOptions(visit="Session 2", batch="LOT-4471")
+    rows = report_content(make_analysis(), options).details
+    assert rows[:2] == [("Visit", "Session 2"), ("Pigment batch", "LOT-4471")]
+    assert report_content(make_analysis(), ReportOptions()).details[0][0] == "Photo"

@@ -98,6 +98,7 @@ def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch)
     def fake_exec(dialog):
         dialog.client.setText("Zoë Ó Súilleabháin")
         dialog.practitioner.setText("Sam")
+        qtbot.keyClicks(dialog.batch, "LOT-9")
         dialog.copy.setCurrentIndex(dialog.copy.findData("practitioner"))
         dialog.path.setText(str(out))
         return QDialog.Accepted
@@ -117,6 +118,7 @@ def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch)
     assert out.read_bytes().startswith(b"%PDF")
     assert window.report_exporter.client == "Zoë Ó Súilleabháin"
     assert "Zoë Ó Súilleabháin" in PdfReader(out).pages[0].extract_text()
+    assert "LOT-9" in " ".join(p.extract_text() for p in PdfReader(out).pages)
 
 
 def test_error_is_shown_not_raised(window, qtbot, tmp_path):

@@ -66,6 +66,12 @@ class ReportDialog(QDialog):
         self.client.setPlaceholderText("printed at the top of the report")
         self.practitioner = QLineEdit(practitioner, self)
         self.practitioner.setObjectName("reportPractitioner")
+        self.visit = QLineEdit(self)
+        self.visit.setObjectName("reportVisit")
+        self.visit.setPlaceholderText("e.g. Session 2, Touch-up (practitioner's copy)")
+        self.batch = QLineEdit(self)
+        self.batch.setObjectName("reportBatch")
+        self.batch.setPlaceholderText("pigment batch or lot (practitioner's copy)")
         self.copy = QComboBox(self)
         self.copy.setObjectName("reportCopy")
         for label, value in COPY_CHOICES:
@@ -85,6 +91,8 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Client:", self.client)
         form.addRow("&Practitioner:", self.practitioner)
+        form.addRow("&Visit:", self.visit)
+        form.addRow("&Batch:", self.batch)
         form.addRow("C&opy:", self.copy)
         form.addRow("", self.aftercare)
         # A row given a layout gets no buddy, so its "&" would show literally: label it ourselves.
@@ -154,6 +162,7 @@ class ReportExporter(QObject):
         self.aftercare = True
         self.last_folder = ""
         self.copy = "both"
+        self.visit = self.batch = ""        # this export's visit and pigment batch
         self.last_reports: list[str] = []   # the files of the last export (none before one)
         self._note = ""                 # what the status bar adds (a clinic logo left out)
         self.action = services.actions.bind("export_report", self.export)
@@ -192,6 +201,7 @@ class ReportExporter(QObject):
         self.practitioner = dialog.practitioner.text().strip()
         self.aftercare = dialog.aftercare.isChecked()
         self.copy = dialog.copy.currentData()
+        self.visit, self.batch = dialog.visit.text().strip(), dialog.batch.text().strip()
         path = dialog.path.text().strip()
         if not path:
             return
@@ -257,7 +267,7 @@ class ReportExporter(QObject):
             client_name=self.client, practitioner=self.practitioner,
             clinic_name=self._setting("clinic_name"),
             clinic_address=self._setting("clinic_address"),
-            clinic_phone=self._setting("clinic_phone"),
+            clinic_phone=self._setting("clinic_phone"), visit=self.visit, batch=self.batch,
             clinic_logo=Path(logo).expanduser() if logo and not self.missing_logo() else None,
             aftercare=self.aftercare, top=int(top) if top else None)
 
