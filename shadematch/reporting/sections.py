@@ -171,7 +171,7 @@ def _swatch_row(c: Any, x: float, top: float, w: float, swatches: list[rc.Swatch
     return top - size - 8 - 7.5 * 2 - 3
 
 
-PLAIN_NO_PICK = "Your practitioner will choose the shade with you at your next visit."
+PLAIN_NO_PICK = "Your practitioner will confirm the final shade with you."
 
 
 def shades(c: Any, x: float, top: float, w: float, content: rc.ReportContent,

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -51,6 +51,22 @@ COPY_CHOICES = (("Both: the client's and the practitioner's", "both"),
                 ("The practitioner's copy (all measurements)", "practitioner"))
 
 
+_app_fonts_added = False
+
+
+def add_report_fonts_to_qt() -> None:
+    """Let Qt draw the scripts the report prints (e.g. Devanagari) in the dialog's fields too."""
+    global _app_fonts_added
+    if _app_fonts_added:
+        return
+    _app_fonts_added = True
+    from shadematch.resources import assets_dir
+
+    for name in ("NotoSansDevanagari-Regular.ttf",):
+        if QFontDatabase.addApplicationFont(str(assets_dir() / "fonts" / name)) < 0:
+            log.info("Qt could not load the report font %s", name)
+
+
 class ReportDialog(QDialog):
     """Client, practitioner, aftercare page and file of one report (holds no state that matters)."""
 
@@ -58,6 +74,7 @@ class ReportDialog(QDialog):
                  practitioner: str = "", aftercare: bool = True,
                  other_text: str = "", copy: str = "both") -> None:
         super().__init__(parent)
+        add_report_fonts_to_qt()
         self.other_text = other_text    # clinic details and notes: printed too
         self.setWindowTitle("Export shade report")
         self.setObjectName("reportDialog")
