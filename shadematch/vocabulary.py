@@ -35,6 +35,9 @@ BAND_LABELS = {
     "unacceptable": "visible difference",
 }
 
+#: The band in a narrow table column (the full words are in the cell's tooltip).
+BAND_SHORT_LABELS = {"matches": "matches", "close": "close", "visible difference": "visible"}
+
 BASIS_LABELS = {"healed": "predicted healed colour in the client's skin",
                 "card": "card swatch (not the healed colour)"}
 AREA_LABELS = {"scalp": "scalp skin", "scar": "scar tissue"}
@@ -62,6 +65,26 @@ def band_label(band: str | None) -> str:
     if not band:
         return "–"
     return BAND_LABELS.get(str(band), str(band))
+
+
+def band_short_label(band: str | None) -> str:
+    """The band in one word for a narrow column: "matches", "close", "visible"."""
+    label = band_label(band)
+    return BAND_SHORT_LABELS.get(label, label)
+
+
+def direction_short_label(words) -> str:
+    """Direction words for a narrow column: "slightly lighter, noticeably cooler" becomes
+    "lighter, much cooler" (slightly is the default, noticeably is said "much"); "–" when none."""
+    short = []
+    for word in words or ():
+        word = str(word)
+        if word.startswith("slightly "):
+            word = word[len("slightly "):]
+        elif word.startswith("noticeably "):
+            word = "much " + word[len("noticeably "):]
+        short.append(word)
+    return ", ".join(short) or "–"
 
 
 def colour_state_label(state: str, years: float | None = None) -> str:

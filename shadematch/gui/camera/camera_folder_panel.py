@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QSize, Qt, QTimer, Signal, Slot
@@ -49,6 +51,44 @@ log = logging.getLogger(__name__)
 PATH_ROLE = Qt.ItemDataRole.UserRole
 ERROR_ROLE = Qt.ItemDataRole.UserRole + 1
 STATE_ROLE = Qt.ItemDataRole.UserRole + 2   # "loading", "ok", "error"
+LINES_ROLE = Qt.ItemDataRole.UserRole + 3   # the full "name\nday\nclock" before eliding
+
+_FRAME_NUMBER = re.compile(r"\d+")
+ELLIPSIS = "\u2026"
+
+
+def elide_keeping_frame(name: str, fits: Callable[[str], bool]) -> str:
+    """``name`` shortened so that ``fits`` accepts it, keeping its frame number and extension.
+
+    Camera files differ by their frame number ("IMG_0101_retouched.jpg"), so plain middle
+    eliding ("IMG_010…ed.jpg") hides what tells them apart. This keeps everything up to the end of
+    the first run of digits, then an ellipsis, then as much of the end as fits
+    ("IMG_0101…hed.jpg"). When even that is too wide the prefix before the number goes first
+    ("…0101…jpg"); a name without digits is elided in the middle.
+    """
+    if fits(name):
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    frame = _FRAME_NUMBER.search(stem)
+    if frame is None:
+        for keep in range(len(name) - 1, 0, -1):
+            head, tail = name[:(keep + 1) // 2], name[len(name) - keep // 2:]
+            if fits(head + ELLIPSIS + tail):
+                return head + ELLIPSIS + tail
+        return ELLIPSIS
+    head, rest = stem[:frame.end()], stem[frame.end():]
+    for keep in range(len(rest) - 1, -1, -1):
+        candidate = head + ELLIPSIS + rest[len(rest) - keep:] + suffix
+        if fits(candidate):
+            return candidate
+    digits = frame.group()
+    for candidate in (ELLIPSIS + digits + ELLIPSIS + suffix, ELLIPSIS + digits + ELLIPSIS):
+        if fits(candidate):
+            return candidate
+    return ELLIPSIS + digits
 
 
 # --- worker-side functions (no Qt widgets; run on the pool) -----------------------------------
@@ -135,6 +175,31 @@ class _HintList(QListWidget):
         painter.drawText(rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
                          | Qt.TextFlag.TextWordWrap, self.hint)
         painter.end()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.elide_names()
+
+    def name_width(self) -> int:
+        """Pixels the name line of an item has beside its thumbnail."""
+        return max(24, self.viewport().width() - self.iconSize().width() - 4 * self.spacing() - 16)
+
+    def elide_names(self) -> None:
+        """Re-fit every item's name line to the list's width (the full name is in its tooltip)."""
+        for row in range(self.count()):
+            self.elide_item(self.item(row))
+
+    def elide_item(self, item: QListWidgetItem) -> None:
+        lines = item.data(LINES_ROLE)
+        if not lines:
+            return
+        name, _, rest = lines.partition("\n")
+        metrics = self.fontMetrics()
+        width = self.name_width()
+        short = elide_keeping_frame(name, lambda text: metrics.horizontalAdvance(text) <= width)
+        text = f"{short}\n{rest}" if rest else short
+        if item.text() != text:
+            item.setText(text)
 
 
 class CameraFolderPanel(QWidget):
@@ -480,7 +545,8 @@ class CameraFolderPanel(QWidget):
                     break
         self.list.insertItem(position, item)
         day, _, clock = entry.taken_label().partition(" ")
-        item.setText(f"{entry.name}\n{day}\n{clock}")
+        item.setData(LINES_ROLE, f"{entry.name}\n{day}\n{clock}")
+        self.list.elide_item(item)
         source = "taken (EXIF)" if entry.taken_source == "exif" else "file modified"
         item.setData(Qt.ItemDataRole.ToolTipRole, f"{path}\n{entry.taken_label()} ({source})")
         item.setHidden(False)

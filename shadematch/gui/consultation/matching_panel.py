@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QFileSystemWatcher, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QFileSystemWatcher,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,20 +37,32 @@ from PySide6.QtWidgets import (
 )
 
 from shadematch.gui.common.swatch import Swatch, swatch_icon
+from shadematch.vocabulary import band_label, band_short_label, direction_short_label
 from shadematch.workspace import CLASS_LABELS, Workspace
 
 SORT_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole + 2
-COLUMNS = ("#", "", "Pigment", "Dilution", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
+COLUMNS = ("#", "", "Pigment", "Dil.", "ΔE", "ΔL*", "ΔC*", "ΔH*", "Direction", "Band")
+#: Columns that share the width left over (their text is elided, in full in the cell's tooltip);
+#: the others are as wide as their contents.
+STRETCH_COLUMNS = ("Direction",)
+#: Columns hidden, in this order, when the table is too narrow for all of them with Direction
+#: at least DIRECTION_MIN_WIDTH wide (the Direction words say the same; the numbers stay in the
+#: Direction cell's tooltip).
+GIVE_WAY_COLUMNS = ("ΔH*", "ΔC*", "ΔL*")
+DIRECTION_MIN_WIDTH = 96
 COLUMN_TIPS = {
     "#": "Rank: best match first", "": "The pigment's colour (out-of-gamut marked)",
+    "Dil.": "Dilution: parts of water to one part of pigment (neat = undiluted)",
     "ΔE": "Colour difference to the target with the chosen formula: the predicted healed colour "
           "in this skin against the hair (the card colour when ranking on card colours)",
     "ΔL*": "Lightness: pigment minus target (positive = pigment lighter)",
     "ΔC*": "Chroma: pigment minus target (positive = pigment more saturated)",
     "ΔH*": "Hue difference, pigment against target",
-    "Direction": "How the pigment differs from the target",
-    "Band": "How the difference looks at conversational distance (from CIEDE2000)",
+    "Direction": "How the pigment differs from the target (\"much\" = noticeably; "
+                 "the full words are in each cell's tooltip)",
+    "Band": "How the difference looks at conversational distance (from CIEDE2000): matches, "
+            "close, or a visible difference",
 }
 AREA_LABELS = {"scalp": "Scalp skin", "scar": "Scar tissue"}
 WARNING_STYLE = "color: rgb(255, 196, 0);"
@@ -216,9 +235,16 @@ class MatchingPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setMinimumSectionSize(24)
+        for col, name in enumerate(COLUMNS):
+            header.setSectionResizeMode(col, QHeaderView.Stretch if name in STRETCH_COLUMNS
+                                        else QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.Fixed)
+        header.resizeSection(1, 26)
+        self.table.setTextElideMode(Qt.ElideRight)
+        self.table.viewport().installEventFilter(self)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
         self.table.selectionModel().selectionChanged.connect(self._row_selected)
         self.table.doubleClicked.connect(lambda _index: self.choose_selected())
         layout.addWidget(self.table, 1)
@@ -445,6 +471,38 @@ class MatchingPanel(QWidget):
         self.palette_warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.palette_warnings.setVisible(bool(warnings))
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        if watched is self.table.viewport() and event.type() == QEvent.Resize:
+            self.fit_columns()
+        return super().eventFilter(watched, event)
+
+    def fit_columns(self) -> None:
+        """Show every column that fits beside a readable Direction; hide ΔH*, ΔC*, ΔL* (in that
+        order) when the dock is narrow, so Direction and Band never need a scrollbar."""
+        table, header = self.table, self.table.horizontalHeader()
+        available = table.viewport().width()
+        if available <= 0:
+            return
+
+        for col in range(len(COLUMNS)):  # a hidden column's header has no size hint
+            table.setColumnHidden(col, False)
+
+        def width(col: int) -> int:
+            return max(table.sizeHintForColumn(col), header.sectionSizeHint(col))
+
+        direction = COLUMNS.index("Direction")
+        shown = [c for c in range(len(COLUMNS)) if c != direction]
+        needed = sum(width(c) for c in shown) + DIRECTION_MIN_WIDTH
+        hidden = set()
+        for name in GIVE_WAY_COLUMNS:
+            if needed <= available:
+                break
+            col = COLUMNS.index(name)
+            hidden.add(col)
+            needed -= width(col)
+        for col in range(len(COLUMNS)):
+            table.setColumnHidden(col, col in hidden)
+
     def refresh_table(self) -> None:
         ws = self.workspace
         records = ws.ranking_records()
@@ -459,9 +517,13 @@ class MatchingPanel(QWidget):
                 _item(_signed(item["dL"]), float(item["dL"])),
                 _item(_signed(item["dC"]), float(item["dC"])),
                 _item(_signed(item["dH"]), float(item["dH"])),
-                _item(", ".join(item.get("direction") or []) or "—"),
-                _item(item.get("band") or "—"),
+                _item(direction_short_label(item.get("direction"))),
+                _item(band_short_label(item.get("band"))),
             ]
+            row[8].setToolTip((", ".join(item.get("direction") or []) or "No direction")
+                              + f"\nΔL* {_signed(item['dL'])}  ΔC* {_signed(item['dC'])}"
+                              f"  ΔH* {_signed(item['dH'])}")
+            row[9].setToolTip(band_label(item.get("band")))
             row[1].setData(swatch_icon(item["lab"], 16), Qt.DecorationRole)
             row[1].setToolTip(f"{item.get('srgb_hex', '')}"
                               + ("" if item.get("in_gamut", True) else "  (outside sRGB)"))
@@ -470,8 +532,7 @@ class MatchingPanel(QWidget):
             for cell in row[4:8]:
                 cell.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
             self.model.appendRow(row)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(1, 26)
+        self.fit_columns()
         problem = ws.ranking_problem if not records else ""
         if records and not ws.ranking:
             problem = "Showing the saved ranking (its palette is not available)."
