@@ -435,6 +435,7 @@ class ClientRecords(QObject):
         self.dock = services.add_dock(self.view, "Clients", Qt.DockWidgetArea.RightDockWidgetArea,
                                       "clientsDock", tab_with="matchingDock")
         self.action = services.actions.bind("save_to_client", self.save_to_client)
+        services.actions.bind("audit_log", self.show_audit_log)
         self._touch_timer = QTimer(self)
         self._touch_timer.setSingleShot(True)
         self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)
@@ -723,6 +724,15 @@ class ClientRecords(QObject):
 
         self.services.show_status(f"Deleting {client.name}…", 0)
         self.submit(erase_client, "records-delete", erased, client_id=client.id)
+
+    def show_audit_log(self) -> None:
+        """File > Audit log…: the admin's viewer (the records refuse other roles, in one line)."""
+        from shadematch.gui.clients.audit_dialog import AuditLogDialog
+
+        dialog = AuditLogDialog(self, self.services.main_widget())
+        self.view.dialog = dialog
+        dialog.open()
+        dialog.refresh()
 
     def choose_export_folder(self, client) -> str | None:
         """Ask for the folder to export into (a new folder is made inside it); None: cancelled."""
