@@ -436,6 +436,10 @@ class ClientRecords(QObject):
                                       "clientsDock", tab_with="matchingDock")
         self.action = services.actions.bind("save_to_client", self.save_to_client)
         services.actions.bind("audit_log", self.show_audit_log)
+        from shadematch.gui.clients.lock_screen import ClientLock
+
+        # Sign-in at start when the records have named users; idle lock; File > Lock.
+        self.access_lock = ClientLock(self)
         self._touch_timer = QTimer(self)
         self._touch_timer.setSingleShot(True)
         self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)
@@ -510,7 +514,7 @@ class ClientRecords(QObject):
     def _changed_elsewhere(self, _token: int) -> None:
         """The records changed: show the list (and the selected client) anew when what they
         show differs; our own saves already refreshed them, so those change nothing."""
-        if self._closed or not self._loaded:
+        if self._closed or not self._loaded or self.access_lock.locked:
             return
         self._watch_problem = ""
 

@@ -69,6 +69,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Write the PDF shade report of this analysis"),
     ActionSpec("save_to_client", "Save to &client…", ("Ctrl+K",),
                "Store this analysis as a visit of the selected client"),
+    ActionSpec("lock", "&Lock", ("Ctrl+L",),
+               "Hide the client records until someone signs in again"),
     ActionSpec("audit_log", "A&udit log…", (),
                "Who viewed, created, changed, exported or erased which record (admin)"),
     ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
@@ -134,7 +136,7 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
                        "export_report", "save_to_client", "audit_log", "-", "close_photo",
-                       "recover_work", "-",
+                       "recover_work", "lock", "-",
                        "preferences", "-", "quit")),
     ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
                          "clear_choice")),

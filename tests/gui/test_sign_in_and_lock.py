@@ -1,0 +1,103 @@
+"""Who is working: sign-in at start when the records have users, lock on Ctrl+L and when idle,
+the lock screen hides client data, the role decides what is offered (issue 15)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from shadematch.gui.clients.clients_view import ClientRecords
+from shadematch.gui.clients.lock_screen import ClientLock
+from shadematch.records import open_store
+
+
+def _idle(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.runner.active_count() == 0, timeout=10000)
+    qtbot.wait(20)
+
+
+def _clinic() -> int:
+    """Records with an admin, a practitioner and a front-desk user, and one client."""
+    with open_store() as store:
+        store.add_user("Ada", "admin", "9999")
+        store.sign_in("Ada", "9999")
+        store.add_user("Pat", "practitioner", "1234")
+        store.add_user("Fran", "front_desk", "5678")
+        return store.add_client("Gil Green", notes="latex allergy")
+
+
+def _window(qtbot, make_window, photo_file):
+    window = make_window(photo_file)
+    records = getattr(window, "client_records", None)
+    if records is None:
+        records = window.client_records = ClientRecords(window)
+    records.dock.show()
+    records.dock.raise_()
+    _idle(qtbot, window)
+    return window, records
+
+
+def _sign_in(qtbot, window, screen, name: str, pin: str) -> None:
+    screen.name.clear()
+    qtbot.keyClicks(screen.name, name)
+    qtbot.keyClicks(screen.pin, pin)
+    qtbot.keyClick(screen.pin, Qt.Key_Return)
+    _idle(qtbot, window)
+
+
+def test_starts_locked_signs_in_and_locks_on_ctrl_l(qtbot, make_window, photo_file):
+    _clinic()
+    window, records = _window(qtbot, make_window, photo_file)
+    lock = records.access_lock
+    screen = lock.screen
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=10000)
+    assert screen.geometry() == window.rect()           # covers menus, photo and docks
+    assert records.view.list.count() == 0
+    _sign_in(qtbot, window, screen, "Pat", "0000")
+    assert screen.isVisible() and "wrong PIN" in screen.problem.text()
+    assert "\n" not in screen.problem.text() and screen.pin.text() == ""
+    _sign_in(qtbot, window, screen, "Pat", "1234")
+    assert not screen.isVisible()
+    qtbot.waitUntil(lambda: records.view.list.count() == 1, timeout=5000)
+    assert "Signed in as Pat (practitioner)" in window.statusBar().currentMessage()
+    assert not records.view.delete_button.isVisible()    # only an admin erases
+    assert not window.actions["audit_log"].isEnabled()
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=5000)
+    assert records.view.list.count() == 0 and records.view.client is None
+    assert records.store().user is None                  # the records refuse until a sign-in
+    _sign_in(qtbot, window, screen, "Ada", "9999")
+    assert not screen.isVisible() and window.actions["audit_log"].isEnabled()
+    qtbot.waitUntil(lambda: records.view.list.count() == 1, timeout=5000)
+
+
+def test_front_desk_is_offered_no_visit_saving(qtbot, make_window, photo_file):
+    _clinic()
+    window, records = _window(qtbot, make_window, photo_file)
+    screen = records.access_lock.screen
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=10000)
+    _sign_in(qtbot, window, screen, "Fran", "5678")
+    assert not screen.isVisible()
+    assert not window.actions["save_to_client"].isEnabled()
+    assert not records.view.export_button.isVisible()
+
+
+def test_locks_when_idle(qtbot, make_window, photo_file, monkeypatch):
+    monkeypatch.setattr(ClientLock, "idle_minutes", 0.01)   # 0.6 s
+    _clinic()
+    window, records = _window(qtbot, make_window, photo_file)
+    screen = records.access_lock.screen
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=10000)
+    _sign_in(qtbot, window, screen, "Pat", "1234")
+    assert not screen.isVisible() and records.access_lock.idle.isActive()
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=10000)
+    assert records.view.list.count() == 0
+
+
+def test_without_users_nothing_locks(qtbot, make_window, photo_file):
+    window, records = _window(qtbot, make_window, photo_file)
+    qtbot.wait(100)
+    _idle(qtbot, window)
+    assert not records.access_lock.screen.isVisible()
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    assert not records.access_lock.screen.isVisible()
+    assert "no named users" in window.statusBar().currentMessage()
