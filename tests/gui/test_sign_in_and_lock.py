@@ -82,7 +82,7 @@ def test_front_desk_is_offered_no_visit_saving(qtbot, make_window, photo_file):
 
 
 def test_locks_when_idle(qtbot, make_window, photo_file, monkeypatch):
-    monkeypatch.setattr(ClientLock, "idle_minutes", 0.01)   # 0.6 s
+    monkeypatch.setattr(ClientLock, "idle_ms", lambda self: 600)   # 0.6 s, not minutes
     _clinic()
     window, records = _window(qtbot, make_window, photo_file)
     screen = records.access_lock.screen
@@ -101,3 +101,25 @@ def test_without_users_nothing_locks(qtbot, make_window, photo_file):
     qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
     assert not records.access_lock.screen.isVisible()
     assert "no named users" in window.statusBar().currentMessage()
+
+
+def test_the_idle_time_comes_from_preferences(qtbot, make_window, photo_file):
+    from shadematch.gui.common.settings import Settings
+    from shadematch.gui.preferences.preferences_dialog import PreferencesDialog
+
+    window, records = _window(qtbot, make_window, photo_file)
+    assert records.access_lock.idle_ms() == 10 * 60_000         # no settings: 10 minutes
+    settings = Settings()                                       # in the test's data folder
+    window.settings = settings
+    assert settings.idle_lock_minutes == 10                     # the default
+    dialog = PreferencesDialog(settings)
+    qtbot.addWidget(dialog)
+    spin = dialog.idle_lock_spin
+    assert spin.value() == 10
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "3")
+    assert dialog.values()["idle_lock_minutes"] == 3
+    settings.idle_lock_minutes = 3
+    assert records.access_lock.idle_ms() == 3 * 60_000
+    assert Settings.options()["idle_lock_minutes"].default == 10
+

@@ -113,7 +113,8 @@ class LockScreen(QFrame):
 class ClientLock(QObject):
     """Sign-in at start, idle lock and File > Lock for a window's client records."""
 
-    #: Minutes without keyboard or mouse input before the window locks.
+    #: Minutes without keyboard or mouse input before the window locks, when Preferences
+    #: (Client records > Lock when idle for) say nothing.
     idle_minutes = 10.0
 
     def __init__(self, records) -> None:
@@ -122,6 +123,7 @@ class ClientLock(QObject):
         self.services = records.services
         self.users_exist = False
         self.user = None
+        self._idle_ms = self.idle_ms()
         self.screen = LockScreen(self.services.main_widget())
         self.screen.sign_in_requested.connect(self._sign_in)
         self.idle = QTimer(self)
@@ -195,11 +197,20 @@ class ClientLock(QObject):
         self.records.view.delete_button.setVisible(admin)
         self.records.view.export_button.setVisible(clinical)
 
+    def idle_ms(self) -> int:
+        """The idle time: Preferences (idle_lock_minutes), else :attr:`idle_minutes`."""
+        settings = getattr(self.services, "settings", None)
+        minutes = self.idle_minutes
+        if settings is not None:
+            minutes = settings.idle_lock_minutes
+        return max(1, int(float(minutes) * 60_000))
+
     def _restart_idle(self) -> None:
         if self.users_exist and self.user is not None:
-            self.idle.start(int(self.idle_minutes * 60_000))
+            self._idle_ms = self.idle_ms()  # read once per sign-in, not on every mouse move
+            self.idle.start(self._idle_ms)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
         if event.type() in IDLE_EVENTS and self.user is not None and self.idle.isActive():
-            self.idle.start(int(self.idle_minutes * 60_000))
+            self.idle.start(self._idle_ms)
         return False
