@@ -5,6 +5,7 @@ Standard library only; run by ``bash scripts/build_bundle.sh --smoke-test`` and 
 ``unshare -n`` works (Linux, root or user namespaces), no network at all: a bundle that reached
 for the network would fail here. Checks, in order:
 
+0. no symbolic link in the bundle is broken;
 1. ``shadematch --version`` and ``--help`` answer from the bundle's command-line entry;
 2. the window starts offscreen on a first run and opens the demo (its session is written and the
    window reopens it), then quits cleanly on SIGTERM; the same under Xvfb when ``xvfb-run`` exists;
@@ -86,6 +87,14 @@ def check(label: str, condition: bool, detail: str = "") -> None:
     if not condition:
         raise SmokeFailure(f"{label}: {detail}")
     print(f"ok   {label}", flush=True)
+
+
+def check_links(b: Bundle) -> None:
+    """Every symbolic link in the bundle leads to a file in it (a library left out of the build
+    must take PyInstaller's link to it along)."""
+    broken = sorted(str(p.relative_to(b.folder)) for p in b.folder.rglob("*")
+                    if p.is_symlink() and not p.exists())
+    check("no broken links in the bundle", not broken, ", ".join(broken[:5]))
 
 
 def check_cli_entry(b: Bundle) -> None:
@@ -227,6 +236,7 @@ def main() -> int:
         print(f"smoke test of {b.program} ({folder_size_mb(b.folder):.0f} MB), network: "
               f"{'none (' + ' '.join(b.no_network) + ')' if b.no_network else 'not cut off here'}",
               flush=True)
+        check_links(b)
         check_cli_entry(b)
         session = check_window_opens_the_demo(b, "offscreen", b.data_folder("gui-offscreen"), [],
                                               QT_QPA_PLATFORM="offscreen")

@@ -35,6 +35,15 @@ cd "$ROOT/build/pyinstaller"
   --distpath "$ROOT/dist" --workpath "$ROOT/build/pyinstaller" "$ROOT/packaging/shadematch.spec"
 
 BUNDLE="$ROOT/dist/shadematch"
+if [ "$(uname -s)" = "Linux" ] && command -v strip >/dev/null && command -v readelf >/dev/null; then
+  # Debug information only (libpython and the standard library's extension modules carry ~27 MB
+  # of it). Not PyInstaller's strip=True: a full strip breaks the libraries wheels vendor
+  # (auditwheel/patchelf layouts: "ELF load command address/offset not page-aligned").
+  find "$BUNDLE/_internal" -type f \( -name '*.so' -o -name '*.so.*' \) -print0 |
+    while IFS= read -r -d '' lib; do
+      if readelf -S "$lib" 2>/dev/null | grep -q '\.debug_info'; then strip --strip-debug "$lib"; fi
+    done
+fi
 if [ "$(uname -s)" = "Linux" ]; then  # the desktop entry and icon, and a script that installs them
   cp "$ROOT/packaging/shadematch.png" "$ROOT/packaging/linux/shadematch.desktop" "$BUNDLE/"
   install -m 755 "$ROOT/packaging/linux/install-desktop-entry.sh" "$BUNDLE/install-desktop-entry.sh"

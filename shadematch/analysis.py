@@ -32,7 +32,7 @@ from shadematch.analysis_record import (
     RankingEntry,
 )
 from shadematch.calibration import exposure_warning
-from shadematch.color.region_statistics import Sample, sample_region
+from shadematch.color.region_statistics import DOT_CLASSES, Sample, sample_region
 from shadematch.errors import AppearanceError, RegionError, SampleError, ShadematchError
 from shadematch.imaging.regions import REGION_CLASSES, Region, combined_box_mask
 from shadematch.matching import formula_label, lightness_weight_for, normalise_formula, rank_healed
@@ -84,7 +84,7 @@ def measure_regions(photo_rgb: np.ndarray, regions: Sequence[Region], calibratio
             skin = samples.get("skin")
             samples[region_class] = sample_region(
                 photo_rgb, mask, region_class, calibration=calibration, quick=quick, box=box,
-                skin_Lab=skin.Lab if skin is not None and region_class == "hair" else None,
+                skin_Lab=skin.Lab if skin is not None and region_class in DOT_CLASSES else None,
                 pixels_per_mm=pixels_per_mm, photo_info=photo_info, source=source)
         except (RegionError, SampleError) as exc:
             problems[region_class] = str(exc)

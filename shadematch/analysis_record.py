@@ -37,7 +37,10 @@ FORMAT = "shadematch-analysis"
 # 2: the ranking is by predicted healed appearance in the client's skin (``delta_e`` is healed vs
 #    the hair), ranking items gain healed/fresh/faded/card Lab, the record gains ``plan`` and
 #    ``guardrails``; ``matching`` gains ``basis``, ``area``, ``appearance``.
-FORMAT_VERSION = 2
+# 3: a fourth region class, "healed" (healed SMP at a follow-up visit), measured as stubble is
+#    (its sample has ``follicles``: dot coverage, count, density). Nothing else changed; a reader
+#    of format 2 does not know the class, so it is told to update rather than fail on the region.
+FORMAT_VERSION = 3
 CONDITIONS = {"colour_space": "CIELAB", "illuminant": "D65", "observer": "2",
               "rgb_space": "sRGB (IEC 61966-2-1)"}
 
@@ -531,9 +534,16 @@ def _repair_2(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def _upgrade_2_to_3(record: dict[str, Any]) -> dict[str, Any]:
+    """Format 3 only adds the "healed" region class: a format-2 record is already one."""
+    record["format_version"] = 3
+    return record
+
+
 # UPGRADES[n] turns a format-n record into a format-(n + 1) one; REPAIRS[n] fixes what writers
 # of format n left out. Both get a deep copy and return it.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1_to_2}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _upgrade_1_to_2,
+                                                                   2: _upgrade_2_to_3}
 REPAIRS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {2: _repair_2}
 
 

@@ -7,8 +7,10 @@ never condemns a shade: a band is a distance in practitioner words, not a verdic
 
 from __future__ import annotations
 
-# Region classes ("hair", "skin", "scar" in the record).
-REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar"}
+import re
+
+# Region classes ("hair", "skin", "scar", "healed" in the record).
+REGION_LABELS = {"hair": "Hair", "skin": "Scalp skin", "scar": "Scar", "healed": "Healed SMP"}
 
 # Reference charts of a calibration (``calibration.chart`` in the record), as a noun phrase.
 CHART_NAMES = {"colorchecker24": "a ColorChecker 24 chart", "greycard": "a grey card"}
@@ -67,3 +69,36 @@ def colour_state_label(state: str, years: float | None = None) -> str:
     if state == "faded" and years is not None:
         return f"Faded after {years:g} years"
     return COLOUR_STATES.get(state, state.capitalize())
+
+
+# A palette entry's name carries its dilution ("Carbon Black 4:1", "Carbon Black (neat)"); a visit
+# keeps the pigment and the dilution apart, and records written before that kept the entry name.
+_NAME_DILUTION = re.compile(r"\s*(?:\((neat)\)|(\d+(?:\.\d+)?:\d+(?:\.\d+)?)|(neat))\s*$",
+                            re.IGNORECASE)
+
+
+def split_shade_name(name: str | None) -> tuple[str | None, str | None]:
+    """``("Carbon Black", "4:1")`` from "Carbon Black 4:1"; a name without a dilution as is."""
+    if not name:
+        return None, None
+    text = str(name).strip()
+    found = _NAME_DILUTION.search(text)
+    if found is None or found.start() == 0:
+        return text, None
+    dilution = next(g for g in found.groups() if g)
+    return text[:found.start()].rstrip(" ,"), dilution.lower() if dilution.lower() == "neat" \
+        else dilution
+
+
+def shade_label(name: str | None, dilution: str | None = None,
+                empty: str = "no shade chosen") -> str:
+    """One pigment and one dilution (water:pigment): "Carbon Black, 4:1", "Carbon Black, neat".
+
+    A name that already carries a dilution (an older record's "Carbon Black 2:1") is shown with
+    the visit's own dilution only, never both.
+    """
+    pigment, named = split_shade_name(name)
+    if not pigment:
+        return empty
+    dilution = (str(dilution).strip() if dilution else "") or named
+    return f"{pigment}, {dilution}" if dilution else pigment

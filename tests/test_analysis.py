@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from shadematch.analysis import Analysis, analyse
+from shadematch.analysis_record import FORMAT_VERSION
 from shadematch.errors import ShadematchError
 from shadematch.imaging.photo import Photo
 from shadematch.imaging.regions import Region
@@ -74,7 +75,7 @@ def test_analysis_ranks_by_healed_colour_in_the_skin(palette):
                Region("skin", "rect", {"x": 120, "y": 10, "w": 50, "h": 50})]
     a = analyse(photo, regions, palette, top=3)
     record = json.loads(json.dumps(a.to_dict()))
-    assert record["format_version"] == 2 and record["matching"]["basis"] == "healed"
+    assert record["format_version"] == FORMAT_VERSION and record["matching"]["basis"] == "healed"
     assert record["ranking"][0]["healed_lab"] and record["plan"]["final"]
     back = Analysis.from_dict(record).to_dict()
     assert back["ranking"] == record["ranking"] and back["plan"] == record["plan"]

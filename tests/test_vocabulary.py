@@ -33,3 +33,17 @@ def test_colour_states():
     assert v.colour_state_label("healed") == "Predicted healed"
     assert v.colour_state_label("faded", 5) == "Faded after 5 years"
     assert v.colour_state_label("card") == "On card (swatch)"
+
+
+def test_shade_label_is_one_pigment_and_one_dilution():
+    from shadematch.vocabulary import shade_label, split_shade_name
+
+    # An older visit kept the entry name beside another dilution: "Carbon Black 2:1 · 4:1".
+    assert shade_label("Carbon Black 2:1", "4:1") == "Carbon Black, 4:1"
+    assert shade_label("Carbon Black", "4:1") == "Carbon Black, 4:1"
+    assert shade_label("Carbon Black (neat)") == "Carbon Black, neat"
+    assert shade_label("Espresso 2.5:1") == "Espresso, 2.5:1"
+    assert shade_label("Carbon Black") == "Carbon Black"
+    assert shade_label(None, "4:1") == "no shade chosen"
+    assert split_shade_name("Carbon Black 2:1") == ("Carbon Black", "2:1")
+    assert split_shade_name("4:1") == ("4:1", None)

@@ -8,6 +8,7 @@ non-zero with one clear line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import sys
 
@@ -93,6 +94,34 @@ def _log_warnings(caught) -> None:
         log.debug("%s:%s: %s: %s", w.filename, w.lineno, w.category.__name__, w.message)
 
 
+@contextlib.contextmanager
+def _library_messages_to_the_log():
+    """What libraries report while a command runs goes to the log, not before its one line.
+
+    Text the C image libraries (libtiff, LibRaw) write to fd 2 while decoding is captured
+    (:mod:`shadematch.imaging.native_stderr`); Python libraries that log (tifffile: "invalid
+    offset to first page") would reach the console through ``logging.lastResort`` when nothing
+    is configured, so a handler that keeps them from it is installed then. Both for the length
+    of the command only (``main`` also runs inside other programs and tests).
+    """
+    import logging
+
+    from shadematch.imaging import native_stderr
+
+    was_enabled = native_stderr.enabled()
+    native_stderr.enable()
+    root = logging.getLogger()
+    quiet = logging.NullHandler() if not root.handlers else None
+    if quiet is not None:
+        root.addHandler(quiet)
+    try:
+        yield
+    finally:
+        native_stderr.enable(was_enabled)
+        if quiet is not None:
+            root.removeHandler(quiet)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one CLI command; returns the process exit code."""
     parser = build_parser()
@@ -106,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         # Library warnings (Pillow, tifffile, colour-science ...) are not for the practitioner:
         # they would be printed before the one line that says what went wrong. They go to the
         # log (the ``py.warnings`` logger) instead.
-        with warnings.catch_warnings(record=True) as caught:
+        with _library_messages_to_the_log(), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 return int(args.func(args) or 0)

@@ -41,6 +41,9 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     regions.add_argument("--skin", action="append", default=[], metavar="R",
                          help="a scalp-skin region")
     regions.add_argument("--scar", action="append", default=[], metavar="R", help="a scar region")
+    regions.add_argument("--healed", action="append", default=[], metavar="R",
+                         help="healed SMP (at a follow-up: its dot colour, coverage and density "
+                              "are measured as stubble is)")
     matching = parser.add_argument_group("matching")
     matching.add_argument("--target", choices=("hair", "skin", "scar"),
                           help="hair (default): rank by the predicted healed colour in the skin "
@@ -80,10 +83,10 @@ def add_chart_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def regions_from_args(args: argparse.Namespace) -> list:
-    from shadematch.imaging.regions import parse_region_spec
+    from shadematch.imaging.regions import REGION_CLASSES, parse_region_spec
 
     regions = []
-    for region_class in ("hair", "skin", "scar"):
+    for region_class in REGION_CLASSES:
         for spec in getattr(args, region_class, []) or []:
             regions.append(parse_region_spec(spec, region_class))
     return regions
@@ -149,8 +152,8 @@ def analysis_from_args(args: argparse.Namespace):
 
     regions = regions_from_args(args)
     if not regions:
-        raise ShadematchError("no region given: mark at least one with --hair R, --skin R or "
-                              "--scar R (R is x,y,w,h in pixels)")
+        raise ShadematchError("no region given: mark at least one with --hair R, --skin R, "
+                              "--scar R or --healed R (R is x,y,w,h in pixels)")
     palette = load_palette(args.palette or DEFAULT_PALETTE_NAME)
     photo = load_photo(Path(args.photo))
     calibration = calibration_from_args(args, photo)

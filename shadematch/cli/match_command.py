@@ -110,13 +110,21 @@ def format_analysis(record: dict) -> str:
         extra = ""
         if region_class == "skin":
             extra = f"  ITA {s['ita']:.1f} deg ({s['ita_class']})"
-        lines.append(f"  {region_class:<5} {_fmt_lab(s['lab'])}  C* {s['lch'][1]:5.1f}  "
+        lines.append(f"  {region_class:<6} {_fmt_lab(s['lab'])}  C* {s['lch'][1]:5.1f}  "
                      f"h {s['lch'][2]:5.1f}  {s['srgb_hex']}  pixels used {px['used']} of "
                      f"{px['total']}  spread dE00 {s['spread']['median_delta_e']:.1f}{extra}")
+        follicles = s.get("follicles")
+        if region_class == "healed" and follicles:
+            density = follicles.get("density_per_cm2")
+            lines.append(f"         healed SMP dots cover {follicles['coverage_percent']:.1f}%"
+                         + (f", {follicles['dot_count']} dots" if follicles.get("dot_count")
+                            else "")
+                         + (f", {density:.0f} per cm2" if density else
+                            " (density needs the photo's scale: a chart)"))
         for w in s["warnings"]:
             lines.append(f"        ! {w['message']}")
     for region_class, problem in record.get("problems", {}).items():
-        lines.append(f"  {region_class:<5} not measured: {problem}")
+        lines.append(f"  {region_class:<6} not measured: {problem}")
     if record.get("contrast", {}).get("hair_skin_dL") is not None:
         lines.append(f"  hair-to-skin contrast dL* {record['contrast']['hair_skin_dL']:.1f}")
     m = record["matching"]

@@ -15,6 +15,7 @@ from typing import Any
 
 from shadematch.cli.common import counted
 from shadematch.errors import RecordsError
+from shadematch.vocabulary import shade_label
 
 _Option = tuple[tuple[str, ...], dict[str, Any]]
 
@@ -311,10 +312,7 @@ def _client_details(client, visits: list) -> Iterator[str]:
             yield f"   {mark} {SCREENING_ITEMS[key]}: {answer}{extra}{note}"
     yield f"  visits: {len(visits)}"
     for v in visits:
-        used = v.chosen_name or v.chosen_entry_id or "-"
-        details = [f"pigment {used}"]
-        if v.dilution:
-            details.append(f"dilution {v.dilution}")
+        details = [f"pigment {shade_label(v.chosen_name or v.chosen_entry_id, v.dilution, '-')}"]
         if v.batch:
             details.append(f"batch {v.batch}")
         yield f"   #{v.id}  {v.visit_date[:16]}  {v.label:<13} {', '.join(details)}"

@@ -71,7 +71,7 @@ def _from_session(args: argparse.Namespace) -> tuple[dict, object]:
     from shadematch.imaging import load_photo
     from shadematch.sessions import check_photo, read_session
 
-    if args.hair or args.skin or args.scar or args.chart:
+    if args.hair or args.skin or args.scar or args.healed or args.chart:
         raise ShadematchError("region and chart options measure a photo: give PHOTO instead of "
                               "a session, or leave them out to report the session as saved")
     record = read_session(args.source)

@@ -32,7 +32,10 @@ MIN_PIXELS = 200            # fewer usable pixels than this: a warning; fewer th
 MIN_PIXELS_ERROR = 20
 CLIPPED_WARNING_FRACTION = 0.10
 TRIM_PERCENTILES = (5.0, 95.0)   # L* percentiles kept (glints above, deep shadows below)
-SPREAD_WARNING_DE00 = {"hair": 8.0, "skin": 6.0, "scar": 6.0}
+SPREAD_WARNING_DE00 = {"hair": 8.0, "skin": 6.0, "scar": 6.0, "healed": 8.0}
+# Classes measured as dots on skin (the dot-core estimator: dot colour, coverage, density): the
+# client's stubble, and healed SMP at a follow-up visit (pigment dots in the skin).
+DOT_CLASSES = ("hair", "healed")
 SEPARATION_MIN_DL = 10.0     # clusters closer than this in L* are one colour
 STATS_SUBSAMPLE = 20000      # pixels used for the spread (std and median dE00 to the centre)
 TRIM_SUBSAMPLE = 100000     # pixels used to find the trimming limits
@@ -290,7 +293,8 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         raise SampleError(f"the region mask is {mask.shape[1]} x {mask.shape[0]} but its box "
                           f"in the photo is {c1 - c0} x {r1 - r0}")
     crop = rgb[r0:r1, c0:c1]
-    word = {"hair": "hair", "skin": "skin", "scar": "scar"}.get(region_class, region_class)
+    word = {"hair": "hair", "skin": "skin", "scar": "scar",
+            "healed": "healed SMP"}.get(region_class, region_class)
     rng = np.random.default_rng(seed)
     total = int(np.count_nonzero(mask))
     # Full measurement of a region that fills most of its box: work on the whole box (no
@@ -329,7 +333,7 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
         XYZ = linear_to_XYZ(source.linear_of_codes(pixels)[0], calibration)
 
     split = None
-    if separate and region_class in ("hair", "skin") and n_usable >= 2 * MIN_PIXELS_ERROR:
+    if separate and region_class in (*DOT_CLASSES, "skin") and n_usable >= 2 * MIN_PIXELS_ERROR:
         split = _split(XYZ, usable, index, mask.shape, region_class, skin_Lab, quick, rng,
                        crop, mask, calibration)
     other = 0
@@ -369,7 +373,7 @@ def sample_region(rgb: np.ndarray, mask: np.ndarray, region_class: str, calibrat
     if split is not None:
         sample.separation_method = split.method + (", chroma from blocks"
                                                    if chroma_from_blocks else "")
-        if region_class == "hair" and split.applied:
+        if region_class in DOT_CLASSES and split.applied:
             sample.follicles = split.follicles(total, pixels_per_mm)
     sample.warnings = _warnings(sample, word, split, photo_info)
     return sample
@@ -441,15 +445,16 @@ def _split(XYZ, usable, index, shape, region_class, skin_Lab, quick, rng, crop=N
     ends = stubble.refine_ends(XYZ_fit, stubble.centre_XYZ(centres[0]),
                                stubble.centre_XYZ(centres[1]))
     centres = XYZ_to_Lab(np.array(ends, dtype=np.float64))
-    choice = stubble.choose_scalp(centres, skin_Lab if region_class == "hair" else None)
+    dots_class = region_class in DOT_CLASSES
+    choice = stubble.choose_scalp(centres, skin_Lab if dots_class else None)
     if choice.index is None:
-        return _Split(False, "no scalp colour" if region_class == "hair" else "one colour")
+        return _Split(False, "no scalp colour" if dots_class else "one colour")
     scalp_XYZ, hair_XYZ = ends[choice.index], ends[1 - choice.index]
     alpha_fit = stubble.hair_fraction(XYZ_fit, scalp_XYZ, hair_XYZ)
     ratio = stubble.valley_ratio(alpha_fit)
-    method = "skin sample" if (skin_Lab is not None and region_class == "hair"
+    method = "skin sample" if (skin_Lab is not None and dots_class
                                and not choice.ambiguous) else "skin-like colour"
-    want_hair = region_class == "hair"
+    want_hair = dots_class
     if ratio >= stubble.VALLEY_RATIO_BLOBS or (
             ratio >= stubble.VALLEY_RATIO and not _blobs_in_window(crop, mask, scalp_XYZ, hair_XYZ,
                                                                    calibration)):
@@ -506,7 +511,7 @@ def _chroma_recoverable(split: _Split, region_class: str, pixels: np.ndarray,
     """Whether the hair's chroma is to be recovered from blocks: a hair sample of dots under
     ``CHROMA_BLOCKS_MAX_DOT_PX`` across in an 8-bit JPEG with subsampled chroma."""
     dots = split.dots
-    return bool(region_class == "hair" and dots is not None and not split.unresolved
+    return bool(region_class in DOT_CLASSES and dots is not None and not split.unresolved
                 and dots.dot_like and 0 < dots.mean_diameter_px < CHROMA_BLOCKS_MAX_DOT_PX
                 and pixels.dtype == np.uint8
                 and (photo_info or {}).get("chroma_subsampling") in CHROMA_SUBSAMPLED)

@@ -44,7 +44,7 @@ import numpy as np
 from PIL import Image
 
 from shadematch.errors import ImageLoadError
-from shadematch.imaging import icc_profiles, jpeg_info
+from shadematch.imaging import icc_profiles, jpeg_info, native_stderr
 from shadematch.imaging.photo import Photo
 from shadematch.imaging.pixels import _workers as _workers
 from shadematch.imaging.srgb_conversion import _TABLE_MIN_PIXELS as _TABLE_MIN_PIXELS
@@ -131,13 +131,14 @@ def load_photo(path: str | os.PathLike, *, progress: Progress = None,
     _check_file(file)
     digest = _sha256(file, step)
     suffix = file.suffix.lower()
-    if suffix in RAW_SUFFIXES:
-        from shadematch.imaging import raw_loading
+    with native_stderr.capture(file.name):  # libtiff / LibRaw messages: to the log
+        if suffix in RAW_SUFFIXES:
+            from shadematch.imaging import raw_loading
 
-        step(0.3, "Developing the camera RAW file")
-        photo = raw_loading.load_raw(file, digest, step)
-    else:
-        photo = _load_with_pillow(file, digest, step, preview_side=None)
+            step(0.3, "Developing the camera RAW file")
+            photo = raw_loading.load_raw(file, digest, step)
+        else:
+            photo = _load_with_pillow(file, digest, step, preview_side=None)
     photo.detail  # noqa: B018 - judged now, off the GUI thread (enlarged or soft photos)
     return photo
 
@@ -160,11 +161,12 @@ def load_preview(path: str | os.PathLike, max_side: int = 1024) -> Photo:
     step = _Steps(file, None, None)
     _check_file(file)
     digest = _sha256(file, step)
-    if file.suffix.lower() in RAW_SUFFIXES:
-        from shadematch.imaging import raw_loading
+    with native_stderr.capture(file.name):  # libtiff / LibRaw messages: to the log
+        if file.suffix.lower() in RAW_SUFFIXES:
+            from shadematch.imaging import raw_loading
 
-        return raw_loading.raw_preview(file, digest, max_side)
-    return _load_with_pillow(file, digest, step, preview_side=max_side)
+            return raw_loading.raw_preview(file, digest, max_side)
+        return _load_with_pillow(file, digest, step, preview_side=max_side)
 
 
 # --------------------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ class Photo:
         (Display P3, Adobe RGB, ProPhoto ...): measurement reads colours from them without the
         clipping to sRGB that ``rgb`` has (see :mod:`shadematch.imaging.measurement_source`);
         None otherwise.
+    display_name : the name people know the photo by when ``path`` is not it (a client visit's
+        photo copy is stored under its hash: this is the original file's name); None: the file
+        name of ``path``.
     """
 
     rgb: np.ndarray
@@ -46,6 +49,7 @@ class Photo:
     notes: tuple[str, ...] = field(default_factory=tuple)
     encoding: dict = field(default_factory=dict)
     source: SourcePixels | None = field(default=None, compare=False, repr=False)
+    display_name: str | None = field(default=None, compare=False)
 
     @property
     def width(self) -> int:
@@ -66,7 +70,8 @@ class Photo:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The photo's own file name (never the store's hash name of a visit's copy)."""
+        return self.display_name or self.path.name
 
     def rgb8(self) -> np.ndarray:
         """The pixels as uint8 (for display and thumbnails)."""

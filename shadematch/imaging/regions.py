@@ -16,13 +16,15 @@ import numpy as np
 
 from shadematch.errors import RegionError
 
-REGION_CLASSES = ("hair", "skin", "scar")
+REGION_CLASSES = ("hair", "skin", "scar", "healed")
 # One colour per class wherever regions are drawn (the GUI, the report), sRGB 0..255: they stand
-# out on dark hair and on skin alike and stay distinct for colour-blind eyes (orange/blue/magenta).
+# out on dark hair and on skin alike and stay distinct for colour-blind eyes
+# (orange/blue/magenta/white).
 CLASS_COLOURS: dict[str, tuple[int, int, int]] = {
     "hair": (255, 170, 0),
     "skin": (0, 190, 255),
     "scar": (255, 70, 170),
+    "healed": (235, 235, 235),
 }
 SHAPES = ("rect", "ellipse", "polygon", "brush")
 
@@ -47,7 +49,7 @@ class Region:
     Attributes
     ----------
     id : unique id within an analysis.
-    region_class : "hair", "skin" or "scar".
+    region_class : "hair", "skin", "scar" or "healed" (healed SMP at a follow-up).
     shape : "rect" {x, y, w, h}; "ellipse" {cx, cy, rx, ry}; "polygon" {points: [[x, y], ...]};
         "brush" {radius, strokes: [[[x, y], ...], ...]}.
     params : the shape's parameters (pixels).

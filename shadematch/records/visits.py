@@ -68,6 +68,8 @@ class VisitsMixin(StoreBase):
             chosen_name = _name_in_ranking(analysis, chosen_entry_id)
         if dilution is None and chosen_entry_id == picked_id:
             dilution = picked_dilution
+        chosen_entry_id, chosen_name, dilution = _one_shade(analysis, chosen_entry_id,
+                                                            chosen_name, dilution)
         with self._lock:
             with self._read() as conn:
                 client = load_client(conn, client_id)
@@ -289,6 +291,51 @@ class VisitsMixin(StoreBase):
                               "batch": visit.batch})
                 result.append(entry)
         return result
+
+
+def _one_shade(analysis: dict, entry_id: str | None, name: str | None,
+               dilution: str | None) -> tuple[str | None, str | None, str | None]:
+    """One unambiguous pigment and dilution: ``(entry_id, pigment name, dilution)``.
+
+    A palette entry's name carries its dilution ("Carbon Black 2:1"); stored beside another
+    dilution it read "Carbon Black 2:1 · 4:1". The visit keeps the pigment's own name, and a
+    dilution other than the entry's refers to that pigment's entry with this dilution when the
+    analysis ranked one.
+    """
+    from shadematch.vocabulary import split_shade_name
+
+    ranking = [item for item in analysis.get("ranking") or [] if isinstance(item, dict)]
+    entry = next((item for item in ranking if entry_id and item.get("id") == entry_id), None)
+    dilution = str(dilution).strip() or None if dilution is not None else None
+    if entry is not None:
+        name = entry.get("pigment_name") or name
+        dilution = dilution or (str(entry["dilution"]) if entry.get("dilution") else None)
+        if dilution and entry.get("dilution") and _same_dilution(dilution, entry["dilution"]):
+            dilution = str(entry["dilution"])
+        elif dilution and entry.get("pigment_id"):
+            other = next((item for item in ranking
+                          if item.get("pigment_id") == entry["pigment_id"]
+                          and item.get("dilution")
+                          and _same_dilution(dilution, item["dilution"])), None)
+            if other is not None:
+                entry_id, dilution = str(other["id"]), str(other["dilution"])
+    pigment, named = split_shade_name(name)
+    return entry_id, pigment, dilution or named
+
+
+def _same_dilution(a: str, b: str) -> bool:
+    """"4:1" and "4 : 1" and "8:2" are the same dilution; "neat" only itself."""
+    def ratio(text: str) -> float | None:
+        text = str(text).strip().lower()
+        if text in ("neat", "0:1"):
+            return 0.0
+        try:
+            water, pigment = (float(v) for v in text.split(":"))
+        except ValueError:
+            return None
+        return water / pigment if pigment > 0 else None
+    ra, rb = ratio(a), ratio(b)
+    return ra is not None and rb is not None and abs(ra - rb) < 1e-9
 
 
 def _name_in_ranking(analysis: dict, entry_id: str) -> str | None:

@@ -153,7 +153,7 @@ class RegionEditing:
     def set_region_class(self, region_ids: Iterable[str], region_class: str) -> None:
         """Give regions another class (undoable)."""
         if region_class not in CLASS_LABELS:
-            raise RegionError(f"Unknown region class {region_class!r}: use hair, skin or scar.")
+            raise RegionError(f"Unknown region class {region_class!r}: use hair, skin, scar or healed.")
         ids = list(region_ids)
         self._apply(f"Make {CLASS_LABELS[region_class]}", lambda: [
             self._replace(i, region_class=region_class) for i in ids])

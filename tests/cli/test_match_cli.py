@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from shadematch.analysis_record import FORMAT_VERSION
 from shadematch.cli import main
 
 HAIR = "190,30,80,30"
@@ -41,7 +42,7 @@ def test_json_output_has_the_documented_fields(astronaut, capsys):
     assert {"name", "lab", "delta_e", "card_lab", "healed_lab", "band"} <= set(out["ranking"][0])
     assert out["ranking"][0]["healed_lab"] is None and out["matching"]["basis"] == "card"
     assert any(g["code"] == "card_only" for g in out["guardrails"])
-    assert out["format_version"] == 2
+    assert out["format_version"] == FORMAT_VERSION
     assert out["matching"]["formula"] == "ciede2000"
     assert out["matching"]["palette"]["name"]
     assert out["photo"]["source_profile"]

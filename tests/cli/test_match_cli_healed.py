@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from shadematch.analysis_record import FORMAT_VERSION
 from shadematch.cli import main
 from shadematch.color.conversion import Lab_to_sRGB
 
@@ -46,7 +47,7 @@ def test_healed_ranking_json_carries_the_new_fields(photos, capsys):
     code, out = _json(["match", str(photos["light"]), "--hair", HAIR, "--skin", SKIN,
                        "--palette", "smp-undertones-modelled", "--top", "5"], capsys)
     assert code == 0
-    assert out["format_version"] == 2 and out["matching"]["basis"] == "healed"
+    assert out["format_version"] == FORMAT_VERSION and out["matching"]["basis"] == "healed"
     first = out["ranking"][0]
     for key in ("healed_lab", "fresh_lab", "faded_lab", "card_lab"):
         assert len(first[key]) == 3

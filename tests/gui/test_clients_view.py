@@ -128,6 +128,10 @@ def test_new_client_save_visit_timeline_and_reopen(qtbot, make_window, photo_fil
     assert saved.photo.original_path == str(photo_file)
     entry = view.timeline.item(0)
     assert entry.text().startswith("Session 1") and "batch LOT-7" in entry.text()
+    # One pigment and one dilution (never the entry name's dilution beside the visit's).
+    assert saved.dilution and saved.chosen_name and saved.dilution not in saved.chosen_name
+    assert f"{saved.chosen_name}, {saved.dilution}" in entry.text()
+    assert entry.text().count(saved.dilution) == 1
     assert not entry.icon().isNull()
     hair_lab = list(saved.analysis["samples"]["hair"]["lab"])
 
@@ -151,6 +155,11 @@ def test_new_client_save_visit_timeline_and_reopen(qtbot, make_window, photo_fil
     wait_measured(qtbot, window)
     assert ws.picks["primary"]["entry_id"] == pick
     assert ws.photo is not None and str(ws.photo.path) == str(saved.photo.stored_path)
+    # The photo is named by its own file name, never the store copy's hash name.
+    title = window.windowTitle()
+    assert title.startswith(photo_file.name) and saved.photo.sha256[:12] not in title
+    assert ws.photo_name == photo_file.name
+    assert ws.to_dict()["photo"]["name"] == photo_file.name
     assert ws.session_path is None
     assert np.allclose(ws.to_dict()["samples"]["hair"]["lab"], hair_lab, atol=0.05)
 
@@ -216,7 +225,7 @@ def test_touch_up_comparison_for_a_returning_client(qtbot, make_window, photo_fi
     qtbot.waitUntil(lambda: "Touch-up" in view.touch_up.text(), timeout=10000)
     idle(qtbot, window)
     text = view.touch_up.text()
-    assert "Session 1 2024-01-01" in text and "Espresso 2:1" in text and "batch OLD-1" in text
+    assert "Session 1 2024-01-01" in text and "Espresso, 2:1" in text and "batch OLD-1" in text
     assert "now darker" in text  # the synthetic hair (L* ~ 16) is darker than L* 40
 
 

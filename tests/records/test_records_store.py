@@ -119,7 +119,7 @@ def test_visit_round_trip_with_photo_copy(any_store, photo, tmp_path):
     assert (visit.kind, visit.session_number, visit.label) == ("session", 1, "Session 1")
     # Chosen pigment and dilution default to the analysis's primary pick.
     assert (visit.chosen_entry_id, visit.chosen_name, visit.dilution, visit.batch) == (
-        "carbon-black@4:1", "Carbon Black 4:1", "4:1", "LOT-42")
+        "carbon-black@4:1", "Carbon Black", "4:1", "LOT-42")
     assert visit.visit_date == "2026-11-01"
     copy = visit.photo
     assert copy.original_path == str(photo)
@@ -137,11 +137,21 @@ def test_visit_round_trip_with_photo_copy(any_store, photo, tmp_path):
     explicit = store.save_visit(cid, make_analysis(), None, kind="touch-up",
                                 chosen_entry_id="espresso@2:1")
     assert store.get_visit(second).session_number == 2
-    assert (store.get_visit(second).chosen_name, store.get_visit(second).dilution) == (
-        "Espresso 2:1", "3:1")
-    assert store.get_visit(explicit).chosen_name == "Espresso 2:1"
+    # One pigment and one dilution: never the entry's "Espresso 2:1" beside another "3:1".
+    assert (store.get_visit(second).chosen_entry_id, store.get_visit(second).chosen_name,
+            store.get_visit(second).dilution) == ("espresso@2:1", "Espresso", "3:1")
+    assert (store.get_visit(explicit).chosen_name, store.get_visit(explicit).dilution) == (
+        "Espresso", "2:1")
+    # A dilution the analysis ranked for the same pigment refers to that entry.
+    ranked = make_analysis(pick="espresso@2:1")
+    ranked["ranking"].append({"rank": 3, "id": "espresso@4:1", "pigment_id": "espresso",
+                              "name": "Espresso 4:1", "pigment_name": "Espresso",
+                              "dilution": "4:1", "lab": [30.0, 5.0, 9.0], "delta_e": 5.0})
+    other = store.get_visit(store.save_visit(cid, ranked, None, dilution="8 : 2"))
+    assert (other.chosen_entry_id, other.chosen_name, other.dilution) == (
+        "espresso@4:1", "Espresso", "4:1")
     assert store.get_visit(explicit).session_number is None
-    assert [v.id for v in store.visits(cid)] == [vid, second, explicit]
+    assert [v.id for v in store.visits(cid)] == [vid, second, explicit, other.id]
     store.update_visit(vid, report_path=str(tmp_path / "report.pdf"))
     assert store.get_visit(vid).report_path == str(tmp_path / "report.pdf")
     with pytest.raises(RecordsError, match="Unknown visit kind"):
@@ -194,7 +204,7 @@ def test_touch_up_comparison_against_earlier_visits(any_store):
     assert "lighter" in hair_first["direction"]
     assert (hair_first["chosen_entry_id"], hair_first["dilution"], hair_first["batch"]) == (
         "carbon-black@4:1", "4:1", "A1")
-    assert rows[0]["chosen_name"] == "Espresso 2:1"
+    assert rows[0]["chosen_name"] == "Espresso"
     assert "darker" in rows[1]["direction"]  # skin 61 -> 58
     # An analysis "samples" block is accepted as the current samples.
     block = make_analysis(hair=(26, 1, 2))["samples"]

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from shadematch.gui.common.theme import ERROR_COLOUR
 from shadematch.records.models import SCREENING_ITEMS
+from shadematch.vocabulary import split_shade_name
 
 PATTERNS = ["", *(f"Norwood {n}" for n in ("1", "2", "2A", "3", "3 vertex", "3A", "4", "4A",
                                            "5", "5A", "6", "7")),
@@ -268,10 +269,13 @@ class SaveVisitDialog(QDialog):
         self.session.setEnabled(False)
         self.kind.currentIndexChanged.connect(
             lambda _i: self.session.setEnabled(self.kind.currentData() == "session"))
-        self.pigment = QLabel((pick or {}).get("name") or "No shade chosen yet", self)
+        pick = pick or {}
+        pigment, named = split_shade_name(pick.get("pigment_name") or pick.get("name"))
+        self.pigment = QLabel(pigment or "No shade chosen yet", self)
         self.pigment.setObjectName("visitPigment")
-        self.dilution = QLineEdit((pick or {}).get("dilution") or "", self)
+        self.dilution = QLineEdit(pick.get("dilution") or named or "", self)
         self.dilution.setObjectName("visitDilution")
+        self.dilution.setPlaceholderText("water:pigment, e.g. 4:1, or neat")
         self.batch = QLineEdit(self)
         self.batch.setObjectName("visitBatch")
         self.batch.setPlaceholderText("pigment batch / lot number")
@@ -282,7 +286,7 @@ class SaveVisitDialog(QDialog):
         form.addRow("&Visit:", self.kind)
         form.addRow("Session &number:", self.session)
         form.addRow("Pigment:", self.pigment)
-        form.addRow("&Dilution:", self.dilution)
+        form.addRow("&Dilution (water:pigment):", self.dilution)
         form.addRow("&Batch / lot:", self.batch)
         form.addRow("N&otes:", self.notes)
         buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel, self)

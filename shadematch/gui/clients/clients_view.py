@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -41,6 +42,7 @@ from shadematch.gui.clients.client_dialog import (
 )
 from shadematch.gui.common.services import WindowServices
 from shadematch.gui.common.theme import ERROR_COLOUR
+from shadematch.vocabulary import shade_label
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +145,19 @@ def load_visit(records: ClientRecords, visit_id: int):
     stored = visit.photo.stored_path if visit.photo is not None else None
     if stored is not None and Path(stored).is_file():
         photo, display = decode_for_display(str(stored))
-        return visit, photo, display
+        return visit, replace(photo, display_name=visit_photo_name(visit)), display
     return visit, None, None
+
+
+def visit_photo_name(visit) -> str | None:
+    """The visit photo's own file name: the original file's, or the one its analysis recorded;
+    never the store copy's hash name."""
+    original = visit.photo.original_path if visit.photo is not None else None
+    if original:
+        return Path(original).name
+    photo = visit.analysis.get("photo") if isinstance(visit.analysis, dict) else None
+    name = photo.get("name") if isinstance(photo, dict) else None
+    return str(name) if name else None
 
 
 def erase_client(records: ClientRecords, client_id: int) -> dict:
@@ -374,9 +387,7 @@ class ClientsView(QWidget):
         self.flags.setText("⚠ " + "; ".join(labels) if labels else "")
         self.timeline.clear()
         for visit in reversed(visits):  # newest first
-            used = [visit.chosen_name or visit.chosen_entry_id or "no shade chosen"]
-            if visit.dilution:
-                used.append(visit.dilution)
+            used = [shade_label(visit.chosen_name or visit.chosen_entry_id, visit.dilution)]
             if visit.batch:
                 used.append(f"batch {visit.batch}")
             if visit.report_path:
@@ -401,7 +412,7 @@ class ClientsView(QWidget):
                  "<table cellspacing='4'>"]
         for row in rows:
             used = " · ".join(html.escape(str(v)) for v in (
-                row["chosen_name"] or row["chosen_entry_id"], row["dilution"],
+                shade_label(row["chosen_name"] or row["chosen_entry_id"], row["dilution"], ""),
                 f"batch {row['batch']}" if row["batch"] else None) if v)
             words = ", ".join(row["direction"]) or "about the same"
             lines.append(

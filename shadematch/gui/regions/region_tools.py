@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -54,7 +55,7 @@ TOOL_TIPS = {
     "polygon": "Click corners, double-click or Enter to close; or drag to draw a lasso",
     "brush": "Paint over the area; [ and ] change the size; Shift adds to the selected brush region",
 }
-CLASS_SHORTCUTS = {"hair": "1", "skin": "2", "scar": "3"}
+CLASS_SHORTCUTS = {"hair": "1", "skin": "2", "scar": "3", "healed": "4"}
 SHAPE_LABELS = {"rect": "rectangle", "ellipse": "ellipse", "polygon": "polygon", "brush": "brush"}
 HANDLE_PX = 9  # handle size in screen pixels
 DRAG_THRESHOLD_PX = 3
@@ -457,15 +458,18 @@ class RegionListPanel(QWidget):
         self.workspace, self.tools = workspace, tools
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        legend = QHBoxLayout()
+        # Two columns: four class buttons in one row would make the dock too wide for a
+        # 1280-pixel screen.
+        legend = QGridLayout()
+        legend.setSpacing(4)
         self.class_buttons: dict[str, QPushButton] = {}
-        for name, label in CLASS_LABELS.items():
+        for index, (name, label) in enumerate(CLASS_LABELS.items()):
             button = QPushButton(class_icon(name), label)
             button.setCheckable(True)
             button.setToolTip(f"Draw {label.lower()} regions ({CLASS_SHORTCUTS[name]}); "
                               f"selected regions become {label.lower()}")
             button.clicked.connect(lambda _=False, n=name: tools.set_class(n))
-            legend.addWidget(button)
+            legend.addWidget(button, index // 2, index % 2)
             self.class_buttons[name] = button
         layout.addLayout(legend)
         self.list = QListWidget()
