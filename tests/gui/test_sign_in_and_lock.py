@@ -4,6 +4,7 @@ the lock screen hides client data, the role decides what is offered (issue 15)."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from shadematch.gui.clients.clients_view import ClientRecords
 from shadematch.gui.clients.lock_screen import ClientLock
@@ -123,3 +124,61 @@ def test_the_idle_time_comes_from_preferences(qtbot, make_window, photo_file):
     assert records.access_lock.idle_ms() == 3 * 60_000
     assert Settings.options()["idle_lock_minutes"].default == 10
 
+
+
+def _users_dialog(qtbot, window, records):
+    window.actions["users"].trigger()
+    qtbot.waitUntil(lambda: getattr(records.view, "dialog", None) is not None
+                    and records.view.dialog.objectName() == "usersDialog", timeout=5000)
+    dialog = records.view.dialog
+    qtbot.waitExposed(dialog)
+    _idle(qtbot, window)
+    return dialog
+
+
+def _add(qtbot, window, dialog, name, role_index, pin):
+    dialog.name.clear()
+    qtbot.keyClicks(dialog.name, name)
+    dialog.role.setCurrentIndex(role_index)
+    dialog.pin.clear()
+    qtbot.keyClicks(dialog.pin, pin)
+    qtbot.mouseClick(dialog.add_button, Qt.LeftButton)
+    _idle(qtbot, window)
+
+
+def test_users_dialog_adds_the_first_admin_then_locks_and_manages_users(
+        qtbot, make_window, photo_file):
+    from shadematch.records.access import ROLES
+
+    window, records = _window(qtbot, make_window, photo_file)
+    dialog = _users_dialog(qtbot, window, records)
+    assert dialog.table.rowCount() == 0
+    _add(qtbot, window, dialog, "Pat", ROLES.index("practitioner"), "1234")
+    assert "first user must be an admin" in dialog.status.text()
+    _add(qtbot, window, dialog, "Ada", ROLES.index("admin"), "9999")
+    assert dialog.status.text().startswith("Added Ada (admin). Close this window and sign in")
+    assert dialog.table.rowCount() == 1
+    qtbot.keyClick(dialog, Qt.Key_Escape)
+    screen = records.access_lock.screen
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=5000)   # users exist now: who is it?
+    _sign_in(qtbot, window, screen, "Ada", "9999")
+    assert not screen.isVisible(), screen.problem.text()
+    dialog = _users_dialog(qtbot, window, records)
+    _add(qtbot, window, dialog, "Pat", ROLES.index("practitioner"), "1234")
+    assert dialog.table.rowCount() == 2
+    row = [dialog.table.item(r, 0).text() for r in range(2)].index("Pat")
+    qtbot.mouseClick(dialog.table.viewport(), Qt.LeftButton,
+                     pos=dialog.table.visualItemRect(dialog.table.item(row, 0)).center())
+    qtbot.mouseClick(dialog.toggle_button, Qt.LeftButton)
+    _idle(qtbot, window)
+    assert dialog.status.text() == "Pat is now disabled."
+    assert not any(u.name == "Ada" and u.disabled for u in dialog.users)
+    close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Close)
+    qtbot.mouseClick(close, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    window.activateWindow()                    # the shortcut goes to the active window
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    qtbot.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: screen.isVisible(), timeout=5000)
+    _sign_in(qtbot, window, screen, "Pat", "1234")
+    assert screen.isVisible() and "disabled" in screen.problem.text()

@@ -482,6 +482,7 @@ class ClientRecords(QObject):
                                       "clientsDock", tab_with="matchingDock")
         self.action = services.actions.bind("save_to_client", self.save_to_client)
         services.actions.bind("audit_log", self.show_audit_log)
+        services.actions.bind("users", self.show_users)
         from shadematch.gui.clients.lock_screen import ClientLock
 
         # Sign-in at start when the records have named users; idle lock; File > Lock.
@@ -826,6 +827,16 @@ class ClientRecords(QObject):
 
         self.services.show_status(f"Deleting {client.name}…", 0)
         self.submit(erase_client, "records-delete", erased, client_id=client.id)
+
+    def show_users(self) -> None:
+        """File > Users…: list, add, change or disable named users (admin)."""
+        from shadematch.gui.clients.users_dialog import UsersDialog
+
+        dialog = UsersDialog(self, self.services.main_widget())
+        self.view.dialog = dialog
+        dialog.finished.connect(lambda _r: self.access_lock.check())  # first user: lock
+        dialog.open()
+        dialog.refresh()
 
     def show_audit_log(self) -> None:
         """File > Audit log…: the admin's viewer (the records refuse other roles, in one line)."""

@@ -190,7 +190,8 @@ class ClientLock(QObject):
         actions = self.services.actions
         admin = role in (None, "admin")
         clinical = role in (None, "admin", "practitioner")
-        for key, allowed in (("save_to_client", clinical), ("audit_log", admin)):
+        for key, allowed in (("save_to_client", clinical), ("audit_log", admin),
+                             ("users", admin)):
             action = actions.get(key)
             if action is not None:
                 action.setEnabled(allowed)

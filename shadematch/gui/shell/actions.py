@@ -71,6 +71,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Store this analysis as a visit of the selected client"),
     ActionSpec("lock", "&Lock", ("Ctrl+L",),
                "Hide the client records until someone signs in again"),
+    ActionSpec("users", "&Users…", (), "Named users, their roles and PINs (admin)"),
     ActionSpec("audit_log", "A&udit log…", (),
                "Who viewed, created, changed, exported or erased which record (admin)"),
     ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
@@ -135,7 +136,7 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 #: "docks" the place where each dock's show/hide toggle goes.
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
-                       "export_report", "save_to_client", "audit_log", "-", "close_photo",
+                       "export_report", "save_to_client", "users", "audit_log", "-", "close_photo",
                        "recover_work", "lock", "-",
                        "preferences", "-", "quit")),
     ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
