@@ -80,6 +80,27 @@ def test_front_desk_is_offered_no_visit_saving(qtbot, make_window, photo_file):
     assert not screen.isVisible()
     assert not window.actions["save_to_client"].isEnabled()
     assert not records.view.export_button.isVisible()
+    view = records.view
+    qtbot.waitUntil(lambda: view.list.count() == 1, timeout=5000)
+    item = view.list.item(0)
+    qtbot.mouseClick(view.list.viewport(), Qt.LeftButton,
+                     pos=view.list.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: view.client is not None, timeout=5000)
+    _idle(qtbot, window)
+    qtbot.mouseClick(view.edit_button, Qt.LeftButton)
+    dialog = view.dialog
+    qtbot.waitExposed(dialog)
+    assert not dialog.screening_box.isVisible() and dialog.contact.isVisible()
+    assert dialog.notes.toPlainText() == ""          # the records leave the notes out
+    qtbot.keyClicks(dialog.contact, "0777")
+    qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Save),
+                     Qt.LeftButton)
+    _idle(qtbot, window)
+    assert window.statusBar().currentMessage() == "Client saved"
+    with open_store() as admin:
+        admin.sign_in("Ada", "9999")
+        saved = admin.search_clients()[0]
+    assert (saved.contact, saved.notes) == ("0777", "latex allergy")   # notes not wiped
 
 
 def test_locks_when_idle(qtbot, make_window, photo_file, monkeypatch):

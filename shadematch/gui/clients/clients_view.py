@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,6 +52,8 @@ TOUCH_UP_DELAY_MS = 300
 THUMB_SIZE = 72
 CLIENT_ID_ROLE = Qt.UserRole
 VISIT_ID_ROLE = Qt.UserRole + 1
+# The client fields the front desk sees and may change (the records leave the others out).
+FRONT_DESK_FIELDS = ("name", "dob", "contact")
 
 
 # -- worker functions (run on the TaskRunner; no widgets here) -----------------------------------
@@ -638,6 +641,7 @@ class ClientRecords(QObject):
     # -- actions --------------------------------------------------------------------------------
     def new_client(self) -> None:
         dialog = ClientDialog(self.services.main_widget())
+        self._offer_by_role(dialog)
         dialog.accepted.connect(lambda: self._save_client(None, dialog))
         self.view.dialog = dialog
         dialog.open()
@@ -650,9 +654,24 @@ class ClientRecords(QObject):
 
     def _edit(self, client) -> None:
         dialog = ClientDialog(self.services.main_widget(), client)
+        self._offer_by_role(dialog)
         dialog.accepted.connect(lambda: self._save_client(client.id, dialog, client))
         self.view.dialog = dialog
         dialog.open()
+
+    def _offer_by_role(self, dialog: ClientDialog) -> None:
+        """The front desk sees contact details and consent, never the screening."""
+        if self._front_desk():
+            dialog.screening_box.hide()
+            for field in (dialog.pattern, dialog.notes):  # not shown to (nor saved by) them
+                field.hide()
+                label = dialog.findChild(QFormLayout).labelForField(field)
+                if label is not None:
+                    label.hide()
+
+    def _front_desk(self) -> bool:
+        user = self.access_lock.user
+        return user is not None and user.role == "front_desk"
 
     def _save_client(self, client_id: int | None, dialog: ClientDialog, original=None) -> None:
         self._save_details(client_id, dialog.details(), dialog.screening_answers(),
@@ -661,6 +680,9 @@ class ClientRecords(QObject):
     def _save_details(self, client_id: int | None, details: dict, answers: dict,
                       consent: bool, original) -> None:
         from shadematch.records.backends.errors import EditConflict
+
+        if self._front_desk():  # fields the records leave out for them stay as they are
+            details = {k: v for k, v in details.items() if k in FRONT_DESK_FIELDS}
 
         def saved(new_id: int) -> None:
             self.services.show_status("Client saved")
