@@ -303,6 +303,13 @@ class AccessMixin(StoreBase):
         return next(u for u in self.users() if u.name == name)
 
     @sql_errors
+    def has_users(self) -> bool:
+        """True once named users exist (then every call needs a sign-in); allowed to anyone:
+        a front end asks it to know whether to show its sign-in screen."""
+        with self._lock:
+            return self.conn.execute("SELECT id FROM users LIMIT 1").fetchone() is not None
+
+    @sql_errors
     def sign_in(self, name: str, pin: str) -> User:
         """Act as ``name`` from now on (AccessDenied for a wrong name or PIN)."""
         with self._lock:

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from shadematch.errors import RecordsError, UnknownClientError
-from shadematch.records.access import AccessMixin, redact_clients, requires
+from shadematch.records.access import AccessDenied, AccessMixin, redact_clients, requires
 from shadematch.records.database import fold, now_utc, sql_errors
 from shadematch.records.models import (
     Client,
@@ -158,6 +158,14 @@ class ClientsMixin(AccessMixin):
         if unknown:
             raise RecordsError(f"Cannot update {', '.join(unknown)}; a client has "
                                f"{', '.join(CLIENT_FIELDS)}.")
+        user = self.user
+        hidden = sorted(set(fields) & {"notes", "hair_loss_pattern"})
+        if user is not None and user.role == "front_desk" and hidden:
+            # They never see these fields (redacted), so a value from them would be a guess.
+            raise AccessDenied(
+                f"{user.name} (front desk) may not change a client's "
+                f"{' or '.join(h.replace('_', '-') for h in hidden)}; they are not shown to "
+                f"the front desk. Nothing was changed.")
         values = clean_client_fields(fields)
         with self._write() as conn:
             require_client(conn, client_id)

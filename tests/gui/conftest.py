@@ -16,6 +16,7 @@ from gui_helpers import (  # noqa: E402, F401 - re-exported for tests not yet mo
     expected_Lab,
     wait_measured,
 )
+from gui_pg import backend, pg_server  # noqa: E402, F401 - fixtures (PostgreSQL)
 
 from shadematch.gui.common import workers as _workers  # noqa: E402
 

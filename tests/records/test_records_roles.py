@@ -153,3 +153,18 @@ def test_a_view_that_cannot_be_audited_is_still_shown(store, monkeypatch):
     assert [w for w in store.warnings if "audit log" in w] == [
         "Views of records are not being written to the audit log (The disk holding the "
         "records is full); free disk space or run `shadematch records check`."]
+
+
+def test_front_desk_cannot_overwrite_the_fields_it_does_not_see(clinic):
+    store, cid, _vid = clinic
+    store.sign_in("Fran", "5678")
+    with pytest.raises(AccessDenied, match="may not change a client's notes; they are not"):
+        store.update_client(cid, contact="0888", notes=None)
+    with pytest.raises(AccessDenied, match="hair-loss"):
+        store.update_client(cid, hair_loss_pattern="")
+    store.update_client(cid, contact="0888")
+    store.lock()
+    store.sign_in("Ada Admin", "9999")
+    client = store.get_client(cid)
+    assert (client.contact, client.notes, client.hair_loss_pattern) == (
+        "0888", "latex allergy", "Norwood 4")

@@ -119,6 +119,7 @@ class ClientDialog(QDialog):
         form.addRow("N&otes:", self.notes)
 
         screening = QGroupBox("Consultation screening", self)
+        self.screening_box = screening
         grid = QGridLayout(screening)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(4, 2)

@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,6 +52,8 @@ TOUCH_UP_DELAY_MS = 300
 THUMB_SIZE = 72
 CLIENT_ID_ROLE = Qt.UserRole
 VISIT_ID_ROLE = Qt.UserRole + 1
+# The client fields the front desk sees and may change (the records leave the others out).
+FRONT_DESK_FIELDS = ("name", "dob", "contact")
 
 
 # -- worker functions (run on the TaskRunner; no widgets here) -----------------------------------
@@ -99,9 +102,42 @@ def save_client(records: ClientRecords, client_id: int | None, details: dict, an
     return client_id
 
 
+class KeptForLater:
+    """A visit save kept on this workstation because the records server was unreachable."""
+
+    def __init__(self, token: str, reason: str) -> None:
+        self.token = token
+        self.reason = reason
+
+
 def save_visit(records: ClientRecords, client_id: int, analysis: dict, photo_path: str | None,
-               fields: dict) -> int:
-    return records.store().save_visit(client_id, analysis, photo_path, **fields)
+               fields: dict) -> int | KeptForLater:
+    """Save the visit; when the server cannot be reached, keep it (analysis, fields, a copy of
+    the photo) in the pending saves, to be stored by :func:`flush_pending` later."""
+    import uuid
+
+    from shadematch.records.backends.errors import ServerUnavailable
+    from shadematch.records.pending import PendingSaves
+
+    token = uuid.uuid4().hex  # the same save, whether it is stored now or later
+    try:
+        return records.store().save_visit(client_id, analysis, photo_path, save_token=token,
+                                          **fields)
+    except ServerUnavailable as exc:
+        PendingSaves.for_data_dir(records.data_dir).add(client_id, analysis, photo_path,
+                                                        save_token=token, **fields)
+        return KeptForLater(token, str(exc))
+
+
+def flush_pending(records: ClientRecords) -> tuple[dict, int]:
+    """Store the kept visit saves; returns ({token: visit id} stored, how many are left)."""
+    from shadematch.records.pending import PendingSaves
+
+    pending = PendingSaves.for_data_dir(records.data_dir)
+    if not len(pending):
+        return {}, 0
+    done = pending.flush(records.store())
+    return done, len(pending)
 
 
 def load_visit(records: ClientRecords, visit_id: int):
@@ -428,6 +464,8 @@ class ClientRecords(QObject):
     watch_unreachable = Signal(str)
     # How often the watcher polls (SQLite) or waits for a notification (PostgreSQL), seconds.
     watch_interval = 2.0
+    # How often visit saves kept while the server was unreachable are tried again, seconds.
+    retry_seconds = 15.0
     #: A client was erased: (client id, content hashes of their photos); the window's own
     #: copies of those photos' analyses (autosave, kept analysis) must go and stay gone.
     client_erased = Signal(int, list)
@@ -446,6 +484,17 @@ class ClientRecords(QObject):
         self.dock = services.add_dock(self.view, "Clients", Qt.DockWidgetArea.RightDockWidgetArea,
                                       "clientsDock", tab_with="matchingDock")
         self.action = services.actions.bind("save_to_client", self.save_to_client)
+        services.actions.bind("audit_log", self.show_audit_log)
+        services.actions.bind("users", self.show_users)
+        from shadematch.gui.clients.lock_screen import ClientLock
+
+        # Sign-in at start when the records have named users; idle lock; File > Lock.
+        self.access_lock = ClientLock(self)
+        # Kept visit saves (the server was unreachable) are tried again every retry_seconds.
+        self._retrying = False
+        self._retry = QTimer(self)
+        self._retry.setInterval(int(self.retry_seconds * 1000))
+        self._retry.timeout.connect(self.retry_pending)
         self._touch_timer = QTimer(self)
         self._touch_timer.setSingleShot(True)
         self._touch_timer.setInterval(TOUCH_UP_DELAY_MS)
@@ -474,6 +523,7 @@ class ClientRecords(QObject):
         if visible and not self._loaded:
             self._loaded = True
             self.view.refresh()
+            self.retry_pending()  # visits kept when the server was away (an earlier run)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
         if watched is self.services.main_widget() and event.type() == QEvent.Type.Close:
@@ -520,7 +570,7 @@ class ClientRecords(QObject):
     def _changed_elsewhere(self, _token: int) -> None:
         """The records changed: show the list (and the selected client) anew when what they
         show differs; our own saves already refreshed them, so those change nothing."""
-        if self._closed or not self._loaded:
+        if self._closed or not self._loaded or self.access_lock.locked:
             return
         self._watch_problem = ""
 
@@ -591,6 +641,7 @@ class ClientRecords(QObject):
     # -- actions --------------------------------------------------------------------------------
     def new_client(self) -> None:
         dialog = ClientDialog(self.services.main_widget())
+        self._offer_by_role(dialog)
         dialog.accepted.connect(lambda: self._save_client(None, dialog))
         self.view.dialog = dialog
         dialog.open()
@@ -603,9 +654,24 @@ class ClientRecords(QObject):
 
     def _edit(self, client) -> None:
         dialog = ClientDialog(self.services.main_widget(), client)
+        self._offer_by_role(dialog)
         dialog.accepted.connect(lambda: self._save_client(client.id, dialog, client))
         self.view.dialog = dialog
         dialog.open()
+
+    def _offer_by_role(self, dialog: ClientDialog) -> None:
+        """The front desk sees contact details and consent, never the screening."""
+        if self._front_desk():
+            dialog.screening_box.hide()
+            for field in (dialog.pattern, dialog.notes):  # not shown to (nor saved by) them
+                field.hide()
+                label = dialog.findChild(QFormLayout).labelForField(field)
+                if label is not None:
+                    label.hide()
+
+    def _front_desk(self) -> bool:
+        user = self.access_lock.user
+        return user is not None and user.role == "front_desk"
 
     def _save_client(self, client_id: int | None, dialog: ClientDialog, original=None) -> None:
         self._save_details(client_id, dialog.details(), dialog.screening_answers(),
@@ -614,6 +680,9 @@ class ClientRecords(QObject):
     def _save_details(self, client_id: int | None, details: dict, answers: dict,
                       consent: bool, original) -> None:
         from shadematch.records.backends.errors import EditConflict
+
+        if self._front_desk():  # fields the records leave out for them stay as they are
+            details = {k: v for k, v in details.items() if k in FRONT_DESK_FIELDS}
 
         def saved(new_id: int) -> None:
             self.services.show_status("Client saved")
@@ -686,7 +755,10 @@ class ClientRecords(QObject):
 
         created = analysis.get("created")
 
-        def saved(visit_id: int) -> None:
+        def saved(visit_id: int | KeptForLater) -> None:
+            if isinstance(visit_id, KeptForLater):
+                self._kept_for_later(visit_id)
+                return
             if ws.created == created:  # still the analysis that was saved
                 ws.link_visit(visit_id, client_id)
             self.services.show_status(f"Saved to the client's records (visit #{visit_id})")
@@ -696,6 +768,49 @@ class ClientRecords(QObject):
 
         self.submit(save_visit, "records-save-visit", saved, client_id=client_id,
                     analysis=analysis, photo_path=photo_path, fields=fields)
+
+    # -- the records server away: visits kept here, saved when it is back -------------------
+    def _kept_for_later(self, kept: KeptForLater) -> None:
+        text = ("The records server is unreachable; the visit is kept on this workstation and "
+                "will be saved as soon as the server is back (retrying in the background).")
+        log.warning("visit save kept for later (%s): %s", kept.token, kept.reason)
+        self.view.show_message(text)
+        self.services.show_status(text, 15000)
+        self._retry.start()
+
+    def retry_pending(self) -> None:
+        """Try the kept visit saves again (the retry timer; also safe to call any time)."""
+        from shadematch.records.backends.errors import ServerUnavailable
+
+        if self._retrying:
+            return  # one attempt at a time (a new job would cancel the running one)
+
+        def failed(exc: ShadematchError) -> None:
+            self._retrying = False
+            if isinstance(exc, ServerUnavailable):
+                if not self._retry.isActive():
+                    self._retry.start()
+                return
+            self._retry.stop()  # an erased client, say: said once, the save stays kept
+            self._failed(exc)
+
+        self._retrying = True
+        self.submit(flush_pending, "records-pending", self._flushed, on_expected=failed,
+                    on_failure=lambda _exc: setattr(self, "_retrying", False))
+
+    def _flushed(self, result) -> None:
+        self._retrying = False
+        done, left = result
+        if not left:
+            self._retry.stop()
+        if done:
+            count = len(done)
+            text = (f"The records server is back: {count} kept visit"
+                    f"{'s were' if count != 1 else ' was'} saved"
+                    + (f"; {left} still waiting." if left else "."))
+            self.view.show_message(text)
+            self.services.show_status(text, 15000)
+            self.view.refresh()
 
     def delete_client(self) -> None:
         """Ask (naming the client and what is erased), then erase them off the GUI thread."""
@@ -734,6 +849,25 @@ class ClientRecords(QObject):
 
         self.services.show_status(f"Deleting {client.name}…", 0)
         self.submit(erase_client, "records-delete", erased, client_id=client.id)
+
+    def show_users(self) -> None:
+        """File > Users…: list, add, change or disable named users (admin)."""
+        from shadematch.gui.clients.users_dialog import UsersDialog
+
+        dialog = UsersDialog(self, self.services.main_widget())
+        self.view.dialog = dialog
+        dialog.finished.connect(lambda _r: self.access_lock.check())  # first user: lock
+        dialog.open()
+        dialog.refresh()
+
+    def show_audit_log(self) -> None:
+        """File > Audit log…: the admin's viewer (the records refuse other roles, in one line)."""
+        from shadematch.gui.clients.audit_dialog import AuditLogDialog
+
+        dialog = AuditLogDialog(self, self.services.main_widget())
+        self.view.dialog = dialog
+        dialog.open()
+        dialog.refresh()
 
     def choose_export_folder(self, client) -> str | None:
         """Ask for the folder to export into (a new folder is made inside it); None: cancelled."""

@@ -83,6 +83,9 @@ class Settings:
     number_of_matches = Option("matching/number_of_matches", int, 10,
                                "how many ranked pigments to show",
                                lambda v: isinstance(v, int) and 1 <= v <= 100)
+    idle_lock_minutes = Option("records/idle_lock_minutes", int, 10,
+                               "minutes without input before the window locks (named users)",
+                               lambda v: isinstance(v, int) and 1 <= v <= 240)
     first_session_step = Option("matching/first_session_step", float, 4.0,
                                 "how much lighter (predicted healed L*) the plan's first "
                                 "session is than the final shade",

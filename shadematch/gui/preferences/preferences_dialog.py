@@ -324,6 +324,13 @@ class PreferencesDialog(QDialog):
         form.addRow("Pass&word:", self.records_password)
         form.addRow(self.records_note)
         form.addRow(self.records_problem)
+        self.idle_lock_spin = QSpinBox(box)
+        self.idle_lock_spin.setObjectName("idleLockMinutes")
+        self.idle_lock_spin.setRange(1, 240)
+        self.idle_lock_spin.setSuffix(" min")
+        self.idle_lock_spin.setToolTip("With named users, the window locks after this long "
+                                       "without keyboard or mouse input.")
+        form.addRow("&Lock when idle for:", self.idle_lock_spin)
         self.records_server.toggled.connect(self._records_mode)
         return box
 
@@ -390,6 +397,7 @@ class PreferencesDialog(QDialog):
         self._select(self.palette_combo, s.palette)
         self.matches_spin.setValue(s.number_of_matches)
         self.step_spin.setValue(s.first_session_step)
+        self.idle_lock_spin.setValue(s.idle_lock_minutes)
         self.palette_folder.edit.setText(s.user_palette_folder)
         self.camera_folder.edit.setText(s.camera_folder)
         self.auto_open_box.setChecked(s.auto_open_newest)
@@ -408,6 +416,7 @@ class PreferencesDialog(QDialog):
         self._select(self.palette_combo, opts["palette"].default)
         self.matches_spin.setValue(opts["number_of_matches"].default)
         self.step_spin.setValue(opts["first_session_step"].default)
+        self.idle_lock_spin.setValue(opts["idle_lock_minutes"].default)
         self.palette_folder.edit.setText(opts["user_palette_folder"].default)
         self.camera_folder.edit.setText(opts["camera_folder"].default)
         self.auto_open_box.setChecked(opts["auto_open_newest"].default)
@@ -421,6 +430,7 @@ class PreferencesDialog(QDialog):
             "palette": self.palette_combo.currentData() or "",
             "number_of_matches": self.matches_spin.value(),
             "first_session_step": float(self.step_spin.value()),
+            "idle_lock_minutes": self.idle_lock_spin.value(),
             "user_palette_folder": self.palette_folder.text(),
             "camera_folder": self.camera_folder.text(),
             "auto_open_newest": self.auto_open_box.isChecked(),

@@ -71,6 +71,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Open the last report written in the PDF viewer"),
     ActionSpec("save_to_client", "Save to &client…", ("Ctrl+K",),
                "Store this analysis as a visit of the selected client"),
+    ActionSpec("lock", "&Lock", ("Ctrl+L",),
+               "Hide the client records until someone signs in again"),
+    ActionSpec("users", "&Users…", (), "Named users, their roles and PINs (admin)"),
+    ActionSpec("audit_log", "A&udit log…", (),
+               "Who viewed, created, changed, exported or erased which record (admin)"),
     ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
                "Close the photo (unsaved work: save, keep or discard it first)"),
     ActionSpec("recover_work", "&Recover work…", (),
@@ -136,7 +141,8 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 #: "docks" the place where each dock's show/hide toggle goes.
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
-                       "export_report", "open_report", "save_to_client", "-", "close_photo", "recover_work", "-",
+                       "export_report", "open_report", "save_to_client", "users",
+                       "audit_log", "-", "close_photo", "recover_work", "lock", "-",
                        "preferences", "-", "quit")),
     ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
                          "clear_choice")),

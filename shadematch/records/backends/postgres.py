@@ -325,6 +325,9 @@ _SAFE_THUMB = re.compile(r"^[0-9a-f]{64}\.jpg$")
 
 def _rollback(conn: PgConnection) -> None:
     if conn.broken:
+        # The server dropped the transaction with the connection: not in one any more, so
+        # the next call connects again (else the store stayed unavailable for good).
+        conn.in_transaction = False
         return
     try:
         conn.execute("ROLLBACK")
