@@ -52,6 +52,28 @@ def user_data_dir(create: bool = True) -> Path:
     return path
 
 
+REPORTS_FOLDER_NAME = "shadematch reports"
+
+
+def reports_dir(create: bool = False) -> Path:
+    """Where reports and sessions are saved by default: "shadematch reports" in the user's
+    documents folder (platformdirs ``user_documents_dir``), never the camera folder.
+
+    ``SHADEMATCH_REPORTS_DIR`` overrides it (tests, portable installs). ``create`` makes it
+    (owner-only: reports name clients).
+    """
+    override = os.environ.get("SHADEMATCH_REPORTS_DIR")
+    if override:
+        path = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        path = Path(platformdirs.user_documents_dir()) / REPORTS_FOLDER_NAME
+    if create:
+        _private_dir(path, tighten=False)
+    return path
+
+
 def _private_dir(path: Path, tighten: bool = True) -> None:
     """Create ``path`` owner-only; remove group/other permissions when it exists (never add)."""
     existed = path.exists()

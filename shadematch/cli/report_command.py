@@ -37,6 +37,12 @@ def register(subparsers) -> None:
                              "any other suffix is refused")
     parser.add_argument("--force", action="store_true",
                         help="replace OUT.pdf if it already exists")
+    parser.add_argument("--copy", choices=("client", "practitioner", "both"),
+                        default="practitioner",
+                        help="which copy: the practitioner's (every measurement detail; the "
+                             "default), the client's (plain words: shade, recipe, plan, preview, "
+                             "aftercare) or both (written as 'OUT client.pdf' and "
+                             "'OUT practitioner.pdf')")
     people = parser.add_argument_group("report contents")
     people.add_argument("--client", metavar="NAME", default=None, help="the client's name")
     people.add_argument("--practitioner", metavar="NAME", default="",
@@ -50,6 +56,12 @@ def register(subparsers) -> None:
     people.add_argument("--clinic-name", metavar="TEXT", default="", help="clinic name")
     people.add_argument("--clinic-address", metavar="TEXT", default="",
                         help="clinic address (use \\n or several lines in quotes)")
+    people.add_argument("--visit", metavar="TEXT", default="",
+                        help="the visit, e.g. 'Session 2' or 'Touch-up' (practitioner's copy)")
+    people.add_argument("--batch", metavar="TEXT", default="",
+                        help="the pigment batch or lot number (practitioner's copy)")
+    people.add_argument("--clinic-phone", metavar="TEXT", default="",
+                        help="the clinic's phone number, printed on the aftercare page")
     people.add_argument("--clinic-logo", metavar="IMAGE", type=Path, default=None,
                         help="clinic logo (PNG or JPEG)")
     people.add_argument("--no-aftercare", action="store_true",
@@ -181,11 +193,12 @@ def _pdf_path(out: Path) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from shadematch.reporting import ReportOptions, build_report
+    from shadematch.reporting import ReportOptions, build_reports, copy_paths
     from shadematch.reporting.builder import check_destination
 
     out = _pdf_path(Path(args.output).expanduser())
-    check_destination(out, args.force)  # fail before measuring, not after
+    for path in copy_paths(out, args.copy).values():
+        check_destination(path, args.force)  # fail before measuring, not after
     source = Path(args.source)
     record, photo = _from_session(args) if _is_session(source) else _from_photo(args)
     if args.notes is not None:
@@ -198,15 +211,16 @@ def run(args: argparse.Namespace) -> int:
         clinic_name=args.clinic_name,
         clinic_address=args.clinic_address.replace("\\n", "\n"),
         clinic_logo=args.clinic_logo,
+        clinic_phone=args.clinic_phone, visit=args.visit, batch=args.batch,
         aftercare=not args.no_aftercare,
         top=args.top if not _is_session(source) else None,
     )
     if args.without_photo and not _is_session(source):
         raise ShadematchError("--without-photo is for sessions: a photo given as PHOTO is used")
-    written = build_report(record, photo.rgb if photo is not None else None, out, options,
-                           overwrite=args.force)
-    size_kb = written.stat().st_size / 1024
-    print(f"Report written: {written} ({size_kb:.0f} KB)")
+    for written in build_reports(record, photo.rgb if photo is not None else None, out, options,
+                                 args.copy, overwrite=args.force):
+        size_kb = written.stat().st_size / 1024
+        print(f"Report written: {written} ({size_kb:.0f} KB)")
     matching = record.get("matching") or {}
     target = matching.get("target")
     if not record.get("ranking"):

@@ -80,15 +80,20 @@ def draw_page(page, options) -> None:
                     page.y -= 14
                 text.draw(c, page.left + 16, page.y, line, 10.5, color=INK)
             page.y -= 2
+    phone = getattr(options, "clinic_phone", "").strip()
     contact = [v for v in (options.clinic_name, options.clinic_address.replace("\n", ", "))
                if v and v.strip()]
-    if contact or options.practitioner:
+    if contact or options.practitioner or phone:
         page.ensure(50)
         page.y -= 24
         rule(c, page.left, page.left + page.content_width, page.y + 12)
         if options.practitioner:
             text.draw(c, page.left, page.y, f"Your practitioner: {options.practitioner}", 10,
                       color=INK)
+            page.y -= 14
+        if phone:
+            text.draw(c, page.left, page.y, f"Any question or worry about your healing: call "
+                      f"{phone}", 10, text.BOLD, color=INK)
             page.y -= 14
         if contact:
             page.y = text.draw_wrapped(c, page.left, page.y, " — ".join(contact), 9,

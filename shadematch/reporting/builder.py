@@ -24,7 +24,50 @@ ProgressFn = Callable[[float, str], None]
 CancelledFn = Callable[[], bool]
 
 __all__ = ["RenderedReport", "ReportCancelled", "ReportOptions", "build_report",
-           "check_destination", "recipe", "render_report"]
+           "build_reports", "check_destination", "copy_paths", "recipe", "render_report"]
+
+BOTH = "both"
+
+
+def copy_paths(out_path: Path, copy: str) -> dict[str, Path]:
+    """{copy: file} for ``copy`` "client", "practitioner" or "both".
+
+    One copy is written to ``out_path`` itself; both go beside it as "<name> client.pdf" and
+    "<name> practitioner.pdf".
+    """
+    from shadematch.reporting.options import COPIES
+
+    out_path = Path(out_path).expanduser()
+    if copy == BOTH:
+        return {c: out_path.with_name(f"{out_path.stem} {c}{out_path.suffix or '.pdf'}")
+                for c in COPIES}
+    if copy not in COPIES:
+        raise ReportError(f"unknown report copy {copy!r}: choose client, practitioner or both")
+    return {copy: out_path}
+
+
+def build_reports(analysis: dict, photo_rgb: np.ndarray | None, out_path: Path,
+                  options: ReportOptions, copy: str, *, overwrite: bool = False,
+                  progress: ProgressFn | None = None,
+                  cancelled: CancelledFn | None = None) -> list[Path]:
+    """Write the ``copy`` ("client", "practitioner" or "both") of the report; the files written.
+
+    Every destination is checked before anything is written (see :func:`copy_paths`).
+    """
+    from dataclasses import replace
+
+    paths = copy_paths(out_path, copy)
+    for path in paths.values():
+        check_destination(path, overwrite)
+    written = []
+    for i, (name, path) in enumerate(paths.items()):
+        def part(fraction: float, message: str, i: int = i) -> None:
+            if progress is not None:
+                progress((i + fraction) / len(paths), message)
+
+        written.append(build_report(analysis, photo_rgb, path, replace(options, copy=name),
+                                    overwrite=overwrite, progress=part, cancelled=cancelled))
+    return written
 
 
 def render_report(analysis: dict, photo_rgb: np.ndarray | None, options: ReportOptions | None = None,

@@ -34,6 +34,8 @@ LabTuple = tuple[float, float, float]
 PREDICTION_NOTE = ("Healed and fresh colours are predictions from a model of pigment seen through "
                    "the client's skin: a prediction, to be checked against your own healed "
                    "results.")
+PLAIN_PLAN_INTRO = ("Your first session uses a slightly lighter shade; the next sessions build "
+                    "density with the final shade.")
 CARD_NOTE = ("Ranked on card swatches: a healed dot looks lighter and cooler than the pigment on "
              "card, and the client's skin played no part in this ranking.")
 
@@ -123,6 +125,7 @@ class Plan:
     intro: str
     steps: list[PlanStep]
     notes: list[str]
+    plain_intro: str = PLAIN_PLAN_INTRO   # the client's copy: no numbers, no notes
 
 
 @dataclass
@@ -622,4 +625,15 @@ def report_content(analysis: dict[str, Any], options: ReportOptions | None = Non
         guardrails=guardrails,
         prediction_note=(PREDICTION_NOTE if r.healed else CARD_NOTE) if ranked else "",
         samples=_samples(record), ranking=_ranking(r),
-        notes=str(record.get("notes") or "").strip(), details=_details(r), footer=_footer(r))
+        notes=str(record.get("notes") or "").strip(), details=_visit_rows(o) + _details(r),
+        footer=_footer(r))
+
+
+def _visit_rows(o: ReportOptions) -> list[tuple[str, str]]:
+    """The visit (kind and session number) and the pigment batch, when known."""
+    rows = []
+    if o.visit.strip():
+        rows.append(("Visit", o.visit.strip()))
+    if o.batch.strip():
+        rows.append(("Pigment batch", o.batch.strip()))
+    return rows

@@ -7,7 +7,8 @@ Then the ranked matches, notes and measurement details; with a treatment design,
 preview (before, first session and final plan, healed); last, the client's aftercare page. Every
 page has a footer (page x of y, app version, palette, formula) and, from page 2, a running header.
 
-What is said comes from :func:`shadematch.reporting.content.report_content`; the sections are
+The sections of each copy (practitioner, client) and their order are declared in
+:mod:`shadematch.reporting.copies`. What is said comes from :func:`shadematch.reporting.content.report_content`; the sections are
 drawn by :mod:`shadematch.reporting.sections`.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from shadematch import __version__
-from shadematch.reporting import aftercare, preview_page, sections, text
+from shadematch.reporting import copies, text
 from shadematch.reporting.canvas import (
     MUTED,
     RULE,
@@ -80,7 +81,11 @@ class ReportLayout:
         width = c._pagesize[0]
         y = 30
         rule(c, 40, width - 40, y + 11, RULE, 0.5)
-        text.draw(c, 40, y, "  ·  ".join(self.content.footer), 7.2, color=MUTED)
+        items = list(self.content.footer)
+        if self.o.copy == "client":
+            items = [i for i in items if "ΔE" not in i]  # plain words: no colour formula
+        items.append(f"{self.o.copy.capitalize()}'s copy")
+        text.draw(c, 40, y, "  ·  ".join(items), 7.2, color=MUTED)
         text.draw(c, width - 40, y, f"Page {number} of {total}", 7.2, text.BOLD, align="right",
                   color=MUTED)
         if number > 1:
@@ -90,7 +95,12 @@ class ReportLayout:
                       color=MUTED)
             text.draw(c, width - 40, top, self.content.created, 7.5, align="right", color=MUTED)
 
-    def _figure(self) -> tuple[bytes, int, int]:
+    @property
+    def page(self) -> Page:
+        assert self._page is not None, "the page exists once render() has started"
+        return self._page
+
+    def figure(self) -> tuple[bytes, int, int]:
         self.step(0.1, "Reducing the photo")
         figure = render_figure(self.photo_rgb, self.content.regions, cancelled=self._cancelled)
         self.step(0.45, "Laying out the report")
@@ -112,25 +122,8 @@ class ReportLayout:
         c.setKeywords("scalp micropigmentation, SMP, pigment, shade, CIELAB, delta-E")
         page = Page(c, *A4)
         self._page = page
-        sections.header(page, content, self.o.clinic_logo)
-        sections.photo_and_side(page, content, self,
-                                self._figure if self.photo_rgb is not None else None)
-        sections.guardrails(page, content.guardrails)
-        sections.plan(page, content.plan, self)
-        sections.prediction_note(page, content.prediction_note)
-        sections.samples(page, content.samples, self)
-        if content.ranking.rows:
-            page.ensure(300)  # the table starts where a good part of it fits
-        sections.ranking(page, content.ranking, self)
-        sections.notes(page, content.notes)
-        sections.details(page, content.details)
-        self.step(0.8, "Drawing the consultation preview")
-        images = preview_page.preview_images(self.analysis, self.photo_rgb)
-        if images is not None:
-            preview_page.draw_page(page, images)
-        self.step(0.85, "Adding aftercare")
-        if self.o.aftercare:
-            aftercare.draw_page(page, self.o)
+        for section in copies.SECTIONS[self.o.copy]:
+            section(self)
         c.showPage()
         self.step(0.9, "Compressing")
         c.save()

@@ -104,7 +104,13 @@ def _draw_logo(c: Any, path: Path, x: float, top: float) -> float:
 
 # -- page 1: the photo and, beside it, the chosen shade and the calibration -------------------
 def photo_and_side(page: Page, content: rc.ReportContent, drawer: Drawer,
-                   figure: Callable[[], tuple[bytes, int, int]] | None) -> None:
+                   figure: Callable[[], tuple[bytes, int, int]] | None,
+                   plain: bool = False) -> None:
+    """The photo with its regions, and beside it the chosen shade and the calibration.
+
+    ``plain`` (the client's copy): the shade in words only (no colour difference, no
+    measurement line) and no calibration block.
+    """
     c = page.canvas
     col_w = page.content_width * 0.52
     top = page.y - 6
@@ -138,13 +144,15 @@ def photo_and_side(page: Page, content: rc.ReportContent, drawer: Drawer,
             x += 18 + text.draw(c, x + 18, y, label, 8, color=INK) + 14
     else:
         text.draw(c, x, y, "No regions marked", 8, color=MUTED)
-    y -= 12
-    text.draw(c, page.left, y, content.photo_line, 7.5, color=MUTED)
+    if not plain:
+        y -= 12
+        text.draw(c, page.left, y, content.photo_line, 7.5, color=MUTED)
     bottom_left = y
     x0 = page.left + col_w + 14
     side_w = page.content_width - col_w - 14
-    y = shades(c, x0, top, side_w, content, drawer)
-    y = calibration(c, x0, y - 12, side_w, content.calibration)
+    y = shades(c, x0, top, side_w, content, drawer, plain=plain)
+    if not plain:
+        y = calibration(c, x0, y - 12, side_w, content.calibration)
     page.y = min(bottom_left, y) - 18
 
 
@@ -163,23 +171,29 @@ def _swatch_row(c: Any, x: float, top: float, w: float, swatches: list[rc.Swatch
     return top - size - 8 - 7.5 * 2 - 3
 
 
+PLAIN_NO_PICK = "Your practitioner will confirm the final shade with you."
+
+
 def shades(c: Any, x: float, top: float, w: float, content: rc.ReportContent,
-           drawer: Drawer) -> float:
-    """The chosen shade(s) as cards, or "No shade chosen yet"; returns the y below."""
+           drawer: Drawer, plain: bool = False) -> float:
+    """The chosen shade(s) as cards, or "No shade chosen yet"; returns the y below.
+
+    ``plain``: without the colour-difference line (the words stay)."""
     if content.no_pick is not None:
-        height = 62 if content.no_pick.line else 40
+        # The client's copy: no best-match figures, just what happens next.
+        line = (PLAIN_NO_PICK if plain else content.no_pick.line)
+        height = 62 if line else 40
         box(c, x, top - height, w, height, fill=(0.98, 0.97, 0.94), stroke=RULE)
         text.draw(c, x + 9, top - 16, content.no_pick.title, 10, text.BOLD, color=INK)
-        if content.no_pick.line:
-            text.draw_wrapped(c, x + 9, top - 31, content.no_pick.line, 8.5, w - 18,
-                              color=MUTED)
+        if line:
+            text.draw_wrapped(c, x + 9, top - 31, line, 8.5, w - 18, color=MUTED)
         return top - height
     y = top
     inner = w - 18
     for card in content.shades:
         name_lines = text.wrap(card.pigment, 12, inner, text.BOLD)
         recipe_lines = text.wrap(card.recipe, 8.5, inner, text.BOLD)
-        detail_lines = text.wrap(card.detail, 7.6, inner) if card.detail else []
+        detail_lines = text.wrap(card.detail, 7.6, inner) if card.detail and not plain else []
         word_lines = text.wrap(card.words, 7.6, inner) if card.words else []
         height = (24 + 14 * len(name_lines) + 12 + 11 * len(recipe_lines) + 6 + 40 + 26
                   + 9.5 * (len(detail_lines) + len(word_lines)) + 6)
@@ -220,14 +234,15 @@ def calibration(c: Any, x: float, top: float, w: float, cal: rc.Calibration) -> 
 
 
 # -- the plan, the guardrails, the prediction note -------------------------------------------
-def plan(page: Page, plan: rc.Plan | None, drawer: Drawer) -> None:
+def plan(page: Page, plan: rc.Plan | None, drawer: Drawer, plain: bool = False) -> None:
+    """The session plan; ``plain`` (the client's copy): the plain intro and no technical notes."""
     if plan is None:
         return
     page.ensure(70 + 42 * len(plan.steps))  # the plan is read as a whole: kept on one page
     heading(page, plan.title)
     c = page.canvas
-    page.y = text.draw_wrapped(c, page.left, page.y - 8, plan.intro, 8.5, page.content_width,
-                               color=INK) - 4
+    page.y = text.draw_wrapped(c, page.left, page.y - 8, plan.plain_intro if plain else plan.intro,
+                               8.5, page.content_width, color=INK) - 4
     text_x = page.left + 130
     text_w = page.content_width - 130
     for step in plan.steps:
@@ -244,7 +259,7 @@ def plan(page: Page, plan: rc.Plan | None, drawer: Drawer) -> None:
             text.draw(c, text_x, y, line, 7.8, color=MUTED)
             y -= 9.5
         page.y = min(top - height, y)
-    for note in plan.notes:
+    for note in () if plain else plan.notes:
         page.ensure(14)
         page.y = text.draw_wrapped(c, page.left, page.y - 10, "• " + note, 7.8,
                                    page.content_width, color=MUTED) + 2

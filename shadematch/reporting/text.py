@@ -7,7 +7,9 @@ its own (that needs optional extras). So text goes through three steps here:
 2. each line: Arabic letters reshaped to their joined presentation forms (``arabic_reshaper``) and
    the line put in visual order with the Unicode bidi algorithm (``python-bidi``);
 3. the visual line cut into runs by the first font that has every glyph of the run
-   (DejaVu Sans, then Droid Sans Fallback for CJK), each run drawn as real, selectable text.
+   (DejaVu Sans, then Noto Sans Devanagari, then Droid Sans Fallback for CJK), each run drawn as
+   real, selectable text. Devanagari is drawn without shaping (reportlab has no Indic shaper
+   here): every letter and sign prints, but some conjuncts show a visible virama (e.g. "शर्मा").
 
 The fonts ship in ``assets/fonts`` (see its README for provenance and licences).
 """
@@ -29,14 +31,18 @@ log = logging.getLogger(__name__)
 REGULAR = "SM-Sans"
 BOLD = "SM-Sans-Bold"
 CJK = "SM-CJK"
+DEVANAGARI = "SM-Devanagari"
+DEVANAGARI_BOLD = "SM-Devanagari-Bold"
 
 _FONT_FILES = {
     REGULAR: "DejaVuSans.ttf",
     BOLD: "DejaVuSans-Bold.ttf",
     CJK: "DroidSansFallback-CJK.ttf",
+    DEVANAGARI: "NotoSansDevanagari-Regular.ttf",
+    DEVANAGARI_BOLD: "NotoSansDevanagari-Bold.ttf",
 }
 # Bold text falls back to the regular CJK face: there is no bold CJK font shipped.
-_CHAINS = {REGULAR: (REGULAR, CJK), BOLD: (BOLD, CJK)}
+_CHAINS = {REGULAR: (REGULAR, DEVANAGARI, CJK), BOLD: (BOLD, DEVANAGARI_BOLD, CJK)}
 
 # Fonts the system may have for scripts the shipped subsets leave out (e.g. Korean Hangul); used
 # only for characters no shipped font has, and only if the file is a loadable TrueType font.
@@ -181,8 +187,24 @@ class Run:
     font: str
 
 
+_warned: set[str] = set()
+
+
+def unprintable(text: str) -> list[str]:
+    """The distinct characters of ``text`` that no shipped or system font can draw, in order."""
+    register_fonts()
+    out: list[str] = []
+    for char in clean(text):
+        if char != "\n" and char not in out and _font_for(char, _CHAINS[REGULAR]) == "":
+            out.append(char)
+    return out
+
+
 def runs(visual: str, font: str = REGULAR) -> list[Run]:
-    """Cut a visual-order line into runs by font coverage; uncovered characters become "?"."""
+    """Cut a visual-order line into runs by font coverage; uncovered characters become "?".
+
+    Each uncovered character is logged once per process, however often it is measured or drawn.
+    """
     chain = _CHAINS.get(font, (font,))
     out: list[Run] = []
     current_font = chain[0]
@@ -190,8 +212,10 @@ def runs(visual: str, font: str = REGULAR) -> list[Run]:
     for char in visual:
         name = _font_for(char, chain)
         if name == "":
-            log.warning("no shipped font has U+%04X (%s); drawn as '?'", ord(char),
-                        unicodedata.name(char, "unnamed"))
+            if char not in _warned:
+                _warned.add(char)
+                log.warning("no shipped font has U+%04X (%s); drawn as '?'", ord(char),
+                            unicodedata.name(char, "unnamed"))
             char, name = "?", chain[0]
         if name is None:  # a space: stays in the current run if that font has the glyph
             name = current_font if _has_glyph(current_font, char) else chain[0]

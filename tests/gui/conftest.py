@@ -45,8 +45,10 @@ def _busy_runners() -> list:
 
 @pytest.fixture(autouse=True)
 def _private_data_and_no_leftover_workers(tmp_path, monkeypatch):
-    """Every GUI test gets its own data folder and must leave no worker thread running."""
+    """Every GUI test gets its own data and reports folders and must leave no worker thread
+    running."""
     monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.setenv("SHADEMATCH_REPORTS_DIR", str(tmp_path / "shadematch reports"))
     from PySide6.QtCore import QThreadPool
 
     _RUNNERS.clear()

@@ -91,6 +91,7 @@ def test_preferences_dialog_writes_on_ok_and_persists(qtbot, tmp_path):
     qtbot.keyClicks(dialog.camera_folder.edit, str(camera))
     qtbot.keyClicks(dialog.clinic_name, "Scalp Studio")
     qtbot.keyClicks(dialog.clinic_address, "2 Mill Lane")
+    qtbot.keyClicks(dialog.clinic_phone, "+44 20 7946 0000")
     qtbot.mouseClick(dialog.auto_open_box, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok),
                      Qt.MouseButton.LeftButton)
@@ -102,6 +103,7 @@ def test_preferences_dialog_writes_on_ok_and_persists(qtbot, tmp_path):
     assert again.camera_folder == str(camera)
     assert again.clinic_name == "Scalp Studio"
     assert again.clinic_address == "2 Mill Lane"
+    assert again.clinic_phone == "+44 20 7946 0000"
     assert again.auto_open_newest is True
     # reopening shows the stored values
     reopened = PreferencesDialog(again, palette_names=["smp-undertones-modelled", "mine"])

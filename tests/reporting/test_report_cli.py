@@ -229,3 +229,31 @@ def test_help_names_the_default_palette(command, capsys):
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert f"(default {DEFAULT_PALETTE_NAME})" in text
+
+
+def test_copy_both_writes_a_plain_client_copy_and_a_full_practitioner_copy(photo, tmp_path,
+                                                                           capsys):
+    pick = _match_json(photo, capsys)["ranking"][0]["id"]
+    out = tmp_path / "zoe.pdf"
+    code = main(["report", str(photo), *REGIONS, "--client", "Zoë", "--copy", "both", "--pick", pick,
+                 "--visit", "Session 2", "--batch", "LOT-4471",
+                 "--clinic-phone", "+353 1 555 0100", "-o", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    client, practitioner = tmp_path / "zoe client.pdf", tmp_path / "zoe practitioner.pdf"
+    assert not out.exists() and captured.out.count("Report written") == 2
+    plain, full = _text(client), _text(practitioner)
+    for word in ("ΔE", "CIEDE2000", "L*", "Lab", "nacceptable"):
+        assert word not in plain, word
+    for word in ("ΔE", "CIEDE2000", "L*"):
+        assert word in full, word
+    assert "CHOSEN SHADE" in plain and "parts water" in plain
+    assert "call +353 1 555 0100" in plain and "Client's copy" in plain
+    assert "Practitioner's copy" in full
+    assert "Session 2" in full and "LOT-4471" in full and "LOT-4471" not in plain
+    # Both destinations are checked before anything is measured or written.
+    practitioner.write_bytes(b"old")
+    client.unlink()
+    assert main(["report", str(photo), *REGIONS, "--copy", "both", "-o", str(out)]) == 1
+    assert "zoe practitioner.pdf already exists" in capsys.readouterr().err
+    assert not client.exists()

@@ -122,3 +122,33 @@ def test_not_an_analysis_is_refused():
         report_content({"format": "x"})
     with pytest.raises(ReportError, match="newer"):
         report_content({"format": "shadematch-analysis", "format_version": 9})
+
+
+def test_each_copy_declares_its_sections_and_the_client_copy_has_no_measurements():
+    import pytest
+
+    from shadematch.errors import ReportError
+    from shadematch.reporting import ReportOptions, copies, copy_paths
+
+    client, practitioner = copies.SECTIONS["client"], copies.SECTIONS["practitioner"]
+    for technical in (copies.samples, copies.ranking, copies.details, copies.guardrails,
+                      copies.photo_and_shade, copies.prediction_note):
+        assert technical in practitioner and technical not in client
+    for shared in (copies.header, copies.preview, copies.aftercare_page):
+        assert shared in client and shared in practitioner
+    assert copies.photo_and_shade_plain in client and copies.plan_plain in client
+    assert copy_paths(Path("/r/zoe.pdf"), "client") == {"client": Path("/r/zoe.pdf")}
+    assert copy_paths(Path("/r/zoe.pdf"), "both") == {
+        "client": Path("/r/zoe client.pdf"), "practitioner": Path("/r/zoe practitioner.pdf")}
+    with pytest.raises(ReportError, match="unknown report copy"):
+        ReportOptions(copy="summary")
+
+
+def test_the_visit_and_batch_head_the_measurement_details():
+    from shadematch.reporting import ReportOptions
+    from shadematch.reporting.content import report_content
+
+    options = ReportOptions(visit="Session 2", batch="LOT-4471")
+    rows = report_content(make_analysis(), options).details
+    assert rows[:2] == [("Visit", "Session 2"), ("Pigment batch", "LOT-4471")]
+    assert report_content(make_analysis(), ReportOptions()).details[0][0] == "Photo"

@@ -22,6 +22,7 @@ def astronaut() -> np.ndarray:
 @pytest.fixture
 def window(qtbot, tmp_path, monkeypatch, astronaut):
     monkeypatch.setenv("SHADEMATCH_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.setenv("SHADEMATCH_REPORTS_DIR", str(tmp_path / "documents" / "shadematch reports"))
     from PySide6.QtCore import QThreadPool
 
     from shadematch.gui.shell.main_window import MainWindow
@@ -59,17 +60,17 @@ def test_export_action_is_in_the_file_menu_with_ctrl_e(window):
 def test_export_writes_the_report_off_the_gui_thread(window, qtbot, tmp_path):
     import threading
 
+    import shadematch.reporting.builder as reporting
     from shadematch.reporting import ReportOptions
 
     exporter = window.report_exporter
     threads = []
-    import shadematch.reporting as reporting
 
     original = reporting.build_report
 
-    def spy(**kwargs):
+    def spy(*args, **kwargs):
         threads.append(threading.current_thread())
-        return original(**kwargs)
+        return original(*args, **kwargs)
 
     out = tmp_path / "gui.pdf"
     reporting.build_report = spy
@@ -97,6 +98,8 @@ def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch)
     def fake_exec(dialog):
         dialog.client.setText("Zoë Ó Súilleabháin")
         dialog.practitioner.setText("Sam")
+        qtbot.keyClicks(dialog.batch, "LOT-9")
+        dialog.copy.setCurrentIndex(dialog.copy.findData("practitioner"))
         dialog.path.setText(str(out))
         return QDialog.Accepted
 
@@ -115,6 +118,7 @@ def test_dialog_flow_asks_before_replacing(window, qtbot, tmp_path, monkeypatch)
     assert out.read_bytes().startswith(b"%PDF")
     assert window.report_exporter.client == "Zoë Ó Súilleabháin"
     assert "Zoë Ó Súilleabháin" in PdfReader(out).pages[0].extract_text()
+    assert "LOT-9" in " ".join(p.extract_text() for p in PdfReader(out).pages)
 
 
 def test_error_is_shown_not_raised(window, qtbot, tmp_path):
@@ -185,12 +189,15 @@ def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeyp
     settings = Settings.from_file(tmp_path / "prefs.ini")
     settings.clinic_logo = str(logo)
     settings.practitioner = "Dr Ana Núñez"
+    settings.clinic_phone = "+353 1 555 0100"
     window.settings = settings
+    assert window.report_exporter.options().clinic_phone == "+353 1 555 0100"
     out = {"path": None}
     seen = []
 
     def fake_exec(dialog):
         seen.append(dialog.practitioner.text())
+        dialog.copy.setCurrentIndex(dialog.copy.findData("practitioner"))
         dialog.path.setText(str(out["path"]))
         return QDialog.Accepted
 
@@ -221,3 +228,107 @@ def test_logo_and_practitioner_from_preferences(window, qtbot, tmp_path, monkeyp
     assert len(_image_xobjects(missing)) == len(images_without)
     message = window.statusBar().currentMessage()
     assert "Report written" in message and "moved.png was not found" in message
+
+
+def test_file_label_is_a_mnemonic_for_the_path_not_a_literal_ampersand(qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    from shadematch.gui.reports.report_export import ReportDialog
+
+    dialog = ReportDialog(None, "/tmp/x report.pdf")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitActive(dialog)
+    labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.path]
+    assert len(labels) == 1 and labels[0].text() == "&File:"
+    dialog.client.setFocus()
+    # Sent to the window, as the window system does: that is where shortcuts are matched.
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key_F, Qt.AltModifier)
+    assert dialog.path.hasFocus()
+
+
+def _type(widget, text: str) -> None:
+    """Type ``text`` with real key events (QTest.keyClicks knows only ASCII keys)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for char in text:
+        for kind in (QEvent.KeyPress, QEvent.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key_unknown, Qt.NoModifier, char))
+
+
+def test_dialog_names_the_characters_no_font_can_print_before_export(qtbot, monkeypatch):
+    from shadematch.gui.reports.report_export import ReportDialog
+    from shadematch.reporting import text as rtext
+
+    # Only the shipped fonts (a system font could cover Georgian on this machine).
+    monkeypatch.setattr(rtext, "_fallbacks", None)
+    monkeypatch.setattr(rtext, "SYSTEM_FALLBACKS", ())
+
+    dialog = ReportDialog(None, "/tmp/x report.pdf", other_text="Clinic")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.font_note.isHidden()
+    _type(dialog.client, "प्रिया")  # Devanagari: the shipped Noto font prints it
+    assert dialog.client.text() == "प्रिया"
+    assert dialog.font_note.isHidden()
+    _type(dialog.practitioner, "ნინო")  # Georgian: no shipped font
+    assert dialog.practitioner.text() == "ნინო", dialog.practitioner.text()
+    assert not dialog.font_note.isHidden(), dialog.font_note.text()
+    assert "ნ ი ო" in dialog.font_note.text() and "?" in dialog.font_note.text()
+
+
+def test_reports_default_to_the_documents_reports_folder_and_open_report_opens_it(
+        window, qtbot, monkeypatch, tmp_path):
+    from PySide6.QtCore import Qt, QUrl
+    from PySide6.QtGui import QDesktopServices
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    from shadematch.gui.reports import report_export
+
+    reports = tmp_path / "documents" / "shadematch reports"
+    window.show()
+    seen = {}
+
+    def fake_exec(dialog):
+        seen["path"] = dialog.path.text()
+        seen["copy"] = dialog.copy.currentData()
+        return QDialog.Accepted
+
+    monkeypatch.setattr(report_export.ReportDialog, "exec", fake_exec)
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    exporter = window.report_exporter
+    assert not exporter.open_action.isEnabled()
+    with qtbot.waitSignal(exporter.exported, timeout=30000) as blocker:
+        exporter.action.trigger()
+    assert Path(seen["path"]).parent == reports and seen["copy"] == "both"
+    qtbot.waitUntil(lambda: len(exporter.last_reports) == 2, timeout=30000)
+    written = [reports / "astronaut report client.pdf",
+               reports / "astronaut report practitioner.pdf"]
+    assert Path(blocker.args[0]) == written[0]
+    assert all(w.read_bytes().startswith(b"%PDF") for w in written)
+    assert exporter.open_action.isEnabled()
+    buttons = [b for b in window.info_bar.findChildren(QPushButton) if b.text() == "Open report"]
+    assert len(buttons) == 1 and buttons[0].isVisible()
+    QTest.mouseClick(buttons[0], Qt.LeftButton)
+    assert opened == [QUrl.fromLocalFile(str(w)) for w in written]
+    exporter.open_action.trigger()
+    assert len(opened) == 4
+
+
+def test_save_session_as_suggests_the_reports_folder_not_the_camera_folder(window, monkeypatch,
+                                                                           tmp_path):
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: asked.append(a) or ("", ""))
+    window.actions["save_as"].trigger()
+    suggested = Path(asked[0][2])
+    assert suggested.parent == tmp_path / "documents" / "shadematch reports"
+    assert suggested.name == "astronaut.shadematch"

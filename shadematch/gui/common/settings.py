@@ -96,6 +96,8 @@ class Settings:
     # --- clinic (for reports) ---------------------------------------------------------------
     clinic_name = Option("clinic/name", str, "", "clinic name printed on reports")
     clinic_address = Option("clinic/address", str, "", "clinic address printed on reports")
+    clinic_phone = Option("clinic/phone", str, "",
+                          "clinic phone printed on the client's aftercare page")
     clinic_logo = Option("clinic/logo", str, "",
                          "PNG or JPEG file of the clinic logo printed on reports ('' = none)")
     practitioner = Option("clinic/practitioner", str, "",

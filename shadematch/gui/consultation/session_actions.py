@@ -219,9 +219,16 @@ class SessionActions(QObject):
         if ws.photo is None and not ws.regions:
             services.show_status("Nothing to save yet: open a photo and mark regions first.")
             return
-        suggested = ""
-        if ws.photo is not None:
-            suggested = str(Path(ws.photo.path).with_suffix(".shadematch"))
+        from shadematch.resources import reports_dir
+
+        # In the reports folder of the user's documents, not the camera folder of the photo.
+        stem = Path(ws.photo.path).stem if ws.photo is not None else "session"
+        folder = reports_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            folder = Path.home()
+        suggested = str(folder / f"{stem}.shadematch")
         path, _ = QFileDialog.getSaveFileName(services.main_widget(), "Save session", suggested,
                                               SESSION_FILTER)
         if path:

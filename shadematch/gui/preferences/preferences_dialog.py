@@ -250,9 +250,12 @@ class PreferencesDialog(QDialog):
         self.clinic_name = QLineEdit(self)
         self.clinic_name.setPlaceholderText("printed at the top of reports")
         self.clinic_address = QPlainTextEdit(self)
-        self.clinic_address.setPlaceholderText("street, town, phone…")
+        self.clinic_address.setPlaceholderText("street, town")
         self.clinic_address.setTabChangesFocus(True)
         self.clinic_address.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.clinic_phone = QLineEdit(self)
+        self.clinic_phone.setObjectName("clinicPhone")
+        self.clinic_phone.setPlaceholderText("printed on the client's aftercare page")
         self.clinic_logo = _LogoField(self)
         self.practitioner = QLineEdit(self)
         self.practitioner.setObjectName("practitionerName")
@@ -261,6 +264,7 @@ class PreferencesDialog(QDialog):
         form = QFormLayout(clinic)
         form.addRow("Clinic &name:", self.clinic_name)
         form.addRow("&Address:", self.clinic_address)
+        form.addRow("P&hone:", self.clinic_phone)
         form.addRow("Clinic &logo:", self.clinic_logo)
         form.addRow("Prac&titioner:", self.practitioner)
 
@@ -391,6 +395,7 @@ class PreferencesDialog(QDialog):
         self.auto_open_box.setChecked(s.auto_open_newest)
         self.clinic_name.setText(s.clinic_name)
         self.clinic_address.setPlainText(s.clinic_address)
+        self.clinic_phone.setText(s.clinic_phone)
         self.clinic_logo.set_path(s.clinic_logo)
         self.practitioner.setText(s.practitioner)
         self._load_records()
@@ -421,6 +426,7 @@ class PreferencesDialog(QDialog):
             "auto_open_newest": self.auto_open_box.isChecked(),
             "clinic_name": self.clinic_name.text().strip(),
             "clinic_address": self.clinic_address.toPlainText().strip(),
+            "clinic_phone": self.clinic_phone.text().strip(),
             "clinic_logo": self.clinic_logo.path(),
             "practitioner": self.practitioner.text().strip(),
         }

@@ -67,6 +67,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Save this consultation to a new file"),
     ActionSpec("export_report", "&Export report…", ("Ctrl+E",),
                "Write the PDF shade report of this analysis"),
+    ActionSpec("open_report", "Open &last report", (),
+               "Open the last report written in the PDF viewer"),
     ActionSpec("save_to_client", "Save to &client…", ("Ctrl+K",),
                "Store this analysis as a visit of the selected client"),
     ActionSpec("close_photo", "&Close photo", ("Ctrl+W",),
@@ -131,7 +133,7 @@ SUBMENUS: tuple[SubmenuSpec, ...] = (SubmenuSpec("recent_folders", "Recent &fold
 #: "docks" the place where each dock's show/hide toggle goes.
 MENU_LAYOUT: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("file", "&File", ("open", "open_folder", "@recent_folders", "-", "save", "save_as",
-                       "export_report", "save_to_client", "-", "close_photo", "recover_work", "-",
+                       "export_report", "open_report", "save_to_client", "-", "close_photo", "recover_work", "-",
                        "preferences", "-", "quit")),
     ("edit", "&Edit", ("undo", "redo", "-", "delete", "choose", "first_session",
                          "clear_choice")),
