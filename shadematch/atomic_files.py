@@ -30,7 +30,7 @@ def fsync_dir(folder: str | os.PathLike) -> None:
         os.close(fd)
 
 
-def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], None], *,
+def write_atomic(path: str | os.PathLike, write: Callable[[BinaryIO], object], *,
                  overwrite: bool = True, mode: int | None = None) -> Path:
     """Call ``write(fileobj)`` on a temporary file next to ``path``, fsync it, then rename it.
 

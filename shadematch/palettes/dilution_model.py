@@ -138,7 +138,8 @@ def swatch_Lab(pigment: ModelledPigment, water_parts: float,
     k = np.asarray(pigment.k_RGB, dtype=np.float64)
     R = F + (S - F) * np.exp(-k * f)
     Lab = linear_sRGB_to_Lab(R)
-    return tuple(round(float(v), 2) + 0.0 for v in Lab)  # + 0.0: no "-0.0"
+    L, a, b = (round(float(v), 2) + 0.0 for v in Lab)  # + 0.0: no "-0.0"
+    return (L, a, b)
 
 
 def _model_text(pigments: tuple[ModelledPigment, ...]) -> str:

@@ -69,7 +69,7 @@ class EditConflictDialog(QDialog):
         self.table.setObjectName("editConflictTable")
         self.table.setHorizontalHeaderLabels(["Field", "Was", f"Theirs ({who})", "Yours"])
         self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for r, row in enumerate(self.rows):
             for c, value in enumerate((row.label, _shown(row.old), _shown(row.theirs),
                                        _shown(row.yours))):
@@ -92,9 +92,9 @@ class EditConflictDialog(QDialog):
         self.reload_button.setToolTip("Drop your changes and edit their version.")
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setObjectName("conflictCancel")
-        self.buttons.addButton(self.merge_button, QDialogButtonBox.AcceptRole)
-        self.buttons.addButton(self.reload_button, QDialogButtonBox.ResetRole)
-        self.buttons.addButton(self.cancel_button, QDialogButtonBox.RejectRole)
+        self.buttons.addButton(self.merge_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.ResetRole)
+        self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
         self.merge_button.clicked.connect(lambda: self._choose(MERGE))
         self.reload_button.clicked.connect(lambda: self._choose(RELOAD))
         self.cancel_button.clicked.connect(lambda: self._choose(CANCEL))

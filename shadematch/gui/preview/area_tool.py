@@ -39,7 +39,7 @@ class AreaOverlay:
             item.setPen(pen)
             item.setZValue(10)
             scene.addItem(item)
-        dashed = QPen(AREA_COLOUR, 1.6, Qt.DashLine)
+        dashed = QPen(AREA_COLOUR, 1.6, Qt.PenStyle.DashLine)
         dashed.setCosmetic(True)
         self.outline.setPen(dashed)
         self.visible = True
@@ -105,7 +105,7 @@ class AreaTool(QObject):
         self.changed.emit()
 
     def cursor(self):
-        return Qt.CrossCursor if self.mode in ("draw", "scale") else Qt.ArrowCursor
+        return Qt.CursorShape.CrossCursor if self.mode in ("draw", "scale") else Qt.CursorShape.ArrowCursor
 
     def _near_vertex(self, pos: QPointF) -> int | None:
         area = self.editor.state.area
@@ -120,7 +120,7 @@ class AreaTool(QObject):
         return best
 
     def press(self, pos: QPointF, event) -> bool:
-        if event.button() != Qt.LeftButton:
+        if event.button() != Qt.MouseButton.LeftButton:
             return False
         if self.mode == "draw":
             self.pending.append(pos)
@@ -182,10 +182,10 @@ class AreaTool(QObject):
         self.changed.emit()
 
     def key(self, event) -> bool:
-        if self.mode == "draw" and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+        if self.mode == "draw" and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.finish_polygon()
             return True
-        if event.key() == Qt.Key_Escape and (self.pending or self.mode != "edit"):
+        if event.key() == Qt.Key.Key_Escape and (self.pending or self.mode != "edit"):
             self.set_mode("edit")
             return True
         return False
