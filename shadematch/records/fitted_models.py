@@ -89,6 +89,9 @@ class FittedModelsMixin(StoreBase):
                 (version, now_utc(), self.actor, json.dumps(model.to_dict()),
                  report.error_current, report.loo_error_fitted, len(report.used), excluded,
                  1 if activate else 0))
+            if cursor.lastrowid is None:
+                raise RecordsError("the fitted model was not stored (no row id came back); "
+                                   "try again")
             row_id = int(cursor.lastrowid)
             self._audit(conn, "create", f"fitted model {version}",
                         "active" if activate else "kept, not active")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from shadematch.appearance.learning import Outcome, check_outcomes
 from shadematch.errors import ShadematchError
@@ -52,7 +53,7 @@ def _palette_entry_finder() -> Callable[[str | None, str], object | None]:
     from shadematch.palettes import load_palette
     from shadematch.palettes.library import DEFAULT_PALETTE_NAME
 
-    loaded: dict[str, object] = {}
+    loaded: dict[str, Any] = {}
 
     def find(palette_name: str | None, entry_id: str):
         name = palette_name or DEFAULT_PALETTE_NAME

@@ -29,7 +29,7 @@ def _fill_records(count: int) -> None:
 def _open_dialog(qtbot, window):
     window.actions["learn"].trigger()
     dialog = window.findChild(QDialog, "learnDialog")
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=30000)
+    qtbot.waitUntil(lambda: dialog.fit_result is not None, timeout=30000)
     return dialog
 
 

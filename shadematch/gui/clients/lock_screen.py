@@ -45,14 +45,14 @@ class LockScreen(QFrame):
         super().__init__(window)
         self.setObjectName("lockScreen")
         self.setAutoFillBackground(True)
-        self.setFrameShape(QFrame.NoFrame)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         title = QLabel("<h2>Locked</h2>Sign in to see the client records.", self)
         title.setObjectName("lockTitle")
         self.name = QLineEdit(self)
         self.name.setObjectName("lockName")
         self.pin = QLineEdit(self)
         self.pin.setObjectName("lockPin")
-        self.pin.setEchoMode(QLineEdit.Password)
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.button = QPushButton("&Sign in", self)
         self.button.setObjectName("lockSignIn")
         self.button.setDefault(True)
@@ -90,6 +90,8 @@ class LockScreen(QFrame):
 
     def cover(self) -> None:
         window = self.parentWidget()
+        if window is None:
+            return
         self.setGeometry(0, 0, window.width(), window.height())
         self.raise_()
         self.show()
@@ -104,9 +106,10 @@ class LockScreen(QFrame):
         self.pin.setFocus()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt name
-        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize \
+        parent = self.parentWidget()
+        if parent is not None and watched is parent and event.type() == QEvent.Type.Resize \
                 and self.isVisible():
-            self.setGeometry(0, 0, watched.width(), watched.height())
+            self.setGeometry(0, 0, parent.width(), parent.height())
         return False
 
 

@@ -57,7 +57,7 @@ class LearnDialog(QDialog):
         self.setObjectName("learnDialog")
         self.setWindowTitle("Learn from healed results")
         self.services, self.store_of = services, store_of
-        self.result: dict | None = None
+        self.fit_result: dict | None = None
         layout = QVBoxLayout(self)
         self.include = QCheckBox("Also fit follow-ups photographed without a chart")
         self.include.setObjectName("includeUncalibrated")
@@ -104,7 +104,7 @@ class LearnDialog(QDialog):
             on_expected=lambda exc: self.summary.setText(str(exc)))
 
     def _show(self, result: dict) -> None:
-        self.result = result
+        self.fit_result = result
         report = result["report"]
         self.progress.setValue(100)
         lines = [f"{len(report.used)} outcomes used, {len(result['excluded'])} not used."]
@@ -131,7 +131,7 @@ class LearnDialog(QDialog):
         self.use_button.setEnabled(bool(report.accepted and result["version"] is not None))
 
     def use_model(self) -> None:
-        version = (self.result or {}).get("version")
+        version = (self.fit_result or {}).get("version")
         if version is None:
             return
         self.store_of().activate_model(version)
