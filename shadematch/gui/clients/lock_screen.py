@@ -203,7 +203,7 @@ class ClientLock(QObject):
 
     def idle_ms(self) -> int:
         """The idle time: Preferences (idle_lock_minutes), else :attr:`idle_minutes`."""
-        settings = getattr(self.services, "settings", None)
+        settings = self.services.settings
         minutes = self.idle_minutes
         if settings is not None:
             minutes = settings.idle_lock_minutes
