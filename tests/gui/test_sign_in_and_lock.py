@@ -66,8 +66,12 @@ def test_starts_locked_signs_in_and_locks_on_ctrl_l(qtbot, make_window, photo_fi
     qtbot.waitUntil(lambda: screen.isVisible(), timeout=5000)
     assert records.view.list.count() == 0 and records.view.client is None
     assert records.store().user is None                  # the records refuse until a sign-in
+    # Behind the lock screen no shortcut opens, shows or changes anything; Ctrl+L and Quit stay.
+    assert not window.actions["open"].isEnabled() and not window.actions["save_to_client"].isEnabled()
+    assert window.actions["lock"].isEnabled() and window.actions["quit"].isEnabled()
     _sign_in(qtbot, window, screen, "Ada", "9999")
     assert not screen.isVisible() and window.actions["audit_log"].isEnabled()
+    assert window.actions["open"].isEnabled() and window.actions["save_to_client"].isEnabled()
     qtbot.waitUntil(lambda: records.view.list.count() == 1, timeout=5000)
 
 

@@ -126,6 +126,7 @@ class ClientLock(QObject):
         self.services = records.services
         self.users_exist = False
         self.user = None
+        self._suspended: dict = {}     # actions disabled while locked, given back at sign-in
         self._idle_ms = self.idle_ms()
         self.screen = LockScreen(self.services.main_widget())
         self.screen.sign_in_requested.connect(self._sign_in)
@@ -169,7 +170,27 @@ class ClientLock(QObject):
             dialog.reject()
         self.records.view.show_clients([])
         self.records.view.clear_selection()
+        self._suspend_actions()
         self.screen.cover()
+
+    # Offered behind the lock screen: nothing that opens, shows or changes client data.
+    WHILE_LOCKED = frozenset({"lock", "quit", "about"})
+
+    def _suspend_actions(self) -> None:
+        """Disable every window action but :attr:`WHILE_LOCKED` (a shortcut such as Ctrl+O
+        would otherwise reach the window behind the lock screen); :meth:`_resume_actions`
+        gives them back as they were."""
+        if self._suspended:
+            return
+        for key, action in self.services.actions.items():
+            if key not in self.WHILE_LOCKED and action.isEnabled():
+                self._suspended[key] = action
+                action.setEnabled(False)
+
+    def _resume_actions(self) -> None:
+        for action in self._suspended.values():
+            action.setEnabled(True)
+        self._suspended = {}
 
     def _sign_in(self, name: str, pin: str) -> None:
         self.records.submit(sign_in, "records-sign-in", self._signed_in,
@@ -182,6 +203,7 @@ class ClientLock(QObject):
         self.user = user
         self.screen.problem.setText("")
         self.screen.hide()
+        self._resume_actions()
         self.apply_role(user.role)
         self.services.show_status(f"Signed in as {user.name} ({user.role.replace('_', ' ')})",
                                   8000)
