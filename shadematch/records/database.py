@@ -197,7 +197,7 @@ def connect(db_path: Path, backups_dir: Path, existed: bool,
                     f"newer than this shadematch understands ({_schema.SCHEMA_VERSION}). "
                     f"Update shadematch; nothing was changed.")
         if not read_only:
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = _switch_to_wal(conn)
             if str(mode).lower() != "wal":
                 raise RecordsError(f"The records database {db_path} could not be switched "
                                    f"to WAL mode (got {mode}); is the folder on a network "
@@ -221,6 +221,28 @@ def connect(db_path: Path, backups_dir: Path, existed: bool,
             if side.exists():
                 tighten(side)
     return conn
+
+
+def _switch_to_wal(conn: sqlite3.Connection, patience: float = 30.0) -> str:
+    """``PRAGMA journal_mode = WAL``, retried while another process holds the database.
+
+    SQLite returns "database is locked" at once, without the busy handler, when changing the
+    journal mode would have to wait on a writer that itself waits (its deadlock rule): two
+    processes opening a new store together, one creating it and one switching it to WAL. The
+    writer finishes within moments, so the switch is retried for up to ``patience`` seconds.
+    """
+    import time
+
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def fold(text: object) -> str | None:

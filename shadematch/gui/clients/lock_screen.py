@@ -145,8 +145,9 @@ class ClientLock(QObject):
 
     def check(self) -> None:
         """At start (and after users were added): lock when the records have named users."""
-        self.records.submit(has_users, "records-users", self._users_known,
-                            on_expected=lambda exc: None)
+        # A problem opening the records (damaged, unreachable) is said in the records panel,
+        # as the list's own refresh would say it: this check may be the first to meet it.
+        self.records.submit(has_users, "records-users", self._users_known)
 
     def _users_known(self, exist: bool) -> None:
         self.users_exist = bool(exist)
