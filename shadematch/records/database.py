@@ -14,6 +14,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -231,8 +232,6 @@ def _switch_to_wal(conn: sqlite3.Connection, patience: float = 30.0) -> str:
     processes opening a new store together, one creating it and one switching it to WAL. The
     writer finishes within moments, so the switch is retried for up to ``patience`` seconds.
     """
-    import time
-
     deadline = time.monotonic() + patience
     delay = 0.01
     while True:

@@ -120,6 +120,9 @@ class ClientLock(QObject):
     #: (Client records > Lock when idle for) say nothing.
     idle_minutes = 10.0
 
+    # Offered behind the lock screen: nothing that opens, shows or changes client data.
+    WHILE_LOCKED = frozenset({"lock", "quit", "about"})
+
     def __init__(self, records) -> None:
         super().__init__(records)
         self.records = records
@@ -173,9 +176,6 @@ class ClientLock(QObject):
         self.records.view.clear_selection()
         self._suspend_actions()
         self.screen.cover()
-
-    # Offered behind the lock screen: nothing that opens, shows or changes client data.
-    WHILE_LOCKED = frozenset({"lock", "quit", "about"})
 
     def _suspend_actions(self) -> None:
         """Disable every window action but :attr:`WHILE_LOCKED` (a shortcut such as Ctrl+O
